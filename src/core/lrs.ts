@@ -1,0 +1,148 @@
+/** @module The `Lrs` interface: every xAPI use case, as HTTP (and other front ends) call them. */
+import type { StoreId } from '../storage/ports.js'
+import type { XapiVersion } from '../xapi/versions.js'
+import type { Activity, Agent, StoredStatement } from '../xapi/types.js'
+
+/** Who is calling: the authenticated credential, resolved by `authenticate`. */
+export interface Principal {
+  key: string
+  storeId: StoreId
+  /** xAPI scopes (Communication §4.2). */
+  scopes: readonly string[]
+  /** The identity written as `authority` on statements this credential stores. */
+  authority: Agent
+}
+
+/** Per-request facts every use case needs. */
+export interface RequestContext {
+  principal: Principal
+  version: XapiVersion
+}
+
+/** An attachment part of a `multipart/mixed` request, identified by its `X-Experience-API-Hash`. */
+export interface AttachmentPart {
+  sha2: string
+  contentType: string
+  content: Uint8Array
+}
+
+export type StatementFormat = 'exact' | 'ids' | 'canonical'
+
+/** The raw query parameters of `GET /statements` (strings as received). */
+export type StatementQueryParameters = Readonly<Record<string, string>>
+
+/** What a statement read returns: the statements plus any attachment contents to send. */
+export interface StatementsResult {
+  statements: StoredStatement[]
+  /** The relative IRL of the next page (Communication §2.1.3 `more`), or '' when none. */
+  more: string
+  /** Attachment parts, only when `attachments=true` was requested. */
+  attachments: AttachmentPart[]
+  /** For the `X-Experience-API-Consistent-Through` header. */
+  consistentThrough: string
+}
+
+export interface SingleStatementResult {
+  statement: StoredStatement
+  attachments: AttachmentPart[]
+  consistentThrough: string
+}
+
+/** The Person object of the Agents resource (Communication §2.4). */
+export interface Person {
+  objectType: 'Person'
+  name?: string[]
+  mbox?: string[]
+  mbox_sha1sum?: string[]
+  openid?: string[]
+  account?: { homePage: string; name: string }[]
+}
+
+export interface AboutResource {
+  version: string[]
+  extensions?: Record<string, unknown>
+}
+
+/** A stored document as the document resources return it. */
+export interface DocumentResult {
+  contentType: string
+  content: Uint8Array
+  /** SHA-1 hex of the content, unquoted. */
+  etag: string
+  updated: string
+}
+
+/** The conditional-request headers of a document write (Communication §3.1). */
+export interface DocumentPreconditions {
+  ifMatch?: string
+  ifNoneMatch?: string
+}
+
+/** The raw parameters of a document request (strings as received). */
+export type DocumentParameters = Readonly<Record<string, string>>
+
+export type DocumentResource = 'state' | 'activityProfile' | 'agentProfile'
+
+/** The use cases of the xAPI resources. */
+export interface Lrs {
+  /** Resolves HTTP Basic credentials; undefined when unknown, wrong or disabled. */
+  authenticate(key: string, secret: string): Promise<Principal | undefined>
+
+  about(): AboutResource
+
+  /** POST /statements: stores one statement or a batch, all or nothing; returns their ids in order. */
+  storeStatements(ctx: RequestContext, body: unknown, attachments: readonly AttachmentPart[]): Promise<string[]>
+
+  /** PUT /statements?statementId=: stores one statement under that id (idempotent). */
+  putStatement(
+    ctx: RequestContext,
+    statementId: string,
+    body: unknown,
+    attachments: readonly AttachmentPart[],
+  ): Promise<void>
+
+  /** GET /statements with statementId or voidedStatementId. */
+  getStatement(
+    ctx: RequestContext,
+    parameters: StatementQueryParameters,
+    acceptLanguages: readonly string[],
+  ): Promise<SingleStatementResult>
+
+  /** GET /statements with filters (or a `more` token). */
+  queryStatements(
+    ctx: RequestContext,
+    parameters: StatementQueryParameters,
+    acceptLanguages: readonly string[],
+  ): Promise<StatementsResult>
+
+  /** GET /agents: the Person combining what the LRS knows of an agent. */
+  getPerson(ctx: RequestContext, parameters: DocumentParameters): Promise<Person>
+
+  /** GET /activities: the canonical Activity. */
+  getActivity(ctx: RequestContext, parameters: DocumentParameters): Promise<Activity>
+
+  /** GET of a single document, or of the id list when no stateId/profileId is given. */
+  getDocument(
+    ctx: RequestContext,
+    resource: DocumentResource,
+    parameters: DocumentParameters,
+  ): Promise<DocumentResult | string[]>
+
+  /** PUT (replace) or POST (JSON merge) of a document. */
+  writeDocument(
+    ctx: RequestContext,
+    resource: DocumentResource,
+    mode: 'put' | 'post',
+    parameters: DocumentParameters,
+    body: { contentType: string; content: Uint8Array },
+    preconditions: DocumentPreconditions,
+  ): Promise<void>
+
+  /** DELETE of one document, or every state document in scope when no stateId is given. */
+  deleteDocument(
+    ctx: RequestContext,
+    resource: DocumentResource,
+    parameters: DocumentParameters,
+    preconditions: DocumentPreconditions,
+  ): Promise<void>
+}

@@ -1,0 +1,246 @@
+/** @module The storage port: what core needs from a backend. One adapter per backend implements it. */
+import type { Activity, ActivityDefinition, Agent, Group, StoredStatement } from '../xapi/types.js'
+
+/** A tenant. Every record belongs to exactly one store; nothing is visible across stores. */
+export type StoreId = number
+
+/** The store created on first start; used until multi-tenancy (stores) is configured. */
+export const DEFAULT_STORE_ID: StoreId = 1
+
+/** How an agent appears in a statement, for the `agent` / `related_agents` filters. */
+export type AgentRelation =
+  /** the statement's actor, or its object when that is an Agent/Group (the plain `agent` filter). */
+  | 'direct'
+  /** authority, instructor, team, context agents/groups, group members, anything in a SubStatement. */
+  | 'related'
+
+/** How an activity appears in a statement, for the `activity` / `related_activities` filters. */
+export type ActivityRelation =
+  /** the statement's object (the plain `activity` filter). */
+  | 'direct'
+  /** contextActivities of any kind, and the object/context of a SubStatement. */
+  | 'related'
+
+/** The index entries of one statement, computed by core (`xapi/statement-index.ts`). */
+export interface StatementIndex {
+  verbId: string
+  /** Canonical IFI key (see `xapi/ifi.ts`) of the actor; undefined for an anonymous group. */
+  actorIfi: string | undefined
+  /** id of the object when it is an Activity. */
+  objectActivityId: string | undefined
+  /** id of the targeted statement when the object is a StatementRef. */
+  objectStatementId: string | undefined
+  registration: string | undefined
+  /** True for a statement whose verb is `voided` (Data §2.3.2). */
+  isVoiding: boolean
+  /** Every identified agent/group the statement mentions, deduplicated by (ifi, relation). */
+  agents: readonly { ifi: string; relation: AgentRelation }[]
+  /** Every activity the statement mentions, deduplicated by (activityId, relation). */
+  activities: readonly { activityId: string; relation: ActivityRelation }[]
+}
+
+/** A statement ready to be persisted: LRS-set fields already filled in. */
+export interface StatementRecord {
+  statement: StoredStatement
+  index: StatementIndex
+}
+
+/** A statement as read back. */
+export interface StatementRow {
+  statement: StoredStatement
+  voided: boolean
+}
+
+/** The filters of `GET /statements` (Communication §2.1.3), already parsed and validated. */
+export interface StatementQuery {
+  /** Canonical IFI key of the `agent` parameter. */
+  agentIfi?: string
+  verbId?: string
+  activityId?: string
+  registration?: string
+  relatedActivities: boolean
+  relatedAgents: boolean
+  /** Exclusive lower bound on `stored`, ISO 8601 UTC. */
+  since?: string
+  /** Inclusive upper bound on `stored`, ISO 8601 UTC. */
+  until?: string
+  ascending: boolean
+  /** Page size, already capped by core; always ≥ 1. */
+  limit: number
+}
+
+/**
+ * Where a page left off. Opaque to core except that it round-trips through the `more` token.
+ * `snapshot` fixes the upper bound of the query at the time of the first page, so pages never
+ * shift when statements are added meanwhile.
+ */
+export interface StatementCursor {
+  /** The highest `seq` visible when the first page was read. */
+  snapshot: number
+  /** The `seq` of the last statement on the previous page. */
+  after: number
+}
+
+export interface StatementPage {
+  statements: StoredStatement[]
+  /** Present when more statements match; pass it back with the same query for the next page. */
+  next: StatementCursor | undefined
+}
+
+export interface AttachmentContent {
+  sha2: string
+  contentType: string
+  content: Uint8Array
+}
+
+/** Statements, their index tables and attachment contents, for one store. */
+export interface StatementStore {
+  /**
+   * Reads the statements with these ids, voided or not (for conflict checks and StatementRefs).
+   * Ids are lower-case UUIDs.
+   */
+  findStatementsByIds(ids: readonly string[]): Promise<Map<string, StatementRow>>
+
+  /**
+   * Persists statements and their index entries; assigns each a monotonically increasing `seq`.
+   * The caller has already rejected conflicting ids. Must run inside `Storage.transaction`.
+   */
+  insertStatements(records: readonly StatementRecord[]): Promise<void>
+
+  /** Marks the statements with these ids voided (those that exist); others are ignored. */
+  markVoided(ids: readonly string[]): Promise<void>
+
+  /**
+   * Ids of the stored voiding statements that target any of `ids` (Data §2.3.2), so a statement
+   * that arrives after its voiding statement is stored voided.
+   */
+  findVoidedTargets(ids: readonly string[]): Promise<Set<string>>
+
+  /**
+   * Reads one statement by id. `voided: false` finds it only when not voided (the `statementId`
+   * parameter); `voided: true` only when voided (`voidedStatementId`).
+   */
+  findStatement(id: string, voided: boolean): Promise<StoredStatement | undefined>
+
+  /**
+   * One page of the statements matching `query`, newest `stored` first unless `ascending`.
+   * Voided statements are never returned. A statement whose object is a StatementRef matches a
+   * filter (other than since/until/limit) when its target matches it, recursively
+   * (Communication §2.1.3 "Filter Conditions for StatementRefs").
+   */
+  queryStatements(query: StatementQuery, cursor?: StatementCursor): Promise<StatementPage>
+
+  /**
+   * The `stored` time up to which every statement is visible to readers (ISO 8601 UTC): the
+   * `X-Experience-API-Consistent-Through` header. A consumer that pages with since = this value
+   * never skips a statement.
+   */
+  consistentThrough(): Promise<string>
+
+  /** Stores attachment contents; one copy per SHA-2, later duplicates are ignored. */
+  insertAttachments(attachments: readonly AttachmentContent[]): Promise<void>
+
+  /** Reads attachment contents by SHA-2; missing ones are absent from the map. */
+  findAttachments(sha2s: readonly string[]): Promise<Map<string, AttachmentContent>>
+}
+
+/** Which documents a key addresses (Communication §2.2–2.7). */
+export type DocumentKind = 'state' | 'activityProfile' | 'agentProfile'
+
+/** The full key of one document. Unused parts are undefined (e.g. no agent for activity profiles). */
+export interface DocumentKey {
+  kind: DocumentKind
+  activityId: string | undefined
+  /** Canonical IFI key of the agent. */
+  agentIfi: string | undefined
+  /** Only for state; undefined means "no registration", which is its own namespace. */
+  registration: string | undefined
+  /** stateId or profileId. */
+  documentId: string
+}
+
+/** The set of documents addressed by the id-list and delete-all requests: a key without its id. */
+export type DocumentScope = Omit<DocumentKey, 'documentId'>
+
+export interface StoredDocument {
+  key: DocumentKey
+  contentType: string
+  content: Uint8Array
+  /** The SHA-1 hex of the content, unquoted; HTTP adds the quotes. */
+  etag: string
+  /** Last change, ISO 8601 UTC with milliseconds. */
+  updated: string
+}
+
+/** State, Activity Profile and Agent Profile documents, for one store. */
+export interface DocumentStore {
+  findDocument(key: DocumentKey): Promise<StoredDocument | undefined>
+  /** Creates or replaces the document. */
+  upsertDocument(document: StoredDocument): Promise<void>
+  /** Deletes one document; true when it existed. */
+  deleteDocument(key: DocumentKey): Promise<boolean>
+  /** Deletes every document in the scope (state delete-all); registration undefined = any. */
+  deleteDocuments(scope: DocumentScope): Promise<number>
+  /** The ids in the scope updated after `since` (exclusive), any order. */
+  listDocumentIds(scope: DocumentScope, since?: string): Promise<string[]>
+}
+
+/** The canonical Activity definitions and the agents the LRS has seen, for one store. */
+export interface ActorActivityStore {
+  /** Reads the canonical Activity for an id. */
+  findActivity(activityId: string): Promise<Activity | undefined>
+  /** Stores definitions; the caller has already merged each with the previous canonical one. */
+  upsertActivities(activities: readonly { id: string; definition: ActivityDefinition }[]): Promise<void>
+  /** Records agents/groups seen in statements (by canonical IFI key), for the Agents resource. */
+  upsertAgents(agents: readonly { ifi: string; agent: Agent | Group }[]): Promise<void>
+  /** The agents recorded under an IFI key (one per name seen). */
+  findAgents(ifi: string): Promise<(Agent | Group)[]>
+}
+
+/** A credential an xAPI client authenticates with (HTTP Basic: key + secret). */
+export interface CredentialRecord {
+  key: string
+  /** A slow salted hash (`scrypt$N$r$p$salt$hash`), never the secret itself. */
+  secretHash: string
+  storeId: StoreId
+  name: string
+  /** xAPI authorization scopes (Communication §4.2), e.g. `all`, `statements/write`. */
+  scopes: readonly string[]
+  enabled: boolean
+  createdAt: string
+  lastUsedAt: string | undefined
+}
+
+/** Stores (tenants) and their credentials; not scoped to one store. */
+export interface AdminStore {
+  /** Creates the default store if missing; idempotent. */
+  ensureDefaultStore(): Promise<void>
+  findCredential(key: string): Promise<CredentialRecord | undefined>
+  insertCredential(record: CredentialRecord): Promise<void>
+  countCredentials(): Promise<number>
+  touchCredential(key: string, at: string): Promise<void>
+}
+
+/** Everything a use case needs for one store, inside or outside a transaction. */
+export interface StoreScope {
+  readonly statements: StatementStore
+  readonly documents: DocumentStore
+  readonly actorsActivities: ActorActivityStore
+}
+
+/** A backend. Built by `compose.ts`; core sees only this interface. */
+export interface Storage {
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>
+  /** The stores' data for one tenant, outside a transaction. */
+  scope(storeId: StoreId): StoreScope
+  /**
+   * Runs `fn` as one unit of work: all of it commits or none of it does. The backend retries
+   * the whole function on errors it knows to be transient (serialization failures, deadlocks,
+   * SQLITE_BUSY), so `fn` must have no side effects outside the scope it is given.
+   */
+  transaction<T>(storeId: StoreId, fn: (scope: StoreScope) => Promise<T>): Promise<T>
+  readonly admin: AdminStore
+  /** Releases connections; waits for running transactions to end. */
+  close(): Promise<void>
+}
