@@ -26,7 +26,7 @@ export interface AttachmentPart {
   content: Uint8Array
 }
 
-export type StatementFormat = 'exact' | 'ids' | 'canonical'
+export type { StatementFormat } from '../xapi/format-statement.js'
 
 /** The raw query parameters of `GET /statements` (strings as received). */
 export type StatementQueryParameters = Readonly<Record<string, string>>
@@ -38,14 +38,11 @@ export interface StatementsResult {
   more: string
   /** Attachment parts, only when `attachments=true` was requested. */
   attachments: AttachmentPart[]
-  /** For the `X-Experience-API-Consistent-Through` header. */
-  consistentThrough: string
 }
 
 export interface SingleStatementResult {
   statement: StoredStatement
   attachments: AttachmentPart[]
-  consistentThrough: string
 }
 
 /** The Person object of the Agents resource (Communication §2.4). */
@@ -90,16 +87,30 @@ export interface Lrs {
 
   about(): AboutResource
 
-  /** POST /statements: stores one statement or a batch, all or nothing; returns their ids in order. */
-  storeStatements(ctx: RequestContext, body: unknown, attachments: readonly AttachmentPart[]): Promise<string[]>
+  /**
+   * POST /statements: stores one statement or a batch, all or nothing; returns their ids in order.
+   * `parameters` are the query parameters (none are defined; any is a 400, XAPI-00324).
+   */
+  storeStatements(
+    ctx: RequestContext,
+    parameters: StatementQueryParameters,
+    body: unknown,
+    attachments: readonly AttachmentPart[],
+  ): Promise<string[]>
 
   /** PUT /statements?statementId=: stores one statement under that id (idempotent). */
   putStatement(
     ctx: RequestContext,
-    statementId: string,
+    parameters: StatementQueryParameters,
     body: unknown,
     attachments: readonly AttachmentPart[],
   ): Promise<void>
+
+  /**
+   * The `X-Experience-API-Consistent-Through` value: every statement stored at or before it is
+   * visible. Read it before a statement query so the header is honest for that query's result.
+   */
+  consistentThrough(ctx: RequestContext): Promise<string>
 
   /** GET /statements with statementId or voidedStatementId. */
   getStatement(

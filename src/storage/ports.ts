@@ -9,9 +9,12 @@ export const DEFAULT_STORE_ID: StoreId = 1
 
 /** How an agent appears in a statement, for the `agent` / `related_agents` filters. */
 export type AgentRelation =
-  /** the statement's actor, or its object when that is an Agent/Group (the plain `agent` filter). */
+  /**
+   * the statement's actor, or its object when that is an Agent/Group, including the members of
+   * such a Group (the plain `agent` filter, Communication §2.1.3).
+   */
   | 'direct'
-  /** authority, instructor, team, context agents/groups, group members, anything in a SubStatement. */
+  /** authority, instructor, team (and their members), context agents/groups, anything in a SubStatement. */
   | 'related'
 
 /** How an activity appears in a statement, for the `activity` / `related_activities` filters. */
@@ -21,7 +24,7 @@ export type ActivityRelation =
   /** contextActivities of any kind, and the object/context of a SubStatement. */
   | 'related'
 
-/** The index entries of one statement, computed by core (`xapi/statement-index.ts`). */
+/** The index entries of one statement, computed by core (`core/statements/statement-index.ts`). */
 export interface StatementIndex {
   verbId: string
   /** Canonical IFI key (see `xapi/ifi.ts`) of the actor; undefined for an anonymous group. */
@@ -95,6 +98,14 @@ export interface AttachmentContent {
 
 /** Statements, their index tables and attachment contents, for one store. */
 export interface StatementStore {
+  /**
+   * The `stored` time for the statements of the current unit of work (ISO 8601 UTC, ms).
+   * Called inside `Storage.transaction`, before `insertStatements`. It is never earlier than a
+   * `stored` time already committed and always later than any `consistentThrough()` already
+   * returned, so a consumer that advances its `since` watermark never skips a statement.
+   */
+  allocateStored(): Promise<string>
+
   /**
    * Reads the statements with these ids, voided or not (for conflict checks and StatementRefs).
    * Ids are lower-case UUIDs.
@@ -190,7 +201,9 @@ export interface ActorActivityStore {
   /** Reads the canonical Activity for an id. */
   findActivity(activityId: string): Promise<Activity | undefined>
   /** Stores definitions; the caller has already merged each with the previous canonical one. */
-  upsertActivities(activities: readonly { id: string; definition: ActivityDefinition }[]): Promise<void>
+  upsertActivities(
+    activities: readonly { id: string; definition: ActivityDefinition }[],
+  ): Promise<void>
   /** Records agents/groups seen in statements (by canonical IFI key), for the Agents resource. */
   upsertAgents(agents: readonly { ifi: string; agent: Agent | Group }[]): Promise<void>
   /** The agents recorded under an IFI key (one per name seen). */
@@ -219,6 +232,8 @@ export interface AdminStore {
   insertCredential(record: CredentialRecord): Promise<void>
   countCredentials(): Promise<number>
   touchCredential(key: string, at: string): Promise<void>
+  /** Changes a credential's secret hash and/or enabled flag (rotation, revocation). */
+  updateCredential(key: string, changes: { secretHash?: string; enabled?: boolean }): Promise<void>
 }
 
 /** Everything a use case needs for one store, inside or outside a transaction. */

@@ -1,0 +1,41 @@
+/** @module Reads the configuration from an environment once, at start. */
+import { environmentSchema, type Config, type StorageConfig } from './config-schema.js'
+
+/** Thrown for a setting that cannot be used; the CLI prints it and exits 1. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+function parseStorage(url: string): StorageConfig {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
+  if (url.startsWith('sqlite://')) return { kind: 'sqlite', file: url.slice('sqlite://'.length) }
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) }
+  if (url.startsWith('file:')) return { kind: 'sqlite', file: url.slice('file:'.length) }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
+    throw new ConfigError(`ALMANAC_DATABASE_URL: unsupported scheme in '${url}' (use postgres:// or a SQLite file path)`)
+  return { kind: 'sqlite', file: url }
+}
+
+/** Pure: the same environment always gives the same frozen configuration. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = environmentSchema.safeParse(env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  }
+  const e = parsed.data
+  if ((e.ALMANAC_BOOTSTRAP_KEY === undefined) !== (e.ALMANAC_BOOTSTRAP_SECRET === undefined))
+    throw new ConfigError('ALMANAC_BOOTSTRAP_KEY and ALMANAC_BOOTSTRAP_SECRET must be set together')
+  const publicUrl = e.ALMANAC_PUBLIC_URL ?? `http://${e.ALMANAC_HOST}:${e.ALMANAC_PORT}`
+  const config: Config = {
+    http: { host: e.ALMANAC_HOST, port: e.ALMANAC_PORT, maxBodyBytes: e.ALMANAC_MAX_BODY_BYTES },
+    storage: parseStorage(e.ALMANAC_DATABASE_URL),
+    bootstrap:
+      e.ALMANAC_BOOTSTRAP_KEY !== undefined && e.ALMANAC_BOOTSTRAP_SECRET !== undefined
+        ? { key: e.ALMANAC_BOOTSTRAP_KEY, secret: e.ALMANAC_BOOTSTRAP_SECRET }
+        : undefined,
+    limits: { maxStatementsPerPage: e.ALMANAC_MAX_PAGE_SIZE },
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+  }
+  return Object.freeze(config)
+}

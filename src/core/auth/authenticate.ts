@@ -1,0 +1,46 @@
+/** @module Resolves HTTP Basic credentials to a Principal, without paying scrypt on every request. */
+import { createHash } from 'node:crypto'
+import type { AdminStore, CredentialRecord } from '../../storage/ports.js'
+import type { Principal } from '../lrs.js'
+import { verifySecret } from './secret-hash.js'
+
+/** How stale `lastUsedAt` may get before it is written again (one write per credential per minute). */
+const TOUCH_INTERVAL_MS = 60_000
+
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64')
+}
+
+export function authorityFor(record: CredentialRecord, homePage: string): Principal['authority'] {
+  return { objectType: 'Agent', name: record.name, account: { homePage, name: record.key } }
+}
+
+/**
+ * Every request re-reads the credential (so a disabled or rotated credential stops working at
+ * once, in every process), but the slow scrypt check runs only when the stored hash or the
+ * presented secret changed: the memo maps key → (stored hash, SHA-256 of a secret that matched it).
+ */
+export function createAuthenticator(admin: AdminStore, authorityHomePage: string) {
+  const verified = new Map<string, { secretHash: string; secretDigest: string }>()
+
+  return async function authenticate(key: string, secret: string): Promise<Principal | undefined> {
+    const record = await admin.findCredential(key)
+    if (record === undefined || !record.enabled) return undefined
+    const memo = verified.get(key)
+    const presented = digest(secret)
+    const known = memo !== undefined && memo.secretHash === record.secretHash && memo.secretDigest === presented
+    if (!known) {
+      if (!(await verifySecret(secret, record.secretHash))) return undefined
+      verified.set(key, { secretHash: record.secretHash, secretDigest: presented })
+    }
+    const now = Date.now()
+    const lastUsed = record.lastUsedAt === undefined ? 0 : Date.parse(record.lastUsedAt)
+    if (now - lastUsed > TOUCH_INTERVAL_MS) await admin.touchCredential(key, new Date(now).toISOString())
+    return {
+      key: record.key,
+      storeId: record.storeId,
+      scopes: record.scopes,
+      authority: authorityFor(record, authorityHomePage),
+    }
+  }
+}

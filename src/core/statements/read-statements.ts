@@ -1,0 +1,103 @@
+/** @module The statement read use cases: one statement by id, and filtered pages with `more`. */
+import { InvalidParameterError, NotFoundError } from '../../errors/errors.js'
+import type { StatementCursor, StoreScope } from '../../storage/ports.js'
+import { formatStatement } from '../../xapi/format-statement.js'
+import type { Statement, StoredStatement } from '../../xapi/types.js'
+import type { CoreDeps } from '../core-deps.js'
+import type {
+  AttachmentPart,
+  RequestContext,
+  SingleStatementResult,
+  StatementQueryParameters,
+  StatementsResult,
+} from '../lrs.js'
+import { decodeMoreToken, encodeMoreToken } from './more-token.js'
+import { parseSingleStatementRequest, parseStatementQueryRequest } from './statement-parameters.js'
+
+/** SHA-2s of the attachments whose content the LRS holds (those sent as parts, not fileUrl-only). */
+function attachmentHashes(statements: readonly Statement[]): string[] {
+  const hashes = new Set<string>()
+  for (const statement of statements) {
+    for (const attachment of statement.attachments ?? []) hashes.add(attachment.sha2)
+    if (statement.object.objectType === 'SubStatement')
+      for (const attachment of statement.object.attachments ?? []) hashes.add(attachment.sha2)
+  }
+  return [...hashes]
+}
+
+async function loadAttachments(
+  scope: StoreScope,
+  statements: readonly Statement[],
+): Promise<AttachmentPart[]> {
+  const hashes = attachmentHashes(statements)
+  if (hashes.length === 0) return []
+  const found = await scope.statements.findAttachments(hashes)
+  return [...found.values()]
+}
+
+export function createReadStatements(deps: CoreDeps): {
+  consistentThrough(ctx: RequestContext): Promise<string>
+  getStatement(
+    ctx: RequestContext,
+    parameters: StatementQueryParameters,
+    languages: readonly string[],
+  ): Promise<SingleStatementResult>
+  queryStatements(
+    ctx: RequestContext,
+    parameters: StatementQueryParameters,
+    languages: readonly string[],
+  ): Promise<StatementsResult>
+} {
+  return {
+    consistentThrough(ctx) {
+      return deps.storage.scope(ctx.principal.storeId).statements.consistentThrough()
+    },
+
+    async getStatement(ctx, parameters, languages) {
+      const request = parseSingleStatementRequest(parameters)
+      const scope = deps.storage.scope(ctx.principal.storeId)
+      const statement = await scope.statements.findStatement(request.id, request.voided)
+      if (statement === undefined)
+        throw NotFoundError(
+          request.voided
+            ? `no voided statement with id ${request.id}`
+            : `no statement with id ${request.id} (a voided statement is read with voidedStatementId)`,
+        )
+      return {
+        statement: formatStatement(statement, request.format, languages),
+        attachments: request.attachments ? await loadAttachments(scope, [statement]) : [],
+      }
+    },
+
+    async queryStatements(ctx, parameters, languages) {
+      let original = parameters
+      let cursor: StatementCursor | undefined
+      if ('more' in parameters) {
+        const extra = Object.keys(parameters).find((name) => name !== 'more')
+        if (extra !== undefined) throw InvalidParameterError(extra, 'cannot be combined with more')
+        const decoded = decodeMoreToken(parameters['more'] ?? '')
+        original = decoded.parameters
+        cursor = decoded.cursor
+      }
+      const request = parseStatementQueryRequest(
+        original,
+        ctx.version,
+        deps.limits.maxStatementsPerPage,
+      )
+      const scope = deps.storage.scope(ctx.principal.storeId)
+      const page = await scope.statements.queryStatements(request.query, cursor)
+      const statements: StoredStatement[] = page.statements.map((s) =>
+        formatStatement(s, request.format, languages),
+      )
+      const more =
+        page.next === undefined
+          ? ''
+          : `${deps.xapiBasePath}/statements?more=${encodeMoreToken(original, page.next)}`
+      return {
+        statements,
+        more,
+        attachments: request.attachments ? await loadAttachments(scope, page.statements) : [],
+      }
+    },
+  }
+}

@@ -1,0 +1,35 @@
+/** @module Renders every error as an HTTP response: the only kind → status table in Almanac. */
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { isLrsError, type ErrorKind } from '../errors/lrs-error.js'
+
+const STATUS: Readonly<Record<ErrorKind, ContentfulStatusCode>> = {
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  PreconditionFailed: 412,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
+  Internal: 500,
+}
+
+/** Where unexpected errors are reported; the composition root passes the real logger. */
+export type ErrorLogger = (errorId: string, error: unknown) => void
+
+/**
+ * The JSON error body: a stable `code` for programs and a `message` for people.
+ * Unknown errors become a 500 with a generated id that is logged with the cause, so nothing
+ * internal leaks to the client.
+ */
+export function errorResponse(error: unknown, c: Context, log: ErrorLogger): Response {
+  if (isLrsError(error)) {
+    if (error.kind === 'Unauthorized') c.header('WWW-Authenticate', 'Basic realm="Almanac xAPI"')
+    return c.json({ error: error.code, message: error.message }, STATUS[error.kind])
+  }
+  const errorId = crypto.randomUUID()
+  log(errorId, error)
+  return c.json({ error: 'INTERNAL', message: `internal error ${errorId}` }, 500)
+}

@@ -1,0 +1,91 @@
+/** @module Builds the `Storage` port from a Kysely connection and the engine's `SqlDialect`. */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Kysely } from 'kysely'
+import type { Storage, StoreId, StoreScope } from '../ports.js'
+import type { Database } from './database.js'
+import { migrateToLatest } from './migrations.js'
+import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
+import { createSqlAdminStore } from './sql-admin-store.js'
+import type { SqlDialect } from './sql-dialect.js'
+import { createSqlDocumentStore } from './sql-document-store.js'
+import { createSqlStatementStore } from './sql-statement-store.js'
+import { type StoredClock, withErrorTranslation } from './sql-support.js'
+import { StorageBusyError } from './storage-errors.js'
+
+/** How many times a unit of work runs before a transient failure is reported. */
+const MAX_ATTEMPTS = 5
+
+/** Exponential backoff with jitter: ~25, 50, 100, 200 ms. */
+function backoffMs(attempt: number): number {
+  return 25 * 2 ** (attempt - 1) * (0.5 + Math.random())
+}
+
+export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Storage {
+  const clock: StoredClock = { lastConsistentMs: 0 }
+  const running = new Set<Promise<unknown>>()
+  let closed = false
+
+  function scopeOf(conn: Kysely<Database>, storeId: StoreId, inTransaction: boolean): StoreScope {
+    const ctx = { db: conn, storeId, dialect, clock, inTransaction }
+    return {
+      statements: withErrorTranslation(createSqlStatementStore(ctx), dialect.translateError),
+      documents: withErrorTranslation(createSqlDocumentStore(ctx), dialect.translateError),
+      actorsActivities: withErrorTranslation(
+        createSqlActorActivityStore(ctx),
+        dialect.translateError,
+      ),
+    }
+  }
+
+  /** Runs `work` again when it failed for a reason the dialect calls transient. */
+  async function retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work()
+      } catch (error) {
+        const translated = dialect.translateError(error)
+        if (!StorageBusyError.is(translated) || attempt >= MAX_ATTEMPTS) throw translated
+        await sleep(backoffMs(attempt))
+      }
+    }
+  }
+
+  function tracked<T>(work: Promise<T>): Promise<T> {
+    running.add(work)
+    const forget = (): void => {
+      running.delete(work)
+    }
+    work.then(forget, forget)
+    return work
+  }
+
+  return {
+    migrate() {
+      return retrying(async () => {
+        await migrateToLatest(db, dialect)
+        await dialect.afterMigrate(db)
+      })
+    },
+
+    scope(storeId) {
+      return scopeOf(db, storeId, false)
+    },
+
+    transaction(storeId, fn) {
+      if (closed) return Promise.reject(new Error('storage is closed'))
+      // The whole function reruns on a transient failure: a new transaction, a new scope.
+      return tracked(
+        retrying(() => db.transaction().execute((trx) => fn(scopeOf(trx, storeId, true)))),
+      )
+    },
+
+    admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+
+    async close() {
+      if (closed) return
+      closed = true
+      await Promise.allSettled([...running])
+      await db.destroy()
+    },
+  }
+}

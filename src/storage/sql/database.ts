@@ -1,0 +1,124 @@
+/** @module The SQL schema as Kysely table types: one interface per table, snake_case columns. */
+import type { Generated } from 'kysely'
+
+/**
+ * Column conventions, chosen to mean the same on SQLite and PostgreSQL:
+ * - times that are ordered or ranged over are integer epoch milliseconds (`*_ms`);
+ * - booleans are integers 0/1;
+ * - "absent" parts of a unique key are '' rather than NULL, because NULLs never collide in a
+ *   unique index (both engines), which would let duplicate documents in;
+ * - JSON is stored as text: it is only ever read back whole, and text is the cheapest to write
+ *   on both engines (see /work/shared/stack-notes.md: jsonb costs ~37 µs per row on PostgreSQL).
+ * Every table carries `store_id`: a tenant never sees another tenant's rows.
+ */
+
+export interface StoresTable {
+  id: number
+  name: string
+  created_ms: number
+}
+
+export interface StatementsTable {
+  /** The total order of statements (keyset paging); never reused. */
+  seq: Generated<number>
+  store_id: number
+  id: string
+  stored_ms: number
+  voided: number
+  verb_id: string
+  actor_ifi: string | null
+  object_activity_id: string | null
+  object_statement_id: string | null
+  registration: string | null
+  is_voiding: number
+  /** The full statement as JSON text. */
+  payload: string
+}
+
+/** One row per (statement, agent IFI): `relation` is 'direct' when any mention is direct. */
+export interface StatementAgentsTable {
+  statement_seq: number
+  store_id: number
+  ifi: string
+  relation: string
+}
+
+/** One row per (statement, activity): `relation` is 'direct' when any mention is direct. */
+export interface StatementActivitiesTable {
+  statement_seq: number
+  store_id: number
+  activity_id: string
+  relation: string
+}
+
+/** The transitive targets of each statement whose object is a StatementRef. */
+export interface StatementRefsTable {
+  store_id: number
+  referrer_seq: number
+  /** A statement id reached from the referrer; the statement may not have arrived yet. */
+  target_id: string
+}
+
+export interface AttachmentsTable {
+  store_id: number
+  sha2: string
+  content_type: string
+  content: Uint8Array
+}
+
+export interface DocumentsTable {
+  store_id: number
+  kind: string
+  /** '' when the kind has no activity (agent profiles). */
+  activity_id: string
+  /** '' when the kind has no agent (activity profiles). */
+  agent_ifi: string
+  /** '' for "no registration" (its own namespace for state) and for profiles. */
+  registration: string
+  document_id: string
+  content_type: string
+  content: Uint8Array
+  etag: string
+  updated_ms: number
+}
+
+export interface ActivitiesTable {
+  store_id: number
+  activity_id: string
+  /** The canonical definition as JSON text. */
+  definition: string
+}
+
+export interface AgentsTable {
+  store_id: number
+  ifi: string
+  /** The name seen with the IFI, '' when none. */
+  name: string
+  /** The agent or group as JSON text. */
+  agent: string
+}
+
+export interface CredentialsTable {
+  key: string
+  store_id: number
+  secret_hash: string
+  name: string
+  /** JSON array of scope strings. */
+  scopes: string
+  enabled: number
+  created_at: string
+  last_used_at: string | null
+}
+
+export interface Database {
+  stores: StoresTable
+  statements: StatementsTable
+  statement_agents: StatementAgentsTable
+  statement_activities: StatementActivitiesTable
+  statement_refs: StatementRefsTable
+  attachments: AttachmentsTable
+  documents: DocumentsTable
+  activities: ActivitiesTable
+  agents: AgentsTable
+  credentials: CredentialsTable
+}

@@ -1,0 +1,247 @@
+/** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { DEFAULT_STORE_ID } from '../ports.js'
+import type { Database, StoresTable } from './database.js'
+import type { SqlDialect } from './sql-dialect.js'
+
+/** Where Kysely records the applied migrations (and its lock row, used by PostgreSQL). */
+const MIGRATION_TABLE = 'almanac_migration'
+const MIGRATION_LOCK_TABLE = 'almanac_migration_lock'
+
+/** The default store's row; also written by `AdminStore.ensureDefaultStore`. */
+export function defaultStoreRow(now: number): StoresTable {
+  return { id: DEFAULT_STORE_ID, name: 'default', created_ms: now }
+}
+
+/**
+ * Version 1: tenants, statements with their index tables, attachments, documents, canonical
+ * activities, agents and credentials. Every filter of `GET /statements` is an index whose
+ * last column is `seq`, so a page is an ordered index walk that stops after `limit` rows.
+ */
+function initialSchema(dialect: SqlDialect): Migration {
+  return {
+    // Typed by the tables this migration writes rows to, as they were at this version.
+    async up(db: Kysely<{ stores: StoresTable }>) {
+      await db.schema
+        .createTable('stores')
+        .addColumn('id', 'integer', (col) => col.primaryKey())
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('created_ms', 'bigint', (col) => col.notNull())
+        .execute()
+      await db
+        .insertInto('stores')
+        .values(defaultStoreRow(Date.now()))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute()
+
+      await dialect
+        .addSeqColumn(db.schema.createTable('statements'))
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('id', 'text', (col) => col.notNull())
+        .addColumn('stored_ms', 'bigint', (col) => col.notNull())
+        .addColumn('voided', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('verb_id', 'text', (col) => col.notNull())
+        .addColumn('actor_ifi', 'text')
+        .addColumn('object_activity_id', 'text')
+        .addColumn('object_statement_id', 'text')
+        .addColumn('registration', 'text')
+        .addColumn('is_voiding', 'integer', (col) => col.notNull())
+        .addColumn('payload', 'text', (col) => col.notNull())
+        .execute()
+      // Statement ids are unique per store: the same id may exist in two tenants.
+      await db.schema
+        .createIndex('statements_store_id_id')
+        .on('statements')
+        .columns(['store_id', 'id'])
+        .unique()
+        .execute()
+      await db.schema
+        .createIndex('statements_verb')
+        .on('statements')
+        .columns(['store_id', 'verb_id', 'seq'])
+        .execute()
+      await db.schema
+        .createIndex('statements_registration')
+        .on('statements')
+        .columns(['store_id', 'registration', 'seq'])
+        .where('registration', 'is not', null)
+        .execute()
+      // since/until, and the latest `stored` for allocateStored/consistentThrough.
+      await db.schema
+        .createIndex('statements_stored')
+        .on('statements')
+        .columns(['store_id', 'stored_ms', 'seq'])
+        .execute()
+      // Queries without a filter (and any store other than the only one) walk this, not the
+      // primary key, which interleaves the stores.
+      await db.schema
+        .createIndex('statements_store_seq')
+        .on('statements')
+        .columns(['store_id', 'seq'])
+        .execute()
+      // StatementRef objects are rare: a partial index keeps voiding lookups and the ref walk
+      // of insertStatements small.
+      await db.schema
+        .createIndex('statements_object_statement')
+        .on('statements')
+        .columns(['store_id', 'object_statement_id', 'seq'])
+        .where('object_statement_id', 'is not', null)
+        .execute()
+
+      // One row per (statement, agent) and (statement, activity); the key order serves the
+      // `agent` and `activity` filters as ordered walks by seq, and the lookup from a statement.
+      await dialect
+        .clustered(
+          db.schema
+            .createTable('statement_agents')
+            .addColumn('statement_seq', 'bigint', (col) => col.notNull())
+            .addColumn('store_id', 'integer', (col) => col.notNull())
+            .addColumn('ifi', 'text', (col) => col.notNull())
+            .addColumn('relation', 'text', (col) => col.notNull())
+            .addPrimaryKeyConstraint('statement_agents_pk', ['store_id', 'ifi', 'statement_seq']),
+        )
+        .execute()
+      await dialect
+        .clustered(
+          db.schema
+            .createTable('statement_activities')
+            .addColumn('statement_seq', 'bigint', (col) => col.notNull())
+            .addColumn('store_id', 'integer', (col) => col.notNull())
+            .addColumn('activity_id', 'text', (col) => col.notNull())
+            .addColumn('relation', 'text', (col) => col.notNull())
+            .addPrimaryKeyConstraint('statement_activities_pk', [
+              'store_id',
+              'activity_id',
+              'statement_seq',
+            ]),
+        )
+        .execute()
+
+      // Every statement a StatementRef object reaches, directly or through other refs
+      // (a → b → c gives (a, b), (a, c), (b, c)), kept up to date as statements arrive, in any
+      // order. Communication §2.1.3 "Filter Conditions for StatementRefs" then needs no
+      // recursion at read time: a referrer matches when one of its targets does.
+      await dialect
+        .clustered(
+          db.schema
+            .createTable('statement_refs')
+            .addColumn('store_id', 'integer', (col) => col.notNull())
+            .addColumn('referrer_seq', 'bigint', (col) => col.notNull())
+            .addColumn('target_id', 'text', (col) => col.notNull())
+            .addPrimaryKeyConstraint('statement_refs_pk', [
+              'store_id',
+              'referrer_seq',
+              'target_id',
+            ]),
+        )
+        .execute()
+      await db.schema
+        .createIndex('statement_refs_target')
+        .on('statement_refs')
+        .columns(['store_id', 'target_id'])
+        .execute()
+
+      await db.schema
+        .createTable('attachments')
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('sha2', 'text', (col) => col.notNull())
+        .addColumn('content_type', 'text', (col) => col.notNull())
+        .addColumn('content', dialect.blobType, (col) => col.notNull())
+        .addPrimaryKeyConstraint('attachments_pk', ['store_id', 'sha2'])
+        .execute()
+
+      await db.schema
+        .createTable('documents')
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('kind', 'text', (col) => col.notNull())
+        .addColumn('activity_id', 'text', (col) => col.notNull())
+        .addColumn('agent_ifi', 'text', (col) => col.notNull())
+        .addColumn('registration', 'text', (col) => col.notNull())
+        .addColumn('document_id', 'text', (col) => col.notNull())
+        .addColumn('content_type', 'text', (col) => col.notNull())
+        .addColumn('content', dialect.blobType, (col) => col.notNull())
+        .addColumn('etag', 'text', (col) => col.notNull())
+        .addColumn('updated_ms', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('documents_pk', [
+          'store_id',
+          'kind',
+          'activity_id',
+          'agent_ifi',
+          'registration',
+          'document_id',
+        ])
+        .execute()
+      // The id-list requests (Communication §2.3–2.6 with `since`) address a scope without the
+      // registration, which may be any; this index serves them by scope, then by time.
+      await db.schema
+        .createIndex('documents_scope_updated')
+        .on('documents')
+        .columns(['store_id', 'kind', 'activity_id', 'agent_ifi', 'updated_ms'])
+        .execute()
+
+      await db.schema
+        .createTable('activities')
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('activity_id', 'text', (col) => col.notNull())
+        .addColumn('definition', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('activities_pk', ['store_id', 'activity_id'])
+        .execute()
+
+      await db.schema
+        .createTable('agents')
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('ifi', 'text', (col) => col.notNull())
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('agent', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('agents_pk', ['store_id', 'ifi', 'name'])
+        .execute()
+
+      await db.schema
+        .createTable('credentials')
+        .addColumn('key', 'text', (col) => col.primaryKey())
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('secret_hash', 'text', (col) => col.notNull())
+        .addColumn('name', 'text', (col) => col.notNull())
+        .addColumn('scopes', 'text', (col) => col.notNull())
+        .addColumn('enabled', 'integer', (col) => col.notNull())
+        .addColumn('created_at', 'text', (col) => col.notNull())
+        .addColumn('last_used_at', 'text')
+        .execute()
+      await db.schema
+        .createIndex('credentials_store')
+        .on('credentials')
+        .column('store_id')
+        .execute()
+    },
+  }
+}
+
+/**
+ * The migrations by name. Names sort in the order they must run; a new migration gets the next
+ * number and is never edited once released (Kysely refuses to run after a changed history).
+ */
+export function createMigrationProvider(dialect: SqlDialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialSchema(dialect),
+  }
+  return { getMigrations: () => Promise.resolve(migrations) }
+}
+
+/**
+ * Applies the pending migrations, or throws the first failure (nothing of a failed migration
+ * stays: each run is one transaction). Concurrent runs from several processes serialise on the
+ * database: the migrator's transaction takes the write lock first on SQLite (`begin immediate`,
+ * see the SQLite driver) and an advisory lock on PostgreSQL (Kysely's adapter), then re-reads
+ * which migrations are applied, so a second process finds nothing left to do.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: createMigrationProvider(dialect),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  })
+  const { error } = await migrator.migrateToLatest()
+  if (error === undefined) return
+  throw error instanceof Error ? error : new Error('migration failed', { cause: error })
+}

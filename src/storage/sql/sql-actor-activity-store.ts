@@ -1,0 +1,82 @@
+/** @module ActorActivityStore on SQL: canonical Activity definitions and the agents seen, per store. */
+import type { ActorActivityStore } from '../ports.js'
+import type { Activity, ActivityDefinition, Agent, Group } from '../../xapi/types.js'
+import { chunk, rowsPerInsert, type SqlStoreContext } from './sql-support.js'
+
+const ACTIVITY_COLUMNS = 3
+const AGENT_COLUMNS = 4
+
+/** Later entries for the same key win, as the caller sent them in order. */
+function lastPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  return [...new Map(items.map((item) => [key(item), item])).values()]
+}
+
+export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivityStore {
+  const { db, storeId, dialect } = ctx
+
+  return {
+    async findActivity(activityId) {
+      const row = await db
+        .selectFrom('activities')
+        .select('definition')
+        .where('store_id', '=', storeId)
+        .where('activity_id', '=', activityId)
+        .executeTakeFirst()
+      if (row === undefined) return undefined
+      const definition = JSON.parse(row.definition) as ActivityDefinition
+      const activity: Activity = { objectType: 'Activity', id: activityId }
+      if (Object.keys(definition).length > 0) activity.definition = definition
+      return activity
+    },
+
+    async upsertActivities(activities) {
+      const rows = lastPerKey(activities, (a) => a.id).map((a) => ({
+        store_id: storeId,
+        activity_id: a.id,
+        definition: JSON.stringify(a.definition),
+      }))
+      for (const part of chunk(rows, rowsPerInsert(dialect, ACTIVITY_COLUMNS)))
+        await db
+          .insertInto('activities')
+          .values(part)
+          .onConflict((oc) =>
+            oc
+              .columns(['store_id', 'activity_id'])
+              .doUpdateSet((eb) => ({ definition: eb.ref('excluded.definition') })),
+          )
+          .execute()
+    },
+
+    // One row per (IFI, name): the Agents resource lists every name an agent was seen with
+    // (Communication §2.4 Person object).
+    async upsertAgents(agents) {
+      const rows = lastPerKey(agents, (a) => `${a.ifi}\n${a.agent.name ?? ''}`).map((a) => ({
+        store_id: storeId,
+        ifi: a.ifi,
+        name: a.agent.name ?? '',
+        agent: JSON.stringify(a.agent),
+      }))
+      for (const part of chunk(rows, rowsPerInsert(dialect, AGENT_COLUMNS)))
+        await db
+          .insertInto('agents')
+          .values(part)
+          .onConflict((oc) =>
+            oc
+              .columns(['store_id', 'ifi', 'name'])
+              .doUpdateSet((eb) => ({ agent: eb.ref('excluded.agent') })),
+          )
+          .execute()
+    },
+
+    async findAgents(ifi) {
+      const rows = await db
+        .selectFrom('agents')
+        .select('agent')
+        .where('store_id', '=', storeId)
+        .where('ifi', '=', ifi)
+        .orderBy('name')
+        .execute()
+      return rows.map((row) => JSON.parse(row.agent) as Agent | Group)
+    },
+  }
+}

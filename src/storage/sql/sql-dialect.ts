@@ -1,0 +1,57 @@
+/** @module What differs between SQL engines, as one small object each adapter supplies. */
+import type { ColumnDataType, CreateTableBuilder, Kysely } from 'kysely'
+import type { Database } from './database.js'
+
+/**
+ * The engine-specific parts of the SQL storage. Everything else in `storage/sql/` is plain
+ * Kysely that both SQLite and PostgreSQL run; an adapter is this object plus a connection.
+ */
+export interface SqlDialect {
+  readonly name: string
+  /** The most bind parameters one statement may carry (SQLite 32766, PostgreSQL 65535). */
+  readonly maxParameters: number
+  /** The column type for binary content (`blob`, `bytea`). */
+  readonly blobType: ColumnDataType
+  /**
+   * Adds the `seq` column: an integer primary key the database assigns in insertion order and
+   * never reuses, even after deletes (SQLite `integer primary key autoincrement`, PostgreSQL
+   * `bigint generated always as identity`).
+   */
+  addSeqColumn<T extends string, C extends string>(
+    table: CreateTableBuilder<T, C>,
+  ): CreateTableBuilder<T, C | 'seq'>
+  /**
+   * Stores the table as one B-tree ordered by its primary key when the engine can (SQLite
+   * `without rowid`): the index tables are only ever read by their key, so a separate rowid
+   * tree would double the write cost. Returns the table unchanged elsewhere.
+   */
+  clustered<T extends string, C extends string>(
+    table: CreateTableBuilder<T, C>,
+  ): CreateTableBuilder<T, C>
+  /**
+   * True when `stored` never decreases as `seq` grows within a store, because the engine runs
+   * one write transaction at a time and `allocateStored` reads the latest committed `stored`
+   * under that lock. Then `since`/`until` can be turned into `seq` bounds, which keeps every
+   * filter an ordered index walk. False for engines with concurrent writers (PostgreSQL),
+   * where they are filtered on `stored_ms` instead.
+   */
+  readonly storedFollowsSeq: boolean
+  /**
+   * Runs `fn` at a moment when no write transaction is in flight, so that what it reads about
+   * committed statements is final (the `consistentThrough` watermark). `fn` must not write.
+   */
+  runExclusiveOfWriters<T>(
+    db: Kysely<Database>,
+    fn: (db: Kysely<Database>) => Promise<T>,
+  ): Promise<T>
+  /**
+   * Runs after the migrations, at every `migrate()`: engine upkeep that is not schema, such as
+   * the planner statistics SQLite is given. Must be idempotent.
+   */
+  afterMigrate(db: Kysely<Database>): Promise<void>
+  /**
+   * Turns a driver error into an `LrsError` from `storage-errors.ts` (transient failures into
+   * `StorageBusyError`, so the transaction is retried); returns anything else unchanged.
+   */
+  readonly translateError: (error: unknown) => unknown
+}

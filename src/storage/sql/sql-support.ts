@@ -1,0 +1,107 @@
+/** @module The context every SQL store is built from, and the small helpers they share. */
+import type { Kysely } from 'kysely'
+import type { StoreId } from '../ports.js'
+import type { Database } from './database.js'
+import type { SqlDialect } from './sql-dialect.js'
+
+/** What `consistentThrough` has promised so far; shared by every scope of one `Storage`. */
+export interface StoredClock {
+  /** The largest watermark returned; every later `stored` must be greater (epoch ms). */
+  lastConsistentMs: number
+}
+
+/** Everything a store needs: its connection (a transaction inside a unit of work) and tenant. */
+export interface SqlStoreContext {
+  readonly db: Kysely<Database>
+  readonly storeId: StoreId
+  readonly dialect: SqlDialect
+  readonly clock: StoredClock
+  /** True when `db` is the transaction of `Storage.transaction`. */
+  readonly inTransaction: boolean
+}
+
+/**
+ * Runs several writes as one: inside a unit of work they already are; outside one (a store
+ * used through `Storage.scope`) they get a transaction of their own, so a statement is never
+ * visible without its index rows.
+ */
+export function atomically<T>(
+  ctx: SqlStoreContext,
+  fn: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return ctx.inTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn)
+}
+
+/** Splits `items` into runs of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = []
+  for (let start = 0; start < items.length; start += size)
+    chunks.push(items.slice(start, start + size))
+  return chunks
+}
+
+/** The most rows of `columns` values one multi-row INSERT may carry, capped at 500 rows. */
+export function rowsPerInsert(dialect: SqlDialect, columns: number): number {
+  return Math.max(1, Math.min(500, Math.floor(dialect.maxParameters / columns)))
+}
+
+/** The most values one `in (…)` list may carry. */
+export function valuesPerList(dialect: SqlDialect): number {
+  return Math.min(1000, dialect.maxParameters - 10)
+}
+
+/** Binary content as the drivers bind it (better-sqlite3 and pg both take a Buffer); no copy. */
+export function toBlob(content: Uint8Array): Buffer {
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength)
+}
+
+/** Binary content as read back, as a plain Uint8Array view (no copy). */
+export function fromBlob(content: Uint8Array): Uint8Array {
+  return new Uint8Array(content.buffer, content.byteOffset, content.byteLength)
+}
+
+/**
+ * Epoch milliseconds of an ISO 8601 time. Digits below the millisecond are dropped, which keeps
+ * both bounds exact: `stored > since` and `stored <= until` compare whole milliseconds.
+ */
+export function msFromIso(iso: string): number {
+  return Date.parse(iso)
+}
+
+export function isoFromMs(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/**
+ * Bigint columns come back as numbers from better-sqlite3 and as strings from pg; epoch
+ * milliseconds and seq values stay far below 2^53.
+ */
+export function toNumber(value: number | string | bigint): number {
+  return Number(value)
+}
+
+/**
+ * Wraps every method of a store so driver errors reach core already translated (see
+ * `SqlDialect.translateError`): core only ever sees `LrsError`s from storage.
+ */
+export function withErrorTranslation<T extends object>(
+  store: T,
+  translate: (error: unknown) => unknown,
+): T {
+  const wrapped: Record<string, unknown> = {}
+  for (const [name, member] of Object.entries(store)) {
+    if (typeof member !== 'function') {
+      wrapped[name] = member
+      continue
+    }
+    const method = member as (...args: unknown[]) => Promise<unknown>
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await method.apply(store, args)
+      } catch (error) {
+        throw translate(error)
+      }
+    }
+  }
+  return wrapped as T
+}

@@ -1,0 +1,26 @@
+/** @module The SQLite specifics of the SQL storage. */
+import { sql } from 'kysely'
+import type { SqlDialect } from '../sql/sql-dialect.js'
+import { writePlannerStats } from './planner-stats.js'
+import { translateSqliteError } from './translate-error.js'
+
+export const sqliteSqlDialect: SqlDialect = {
+  name: 'sqlite',
+  // SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite (3.32+).
+  maxParameters: 32_766,
+  blobType: 'blob',
+  // `integer primary key` aliases the rowid; `autoincrement` forbids reusing the largest seq
+  // after a delete, so a paging cursor can never see a new statement behind it.
+  addSeqColumn: (table) =>
+    table.addColumn('seq', 'integer', (col) => col.primaryKey().autoIncrement()),
+  clustered: (table) => table.modifyEnd(sql`without rowid`),
+  // One write transaction at a time (begin immediate), and allocateStored reads the latest
+  // committed `stored` inside it: `stored` is non-decreasing in `seq`.
+  storedFollowsSeq: true,
+  // better-sqlite3 has one connection and Kysely lends it to one unit of work at a time: holding
+  // it means no transaction of this process is open. Other processes writing the same file are
+  // not covered; Almanac serves a SQLite file from one process (see create-sqlite-storage.ts).
+  runExclusiveOfWriters: (db, fn) => db.connection().execute(fn),
+  afterMigrate: writePlannerStats,
+  translateError: translateSqliteError,
+}

@@ -1,0 +1,76 @@
+/** @module The storage backends the contract tests run against: SQLite always, PostgreSQL on request. */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Storage } from '../../src/storage/ports.js'
+import { createSqliteStorage } from '../../src/storage/sqlite/create-sqlite-storage.js'
+
+export interface Backend {
+  readonly name: string
+  /** Set while the adapter does not exist yet: the suite is declared but skipped. */
+  readonly skip: boolean
+  /** True when `openSibling` is available: a second connection to the same database. */
+  readonly hasSiblings: boolean
+  /** A fresh, migrated, empty storage, and how to dispose of it. */
+  open(): Promise<OpenedBackend>
+}
+
+export interface OpenedBackend {
+  readonly storage: Storage
+  /** Another `Storage` on the same database (a second process), where the backend has files. */
+  openSibling: (() => Storage) | undefined
+  dispose(): Promise<void>
+}
+
+/** A real SQLite file in a fresh temporary directory, as a server runs it. */
+const sqliteFile: Backend = {
+  name: 'sqlite (file)',
+  skip: false,
+  hasSiblings: true,
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'almanac-storage-'))
+    // A nested path: createSqliteStorage creates the parent directory.
+    const file = join(dir, 'data', 'almanac.db')
+    const storage = createSqliteStorage({ file })
+    await storage.migrate()
+    return {
+      storage,
+      openSibling: () => createSqliteStorage({ file, busyTimeoutMs: 20 }),
+      async dispose() {
+        await storage.close()
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  },
+}
+
+const sqliteMemory: Backend = {
+  name: 'sqlite (:memory:)',
+  skip: false,
+  hasSiblings: false,
+  async open() {
+    const storage = createSqliteStorage({ file: ':memory:' })
+    await storage.migrate()
+    return { storage, openSibling: undefined, dispose: () => storage.close() }
+  },
+}
+
+/**
+ * TODO(postgres): the PostgreSQL adapter (src/storage/postgres/) comes next. Until then this
+ * entry is listed, when ALMANAC_TEST_POSTGRES_URL is set, but skipped; it must open a fresh
+ * schema per test and return `createPostgresStorage({ url })` once that exists.
+ */
+const postgres: Backend = {
+  name: 'postgres',
+  skip: true,
+  hasSiblings: true,
+  open() {
+    return Promise.reject(new Error('the PostgreSQL storage adapter is not implemented yet'))
+  },
+}
+
+export const BACKENDS: readonly Backend[] = [
+  sqliteFile,
+  sqliteMemory,
+  ...(process.env['ALMANAC_TEST_POSTGRES_URL'] === undefined ? [] : [postgres]),
+]

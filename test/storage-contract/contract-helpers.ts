@@ -1,0 +1,60 @@
+/** @module Shared steps of the storage contract tests: a fresh backend per test, statement writes. */
+import { afterEach, beforeEach } from 'vitest'
+import type { Storage, StoreId } from '../../src/storage/ports.js'
+import type { StoredStatement } from '../../src/xapi/types.js'
+import { buildRecord, type StatementSpec } from '../fixtures/storage-records.js'
+import type { Backend, OpenedBackend } from './backends.js'
+
+/** Opens a fresh backend before each test and disposes of it after; read it inside tests. */
+export function useBackend(backend: Backend): () => OpenedBackend {
+  let opened: OpenedBackend | undefined
+  beforeEach(async () => {
+    opened = await backend.open()
+  })
+  afterEach(async () => {
+    await opened?.dispose()
+    opened = undefined
+  })
+  return () => {
+    if (opened === undefined) throw new Error('the backend is not open')
+    return opened
+  }
+}
+
+/**
+ * Stores statements as core does: one unit of work, `stored` from allocateStored, then the
+ * voiding of targets. Returns the statements as stored.
+ */
+export async function storeStatements(
+  storage: Storage,
+  storeId: StoreId,
+  specs: readonly StatementSpec[],
+): Promise<StoredStatement[]> {
+  return storage.transaction(storeId, async (scope) => {
+    const stored = await scope.statements.allocateStored()
+    const records = specs.map((spec) => buildRecord(spec, stored))
+    await scope.statements.insertStatements(records)
+    const targets = records.flatMap((r) =>
+      r.index.isVoiding && r.index.objectStatementId !== undefined
+        ? [r.index.objectStatementId]
+        : [],
+    )
+    if (targets.length > 0) await scope.statements.markVoided(targets)
+    return records.map((r) => r.statement)
+  })
+}
+
+/** Stores each spec in its own unit of work, so each gets its own (later) `stored`. */
+export async function storeOneByOne(
+  storage: Storage,
+  storeId: StoreId,
+  specs: readonly StatementSpec[],
+): Promise<StoredStatement[]> {
+  const stored: StoredStatement[] = []
+  for (const spec of specs) stored.push(...(await storeStatements(storage, storeId, [spec])))
+  return stored
+}
+
+export function ids(statements: readonly { id: string }[]): string[] {
+  return statements.map((s) => s.id)
+}
