@@ -2,7 +2,9 @@
 import { createRequire } from 'node:module'
 import type { Hono } from 'hono'
 import type { Config, StorageConfig } from './config/config-schema.js'
-import { ConfigError } from './config/load-config.js'
+import type { Admin } from './core/admin/admin.js'
+import type { AdminDeps } from './core/admin/admin-deps.js'
+import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
 import type { Lrs } from './core/lrs.js'
@@ -10,11 +12,13 @@ import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
 import { errorFields, type Logger } from './observability/logger.js'
 import { DEFAULT_STORE_ID, type Storage } from './storage/ports.js'
+import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js'
 import { createSqliteStorage } from './storage/sqlite/create-sqlite-storage.js'
 
 export interface Almanac {
   readonly app: Hono<AppEnv>
   readonly lrs: Lrs
+  readonly admin: Admin
   readonly storage: Storage
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
@@ -32,13 +36,48 @@ export function createStorage(config: StorageConfig): Storage {
     case 'sqlite':
       return createSqliteStorage({ file: config.file })
     case 'postgres':
-      throw new ConfigError(
-        'the PostgreSQL backend is not available in this build yet; use a SQLite file path',
-      )
+      return createPostgresStorage({
+        url: config.url,
+        ...(config.poolMax === undefined ? {} : { poolMax: config.poolMax }),
+        ...(config.statementTimeoutMs === undefined
+          ? {}
+          : { statementTimeoutMs: config.statementTimeoutMs }),
+      })
   }
 }
 
-export async function createAlmanac(config: Config, logger: Logger): Promise<Almanac> {
+/** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
+export interface AlmanacOptions {
+  readonly hashing?: AdminDeps['hashing']
+}
+
+/** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
+export function createAdminUseCases(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  options: AlmanacOptions = {},
+): Admin {
+  return createAdmin({
+    ...ADMIN_DEFAULTS,
+    admin: storage.admin,
+    hashing: options.hashing ?? ADMIN_DEFAULTS.hashing,
+    sessionTtlMs: config.admin.sessionTtlSeconds * 1000,
+    loginThrottle: {
+      ...ADMIN_DEFAULTS.loginThrottle,
+      maxFailures: config.admin.loginMaxFailures,
+      maxFailuresPerClient: config.admin.loginMaxFailures * 4,
+    },
+    serverMaxBodyBytes: config.http.maxBodyBytes,
+    audit: (event, fields) => logger.log('info', event, fields),
+  })
+}
+
+export async function createAlmanac(
+  config: Config,
+  logger: Logger,
+  options: AlmanacOptions = {},
+): Promise<Almanac> {
   const storage = createStorage(config.storage)
   await storage.migrate()
   await storage.admin.ensureDefaultStore()
@@ -46,7 +85,12 @@ export async function createAlmanac(config: Config, logger: Logger): Promise<Alm
     storage.admin,
     DEFAULT_STORE_ID,
     config.bootstrap,
+    options.hashing?.secrets,
   )
+  const admin = createAdminUseCases(storage, config, logger, options)
+  // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
+  if (config.admin.username !== undefined && config.admin.password !== undefined)
+    await admin.ensureAccount('startup', config.admin.username, config.admin.password)
   const lrs = createLrs(
     {
       storage,
@@ -59,8 +103,10 @@ export async function createAlmanac(config: Config, logger: Logger): Promise<Alm
   const app = createApp({
     lrs,
     maxBodyBytes: config.http.maxBodyBytes,
+    admin,
+    rateLimitPerMinute: config.http.rateLimitPerMinute,
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
-  return { app, lrs, storage, generatedCredential, close: () => storage.close() }
+  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
 }

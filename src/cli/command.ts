@@ -7,10 +7,10 @@ export interface CommandContext {
   /** Arguments after the command name. */
   readonly args: readonly string[]
   /** Loaded lazily: `help` must work even with a broken environment. */
-  config(): Config
+  readonly config: () => Config
   readonly logger: Logger
   /** A line for the person at the terminal (stdout). */
-  print(line: string): void
+  readonly print: (line: string) => void
 }
 
 export interface Command {

@@ -1,9 +1,21 @@
 /** @module Every `almanac` sub-command, in the order `almanac help` lists them. */
 import type { Command } from './command.js'
+import { adminCommand } from './commands/admin.js'
+import { credentialsCommand } from './commands/credentials.js'
+import { storeCommand } from './commands/store.js'
+import { exportCommand } from './commands/export.js'
+import { importCommand } from './commands/import.js'
 import { migrateCommand } from './commands/migrate.js'
 import { serveCommand } from './commands/serve.js'
+import { simulateCommand } from './commands/simulate.js'
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   migrateCommand,
+  simulateCommand,
+  importCommand,
+  exportCommand,
+  storeCommand,
+  credentialsCommand,
+  adminCommand,
 ]

@@ -7,12 +7,23 @@ const positiveInt = z.coerce.number().int().positive()
 /** Storage is chosen by the URL: a `postgres://` URL or a SQLite file path / `sqlite:` URL. */
 export type StorageConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string }
+  | {
+      readonly kind: 'postgres'
+      readonly url: string
+      /** Connections per process (ALMANAC_DATABASE_POOL_MAX); the adapter's default if unset. */
+      readonly poolMax?: number
+      /** The server cancels a statement running longer (ms); the adapter's default if unset. */
+      readonly statementTimeoutMs?: number
+    }
 
 export const environmentSchema = z.object({
   ALMANAC_PORT: port.default(8080),
   ALMANAC_HOST: z.string().min(1).default('127.0.0.1'),
   ALMANAC_DATABASE_URL: z.string().min(1).default('./data/almanac.db'),
+  /** PostgreSQL only: the most connections one Almanac process opens (default 10). */
+  ALMANAC_DATABASE_POOL_MAX: positiveInt.optional(),
+  /** PostgreSQL only: the longest one SQL statement may run, in ms (default 30000). */
+  ALMANAC_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.optional(),
   ALMANAC_BOOTSTRAP_KEY: z.string().min(1).optional(),
   ALMANAC_BOOTSTRAP_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The largest request body accepted, in bytes; larger bodies get 413. */
@@ -20,7 +31,16 @@ export const environmentSchema = z.object({
   /** The largest page of statements a query returns. */
   ALMANAC_MAX_PAGE_SIZE: positiveInt.default(500),
   /** The public URL of the server, used as the homePage of credential authorities. */
-  ALMANAC_PUBLIC_URL: z.string().url().optional(),
+  ALMANAC_PUBLIC_URL: z.url().optional(),
+  /** The first admin account, created at start when no account has this username. */
+  ALMANAC_ADMIN_USERNAME: z.string().min(1).optional(),
+  ALMANAC_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** How long an admin session (bearer token) lasts. */
+  ALMANAC_ADMIN_SESSION_TTL_SECONDS: positiveInt.default(12 * 60 * 60),
+  /** Failed admin sign-ins per username and address within 15 minutes before 429. */
+  ALMANAC_ADMIN_LOGIN_MAX_FAILURES: positiveInt.default(5),
+  /** Requests per minute per credential unless the credential sets its own; 0 = unlimited. */
+  ALMANAC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
 })
 
 export interface Config {
@@ -28,9 +48,18 @@ export interface Config {
     readonly host: string
     readonly port: number
     readonly maxBodyBytes: number
+    /** Requests per minute per credential without its own limit; undefined = unlimited. */
+    readonly rateLimitPerMinute: number | undefined
   }
   readonly storage: StorageConfig
   readonly bootstrap: { readonly key: string; readonly secret: string } | undefined
   readonly limits: { readonly maxStatementsPerPage: number }
   readonly publicUrl: string
+  readonly admin: {
+    /** The first admin account (both set), or the password `almanac admin create` uses. */
+    readonly username: string | undefined
+    readonly password: string | undefined
+    readonly sessionTtlSeconds: number
+    readonly loginMaxFailures: number
+  }
 }

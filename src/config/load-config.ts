@@ -6,13 +6,26 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-function parseStorage(url: string): StorageConfig {
-  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url }
+function parseStorage(
+  url: string,
+  pool: { poolMax: number | undefined; statementTimeoutMs: number | undefined },
+): StorageConfig {
+  if (/^postgres(ql)?:\/\//i.test(url))
+    return {
+      kind: 'postgres',
+      url,
+      ...(pool.poolMax === undefined ? {} : { poolMax: pool.poolMax }),
+      ...(pool.statementTimeoutMs === undefined
+        ? {}
+        : { statementTimeoutMs: pool.statementTimeoutMs }),
+    }
   if (url.startsWith('sqlite://')) return { kind: 'sqlite', file: url.slice('sqlite://'.length) }
   if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) }
   if (url.startsWith('file:')) return { kind: 'sqlite', file: url.slice('file:'.length) }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
-    throw new ConfigError(`ALMANAC_DATABASE_URL: unsupported scheme in '${url}' (use postgres:// or a SQLite file path)`)
+    throw new ConfigError(
+      `ALMANAC_DATABASE_URL: unsupported scheme in '${url}' (use postgres:// or a SQLite file path)`,
+    )
   return { kind: 'sqlite', file: url }
 }
 
@@ -26,16 +39,33 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const e = parsed.data
   if ((e.ALMANAC_BOOTSTRAP_KEY === undefined) !== (e.ALMANAC_BOOTSTRAP_SECRET === undefined))
     throw new ConfigError('ALMANAC_BOOTSTRAP_KEY and ALMANAC_BOOTSTRAP_SECRET must be set together')
+  if (e.ALMANAC_ADMIN_USERNAME !== undefined && e.ALMANAC_ADMIN_PASSWORD === undefined)
+    throw new ConfigError('ALMANAC_ADMIN_USERNAME needs ALMANAC_ADMIN_PASSWORD')
   const publicUrl = e.ALMANAC_PUBLIC_URL ?? `http://${e.ALMANAC_HOST}:${e.ALMANAC_PORT}`
   const config: Config = {
-    http: { host: e.ALMANAC_HOST, port: e.ALMANAC_PORT, maxBodyBytes: e.ALMANAC_MAX_BODY_BYTES },
-    storage: parseStorage(e.ALMANAC_DATABASE_URL),
+    http: {
+      host: e.ALMANAC_HOST,
+      port: e.ALMANAC_PORT,
+      maxBodyBytes: e.ALMANAC_MAX_BODY_BYTES,
+      rateLimitPerMinute:
+        e.ALMANAC_RATE_LIMIT_PER_MINUTE === 0 ? undefined : e.ALMANAC_RATE_LIMIT_PER_MINUTE,
+    },
+    storage: parseStorage(e.ALMANAC_DATABASE_URL, {
+      poolMax: e.ALMANAC_DATABASE_POOL_MAX,
+      statementTimeoutMs: e.ALMANAC_DATABASE_STATEMENT_TIMEOUT_MS,
+    }),
     bootstrap:
       e.ALMANAC_BOOTSTRAP_KEY !== undefined && e.ALMANAC_BOOTSTRAP_SECRET !== undefined
         ? { key: e.ALMANAC_BOOTSTRAP_KEY, secret: e.ALMANAC_BOOTSTRAP_SECRET }
         : undefined,
     limits: { maxStatementsPerPage: e.ALMANAC_MAX_PAGE_SIZE },
     publicUrl: publicUrl.replace(/\/+$/, ''),
+    admin: {
+      username: e.ALMANAC_ADMIN_USERNAME,
+      password: e.ALMANAC_ADMIN_PASSWORD,
+      sessionTtlSeconds: e.ALMANAC_ADMIN_SESSION_TTL_SECONDS,
+      loginMaxFailures: e.ALMANAC_ADMIN_LOGIN_MAX_FAILURES,
+    },
   }
   return Object.freeze(config)
 }

@@ -2,6 +2,7 @@
 import type { StoreId } from '../storage/ports.js'
 import type { XapiVersion } from '../xapi/versions.js'
 import type { Activity, Agent, StoredStatement } from '../xapi/types.js'
+import type { LrsError } from '../errors/lrs-error.js'
 
 /** Who is calling: the authenticated credential, resolved by `authenticate`. */
 export interface Principal {
@@ -11,6 +12,16 @@ export interface Principal {
   scopes: readonly string[]
   /** The identity written as `authority` on statements this credential stores. */
   authority: Agent
+  /** This credential's request limits; an absent member means the server's default. */
+  limits?: PrincipalLimits
+}
+
+/** Per-credential request limits, enforced by the front end (HTTP answers 429 and 413). */
+export interface PrincipalLimits {
+  /** Requests per minute. */
+  readonly requestsPerMinute?: number
+  /** The largest request body, in bytes (never above the server's own limit). */
+  readonly maxBodyBytes?: number
 }
 
 /** Per-request facts every use case needs. */
@@ -80,6 +91,40 @@ export type DocumentParameters = Readonly<Record<string, string>>
 
 export type DocumentResource = 'state' | 'activityProfile' | 'agentProfile'
 
+/** How `importStatements` treats a batch. */
+export interface ImportOptions {
+  /**
+   * Keep the `stored` and `authority` statements carry (an export being loaded); statements
+   * without them get them as on POST. `stored` never goes back in insertion order: an older
+   * time is raised to the store's latest.
+   */
+  readonly preserve: boolean
+  /**
+   * Store the valid, non-conflicting statements and report the others; when false, a batch with
+   * any rejected statement stores nothing.
+   */
+  readonly partial: boolean
+}
+
+/** What one `importStatements` batch did. */
+export interface ImportResult {
+  /** Statements new to the store. */
+  stored: number
+  /** Statements already stored (or repeated in the batch) with the same content: no-ops. */
+  present: number
+  /** Invalid statements and conflicts (a different statement under a stored id), by batch index. */
+  rejected: { index: number; error: LrsError }[]
+}
+
+export interface ExportOptions {
+  /** Only statements stored after this time (exclusive), as the `since` query parameter. */
+  readonly since?: string
+  /** Only statements stored at or before this time, as `until`. */
+  readonly until?: string
+  /** Statements read per storage query. */
+  readonly pageSize?: number
+}
+
 /** The use cases of the xAPI resources. */
 export interface Lrs {
   /** Resolves HTTP Basic credentials; undefined when unknown, wrong or disabled. */
@@ -125,6 +170,24 @@ export interface Lrs {
     parameters: StatementQueryParameters,
     acceptLanguages: readonly string[],
   ): Promise<StatementsResult>
+
+  /**
+   * Bulk import (`almanac import`): validates each item on its own, then stores the batch in
+   * one unit of work through the same pipeline as POST; see `ImportOptions`. Re-importing
+   * stored statements is a no-op, so an import can be repeated or resumed (a statement without
+   * an id gets a random one, as on POST: give it an id to make that hold).
+   */
+  importStatements(
+    ctx: RequestContext,
+    statements: readonly unknown[],
+    options: ImportOptions,
+  ): Promise<ImportResult>
+
+  /**
+   * Bulk export (`almanac export`): every statement of the store stored in (since, until],
+   * voided ones included, exactly as stored, oldest first, read page by page.
+   */
+  exportStatements(ctx: RequestContext, options: ExportOptions): AsyncIterable<StoredStatement>
 
   /** GET /agents: the Person combining what the LRS knows of an agent. */
   getPerson(ctx: RequestContext, parameters: DocumentParameters): Promise<Person>

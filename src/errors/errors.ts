@@ -68,3 +68,29 @@ export const TooManyRequestsError = defineError(
   'TooManyRequests',
   (message: string) => message,
 )
+/** The credential is valid but lacks the xAPI scope (Communication §4.2) an action needs. */
+export const InsufficientScopeError = defineError(
+  'INSUFFICIENT_SCOPE',
+  'Forbidden',
+  (action: string, scopes: readonly string[]) =>
+    `this credential may not ${action}: that needs the scope ${scopes.map((s) => `'${s}'`).join(' or ')} (xAPI Communication §4.2)`,
+)
+/** Too many requests or attempts; `retryAfterSeconds` becomes the `Retry-After` header. */
+export const RateLimitedError = defineError(
+  'RATE_LIMITED',
+  'TooManyRequests',
+  (message: string, _retryAfterSeconds: number) => message,
+  (_message: string, retryAfterSeconds: number) => ({ retryAfterSeconds }),
+)
+/** A name that must be unique is taken (an admin username, a credential key). */
+export const AlreadyExistsError = defineError(
+  'ALREADY_EXISTS',
+  'Conflict',
+  (message: string) => message,
+)
+/** Deleting the only admin account would lock every person out. */
+export const LastAccountError = defineError(
+  'LAST_ACCOUNT',
+  'Conflict',
+  () => 'the last admin account cannot be deleted; create another first',
+)

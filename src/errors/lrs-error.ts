@@ -36,14 +36,17 @@ export interface ErrorFactory<A extends unknown[]> {
 
 /**
  * Defines an error code once, so call sites read `throw StatementConflictError(id)`.
- * The message function receives the call's arguments.
+ * The message function receives the call's arguments; so does `details`, when given, for
+ * facts a front end renders besides the message (e.g. `retryAfterSeconds`).
  */
 export function defineError<A extends unknown[]>(
   code: string,
   kind: ErrorKind,
   message: (...args: A) => string,
+  details?: (...args: A) => Readonly<Record<string, unknown>>,
 ): ErrorFactory<A> {
-  const factory = (...args: A): LrsError => new LrsError(code, kind, message(...args))
+  const factory = (...args: A): LrsError =>
+    new LrsError(code, kind, message(...args), details?.(...args))
   return Object.assign(factory, {
     code,
     is: (error: unknown): error is LrsError => error instanceof LrsError && error.code === code,

@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
 import { LATEST_VERSION, parseVersionHeader } from '../xapi/versions.js'
@@ -9,8 +10,11 @@ import type { AppEnv } from './app-env.js'
 import { errorResponse, type ErrorLogger } from './error-response.js'
 import { alternateSyntax } from './middleware/alternate-syntax.js'
 import { authenticate } from './middleware/authenticate.js'
+import { credentialLimits } from './middleware/credential-limits.js'
 import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/xapi-version.js'
+import { createRateLimiter } from './rate-limiter.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
+import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
@@ -19,6 +23,10 @@ export interface HttpDeps {
   /** Requests with a larger body are answered 413. */
   readonly maxBodyBytes: number
   readonly logError: ErrorLogger
+  /** The admin use cases behind `/api/`. */
+  readonly admin: Admin
+  /** Requests per minute per credential that sets no limit of its own; undefined = unlimited. */
+  readonly rateLimitPerMinute: number | undefined
 }
 
 type Env = AppEnv
@@ -77,6 +85,11 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   const requireVersion = xapiVersion({ optional: false, memory })
   const optionalVersion = xapiVersion({ optional: true, memory })
   const requireAuth = authenticate(deps.lrs)
+  const limits = credentialLimits({
+    defaultRequestsPerMinute: deps.rateLimitPerMinute,
+    serverMaxBodyBytes: deps.maxBodyBytes,
+    limiter: createRateLimiter(),
+  })
   const xapiGate: MiddlewareHandler<Env> = async (c, next) => {
     if (c.req.path === '/xapi/about') {
       await optionalVersion(c, next)
@@ -85,7 +98,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     await requireVersion(c, async () => {
       await requireAuth(c, async () => {
         memory.remember(c.req.header('Authorization'), c.get('version'))
-        await next()
+        await limits(c, next)
       })
     })
   }
@@ -94,6 +107,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
+  app.route('/api', createAdminRoutes(deps.admin))
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

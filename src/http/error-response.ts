@@ -26,7 +26,12 @@ export type ErrorLogger = (errorId: string, error: unknown) => void
  */
 export function errorResponse(error: unknown, c: Context, log: ErrorLogger): Response {
   if (isLrsError(error)) {
-    if (error.kind === 'Unauthorized') c.header('WWW-Authenticate', 'Basic realm="Almanac xAPI"')
+    // The admin API sets its own (Bearer) challenge before failing; xAPI uses Basic (§4.1).
+    if (error.kind === 'Unauthorized' && c.res.headers.get('WWW-Authenticate') === null)
+      c.header('WWW-Authenticate', 'Basic realm="Almanac xAPI"')
+    // RFC 6585 §4: a 429 may say how long to wait.
+    const retryAfter = error.details?.['retryAfterSeconds']
+    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter))
     return c.json({ error: error.code, message: error.message }, STATUS[error.kind])
   }
   const errorId = crypto.randomUUID()

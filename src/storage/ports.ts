@@ -40,6 +40,11 @@ export interface StatementIndex {
   agents: readonly { ifi: string; relation: AgentRelation }[]
   /** Every activity the statement mentions, deduplicated by (activityId, relation). */
   activities: readonly { activityId: string; relation: ActivityRelation }[]
+  /**
+   * Canonical IFI key of the statement's `authority`: what the `statements/read/mine` scope
+   * filters on (Communication §4.2). Undefined for an anonymous group authority.
+   */
+  authorityIfi?: string | undefined
 }
 
 /** A statement ready to be persisted: LRS-set fields already filled in. */
@@ -70,6 +75,12 @@ export interface StatementQuery {
   ascending: boolean
   /** Page size, already capped by core; always ≥ 1. */
   limit: number
+  /**
+   * Only statements whose authority has this canonical IFI key (`StatementIndex.authorityIfi`):
+   * the `statements/read/mine` scope (Communication §4.2). Applies to the statements returned,
+   * not to the targets of their StatementRefs.
+   */
+  authorityIfi?: string
 }
 
 /**
@@ -129,9 +140,14 @@ export interface StatementStore {
 
   /**
    * Reads one statement by id. `voided: false` finds it only when not voided (the `statementId`
-   * parameter); `voided: true` only when voided (`voidedStatementId`).
+   * parameter); `voided: true` only when voided (`voidedStatementId`). With `authorityIfi`, only
+   * a statement whose authority has that IFI key is found (`statements/read/mine`).
    */
-  findStatement(id: string, voided: boolean): Promise<StoredStatement | undefined>
+  findStatement(
+    id: string,
+    voided: boolean,
+    authorityIfi?: string,
+  ): Promise<StoredStatement | undefined>
 
   /**
    * One page of the statements matching `query`, newest `stored` first unless `ascending`.
@@ -222,18 +238,112 @@ export interface CredentialRecord {
   enabled: boolean
   createdAt: string
   lastUsedAt: string | undefined
+  /** Requests per minute this credential may make; undefined = the server's default. */
+  rateLimitPerMinute?: number | undefined
+  /** The largest request body it may send, in bytes; undefined = the server's limit. */
+  maxBodyBytes?: number | undefined
 }
 
-/** Stores (tenants) and their credentials; not scoped to one store. */
+/**
+ * What `updateCredential` may change; absent members stay as they are. For the limits, `null`
+ * goes back to the server's default.
+ */
+export interface CredentialChanges {
+  secretHash?: string
+  enabled?: boolean
+  name?: string
+  scopes?: readonly string[]
+  rateLimitPerMinute?: number | null
+  maxBodyBytes?: number | null
+}
+
+/** A store (tenant) as the admin functions see it. */
+export interface StoreRecord {
+  id: StoreId
+  name: string
+  /** ISO 8601 UTC. */
+  createdAt: string
+}
+
+/** A person who manages the LRS (the admin API, the web console). */
+export interface AccountRecord {
+  username: string
+  /** A slow salted hash (`scrypt$N$r$p$salt$hash`), never the password itself. */
+  passwordHash: string
+  createdAt: string
+  lastLoginAt: string | undefined
+}
+
+/** A signed-in admin session; the bearer token itself is never stored. */
+export interface SessionRecord {
+  /** SHA-256 (hex) of the bearer token. */
+  tokenHash: string
+  username: string
+  createdAt: string
+  /** ISO 8601 UTC; the session is unusable from then on. */
+  expiresAt: string
+}
+
+/**
+ * Stores (tenants), their credentials, admin accounts, admin sessions and failed logins; not
+ * scoped to one store. Sessions and failed logins live in the database so that every process
+ * serving the same database honours them.
+ */
 export interface AdminStore {
   /** Creates the default store if missing; idempotent. */
   ensureDefaultStore(): Promise<void>
+  /**
+   * Creates a store with the next free id and returns it. Two processes creating stores at the
+   * same moment may collide: the loser gets a Conflict error and may try again.
+   */
+  insertStore(name: string, createdAt: string): Promise<StoreRecord>
+  findStore(id: StoreId): Promise<StoreRecord | undefined>
+  /** Every store, by id. */
+  listStores(): Promise<StoreRecord[]>
+  /** Renames a store; false when it does not exist. */
+  updateStore(id: StoreId, changes: { name: string }): Promise<boolean>
+
   findCredential(key: string): Promise<CredentialRecord | undefined>
   insertCredential(record: CredentialRecord): Promise<void>
   countCredentials(): Promise<number>
+  /** The credentials of one store, oldest first. */
+  listCredentials(storeId: StoreId): Promise<CredentialRecord[]>
   touchCredential(key: string, at: string): Promise<void>
-  /** Changes a credential's secret hash and/or enabled flag (rotation, revocation). */
-  updateCredential(key: string, changes: { secretHash?: string; enabled?: boolean }): Promise<void>
+  /** Changes a credential (rotation, revocation, renaming, scopes, limits); no-op when unknown. */
+  updateCredential(key: string, changes: CredentialChanges): Promise<void>
+
+  findAccount(username: string): Promise<AccountRecord | undefined>
+  /** Every account, by username. */
+  listAccounts(): Promise<AccountRecord[]>
+  /** Fails with a Conflict error when the username is taken. */
+  insertAccount(record: AccountRecord): Promise<void>
+  updateAccount(
+    username: string,
+    changes: { passwordHash?: string; lastLoginAt?: string },
+  ): Promise<void>
+  /** Deletes the account and its sessions; false when it did not exist. */
+  deleteAccount(username: string): Promise<boolean>
+
+  insertSession(record: SessionRecord): Promise<void>
+  /** The session with this token hash, unless it expired at or before `now`. */
+  findSession(tokenHash: string, now: string): Promise<SessionRecord | undefined>
+  deleteSession(tokenHash: string): Promise<void>
+  /** Deletes every session of an account (password change, account deletion). */
+  deleteSessions(username: string): Promise<void>
+  /** Deletes the sessions that expired at or before `now`. */
+  deleteExpiredSessions(now: string): Promise<void>
+
+  /** Records one failed login against each subject (e.g. a username+address and an address). */
+  insertLoginFailures(subjects: readonly string[], at: string): Promise<void>
+  /** How many failures `subject` has after `since` (exclusive), and the oldest of them. */
+  countLoginFailures(
+    subject: string,
+    since: string,
+  ): Promise<{ count: number; oldest: string | undefined }>
+  /** Forgets a subject's failures (after a successful login). */
+  deleteLoginFailures(subject: string): Promise<void>
+  /** Forgets every failure at or before `before` (housekeeping). */
+  purgeLoginFailures(before: string): Promise<void>
 }
 
 /** Everything a use case needs for one store, inside or outside a transaction. */

@@ -256,7 +256,7 @@ describe('validateStatement accepts valid statements', () => {
 })
 
 describe('validateStatement output', () => {
-  it('returns a copy and leaves the input unchanged', () => {
+  it('returns a new statement and leaves the input unchanged', () => {
     const input = withProperty(
       LONG_EXAMPLE,
       'context.contextActivities.parent',
@@ -266,7 +266,10 @@ describe('validateStatement output', () => {
     const output = validateStatement(input, '2.0.0')
     expect(JSON.stringify(input)).toBe(before)
     expect(output).not.toBe(input)
-    expect(output.actor).not.toBe(input.actor)
+    // Only the objects on a normalised path are new; the rest is shared, never mutated.
+    expect(output.context).not.toBe(input.context)
+    expect(Array.isArray(output.context?.contextActivities?.parent)).toBe(true)
+    expect(Array.isArray(input.context.contextActivities.parent)).toBe(false)
   })
 
   it('returns single contextActivities as arrays, in SubStatements too (Data §2.4.6.2, XAPI-00096)', () => {

@@ -69,8 +69,9 @@ const VERSION_PATTERN: Readonly<Record<XapiVersion, RegExp>> = {
 }
 
 /**
- * Validates one statement as received and returns a normalized copy: the input is not changed,
- * and contextActivities values are arrays (Data §2.4.6.2). Everything else keeps the exact form
+ * Validates one statement as received and returns it normalized: the input is not changed (the
+ * result shares the nested objects it did not need to change), and contextActivities values are
+ * arrays (Data §2.4.6.2). Everything else keeps the exact form
  * it was sent in. Throws InvalidStatementError naming the first offending property.
  */
 export function validateStatement(input: unknown, version: XapiVersion): Statement {
@@ -273,15 +274,24 @@ function validateAuthority(value: unknown, path: string): void {
 
 /** A copy of a validated statement with contextActivities values as arrays. */
 function normalize(statement: JsonObject): Statement {
-  const copy = structuredClone(statement) as unknown as Statement
+  // Copies only along the paths it changes: a deep clone of every statement costs more than
+  // validating it, and nothing downstream mutates nested objects.
+  const copy = { ...statement } as unknown as Statement
   if (copy.context?.contextActivities !== undefined)
-    copy.context.contextActivities = normalizeContextActivities(copy.context.contextActivities)
+    copy.context = {
+      ...copy.context,
+      contextActivities: normalizeContextActivities(copy.context.contextActivities),
+    }
   if (
     copy.object.objectType === 'SubStatement' &&
     copy.object.context?.contextActivities !== undefined
   )
-    copy.object.context.contextActivities = normalizeContextActivities(
-      copy.object.context.contextActivities,
-    )
+    copy.object = {
+      ...copy.object,
+      context: {
+        ...copy.object.context,
+        contextActivities: normalizeContextActivities(copy.object.context.contextActivities),
+      },
+    }
   return copy
 }

@@ -9,6 +9,12 @@ import { createJsonLogger } from '../../src/observability/logger.js'
 export const TEST_KEY = 'test-key'
 export const TEST_SECRET = 'test-secret-123'
 
+/** scrypt at a test cost: the real costs are slow on purpose (secret-hash.ts). */
+export const TEST_HASHING = {
+  secrets: { N: 1024, r: 8, p: 1 },
+  passwords: { N: 1024, r: 8, p: 1 },
+} as const
+
 export interface TestRequest {
   method?: string
   /** A JSON value (sent as application/json) or raw bytes/text with `contentType`. */
@@ -24,6 +30,10 @@ export interface TestRequest {
 
 export interface TestApp {
   almanac: Almanac
+  /** The database file. */
+  databaseFile: string
+  /** Every log line written (JSON), info level and above. */
+  logs: string[]
   /** Calls the app in-process (no network) and returns the real Response. */
   request(path: string, init?: TestRequest): Promise<Response>
   close(): Promise<void>
@@ -42,13 +52,16 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ALMANAC_BOOTSTRAP_SECRET: TEST_SECRET,
     ...env,
   })
-  const errors: string[] = []
+  const logs: string[] = []
   const almanac = await createAlmanac(
     config,
-    createJsonLogger('error', (line) => errors.push(line)),
+    createJsonLogger('info', (line) => logs.push(line)),
+    { hashing: TEST_HASHING },
   )
   return {
     almanac,
+    databaseFile: join(dir, 'almanac.db'),
+    logs,
     async request(path, init = {}) {
       const headers = new Headers(init.headers)
       const version = init.version === undefined ? '2.0.0' : init.version
@@ -70,4 +83,26 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** A credential of a new store (or of `storeId`), made through the admin use cases. */
+export async function createStoreCredential(
+  app: TestApp,
+  options: {
+    scopes: string[]
+    storeId?: number
+    name?: string
+    rateLimitPerMinute?: number
+    maxBodyBytes?: number
+  },
+): Promise<{ storeId: number; key: string; secret: string }> {
+  const admin = app.almanac.admin
+  const storeId = options.storeId ?? (await admin.createStore('test', { name: 'test store' })).id
+  const issued = await admin.createCredential('test', storeId, {
+    name: options.name ?? `client ${options.scopes.join('+')}`,
+    scopes: options.scopes,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    maxBodyBytes: options.maxBodyBytes,
+  })
+  return { storeId, key: issued.credential.key, secret: issued.secret }
 }

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Storage } from '../../src/storage/ports.js'
+import { createPostgresStorage } from '../../src/storage/postgres/create-postgres-storage.js'
 import { createSqliteStorage } from '../../src/storage/sqlite/create-sqlite-storage.js'
+import { createThrowawaySchema, TEST_POSTGRES_URL } from '../fixtures/throwaway-postgres.js'
 
 export interface Backend {
   readonly name: string
@@ -56,21 +58,34 @@ const sqliteMemory: Backend = {
 }
 
 /**
- * TODO(postgres): the PostgreSQL adapter (src/storage/postgres/) comes next. Until then this
- * entry is listed, when ALMANAC_TEST_POSTGRES_URL is set, but skipped; it must open a fresh
- * schema per test and return `createPostgresStorage({ url })` once that exists.
+ * A fresh schema of the ALMANAC_TEST_POSTGRES_URL database per test (parallel test files never
+ * meet), dropped with its tables afterwards. Siblings are other pools on the same schema (other
+ * processes), waiting 20 ms for a lock before retrying, like the SQLite siblings' busy timeout.
  */
-const postgres: Backend = {
-  name: 'postgres',
-  skip: true,
-  hasSiblings: true,
-  open() {
-    return Promise.reject(new Error('the PostgreSQL storage adapter is not implemented yet'))
-  },
+function postgresBackend(url: string): Backend {
+  return {
+    name: 'postgres',
+    skip: false,
+    hasSiblings: true,
+    async open() {
+      const schema = await createThrowawaySchema(url)
+      const storage = createPostgresStorage({ url, schema: schema.name, poolMax: 4 })
+      await storage.migrate()
+      return {
+        storage,
+        openSibling: () =>
+          createPostgresStorage({ url, schema: schema.name, poolMax: 4, lockTimeoutMs: 20 }),
+        async dispose() {
+          await storage.close()
+          await schema.drop()
+        },
+      }
+    },
+  }
 }
 
 export const BACKENDS: readonly Backend[] = [
   sqliteFile,
   sqliteMemory,
-  ...(process.env['ALMANAC_TEST_POSTGRES_URL'] === undefined ? [] : [postgres]),
+  ...(TEST_POSTGRES_URL === undefined ? [] : [postgresBackend(TEST_POSTGRES_URL)]),
 ]

@@ -1,6 +1,6 @@
 /** @module Shared steps of the storage contract tests: a fresh backend per test, statement writes. */
 import { afterEach, beforeEach } from 'vitest'
-import type { Storage, StoreId } from '../../src/storage/ports.js'
+import type { StatementQuery, StatementStore, Storage, StoreId } from '../../src/storage/ports.js'
 import type { StoredStatement } from '../../src/xapi/types.js'
 import { buildRecord, type StatementSpec } from '../fixtures/storage-records.js'
 import type { Backend, OpenedBackend } from './backends.js'
@@ -57,4 +57,40 @@ export async function storeOneByOne(
 
 export function ids(statements: readonly { id: string }[]): string[] {
   return statements.map((s) => s.id)
+}
+
+/** A query with the defaults of `GET /statements`, overridden by `filters`. */
+export function q(filters: Partial<StatementQuery> = {}): StatementQuery {
+  return {
+    relatedActivities: false,
+    relatedAgents: false,
+    ascending: false,
+    limit: 100,
+    ...filters,
+  }
+}
+
+/** The ids a query returns over all its pages. */
+export async function allPages(
+  statements: StatementStore,
+  query: StatementQuery,
+): Promise<string[]> {
+  const seen: string[] = []
+  let page = await statements.queryStatements(query)
+  seen.push(...ids(page.statements))
+  while (page.next !== undefined) {
+    page = await statements.queryStatements(query, page.next)
+    seen.push(...ids(page.statements))
+  }
+  return seen
+}
+
+/** Newest first, as queries return them by default. */
+export function newestFirst(statements: readonly StoredStatement[]): string[] {
+  return ids(statements).reverse()
+}
+
+/** Forces the next unit of work to a strictly later `stored` (the watermark guarantees it). */
+export async function tick(storage: Storage, storeId: StoreId): Promise<void> {
+  await storage.scope(storeId).statements.consistentThrough()
 }

@@ -1,10 +1,6 @@
 /** @module Contract: `queryStatements` against a reference model, on a store full of StatementRefs. */
 import { describe, expect, it } from 'vitest'
-import {
-  DEFAULT_STORE_ID,
-  type StatementQuery,
-  type StatementStore,
-} from '../../src/storage/ports.js'
+import { DEFAULT_STORE_ID, type StatementQuery } from '../../src/storage/ports.js'
 import type { StoredStatement } from '../../src/xapi/types.js'
 import {
   activity,
@@ -17,7 +13,7 @@ import {
   VERBS,
 } from '../fixtures/storage-records.js'
 import { BACKENDS } from './backends.js'
-import { ids, storeStatements, useBackend } from './contract-helpers.js'
+import { allPages, ids, storeStatements, useBackend } from './contract-helpers.js'
 
 const S = DEFAULT_STORE_ID
 
@@ -87,17 +83,6 @@ function expected(
   }
   const result = ids(stored.filter((s) => !voided.has(s.id) && matches(s)))
   return query.ascending ? result : result.reverse()
-}
-
-async function allPages(statements: StatementStore, query: StatementQuery): Promise<string[]> {
-  const seen: string[] = []
-  let page = await statements.queryStatements(query)
-  seen.push(...ids(page.statements))
-  while (page.next !== undefined) {
-    page = await statements.queryStatements(query, page.next)
-    seen.push(...ids(page.statements))
-  }
-  return seen
 }
 
 for (const backend of BACKENDS) {

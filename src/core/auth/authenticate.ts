@@ -1,7 +1,7 @@
 /** @module Resolves HTTP Basic credentials to a Principal, without paying scrypt on every request. */
 import { createHash } from 'node:crypto'
 import type { AdminStore, CredentialRecord } from '../../storage/ports.js'
-import type { Principal } from '../lrs.js'
+import type { Principal, PrincipalLimits } from '../lrs.js'
 import { verifySecret } from './secret-hash.js'
 
 /** How stale `lastUsedAt` may get before it is written again (one write per credential per minute). */
@@ -9,6 +9,13 @@ const TOUCH_INTERVAL_MS = 60_000
 
 function digest(secret: string): string {
   return createHash('sha256').update(secret).digest('base64')
+}
+
+function limitsOf(record: CredentialRecord): PrincipalLimits {
+  const limits: { requestsPerMinute?: number; maxBodyBytes?: number } = {}
+  if (record.rateLimitPerMinute !== undefined) limits.requestsPerMinute = record.rateLimitPerMinute
+  if (record.maxBodyBytes !== undefined) limits.maxBodyBytes = record.maxBodyBytes
+  return limits
 }
 
 export function authorityFor(record: CredentialRecord, homePage: string): Principal['authority'] {
@@ -28,19 +35,22 @@ export function createAuthenticator(admin: AdminStore, authorityHomePage: string
     if (record === undefined || !record.enabled) return undefined
     const memo = verified.get(key)
     const presented = digest(secret)
-    const known = memo !== undefined && memo.secretHash === record.secretHash && memo.secretDigest === presented
+    const known =
+      memo !== undefined && memo.secretHash === record.secretHash && memo.secretDigest === presented
     if (!known) {
       if (!(await verifySecret(secret, record.secretHash))) return undefined
       verified.set(key, { secretHash: record.secretHash, secretDigest: presented })
     }
     const now = Date.now()
     const lastUsed = record.lastUsedAt === undefined ? 0 : Date.parse(record.lastUsedAt)
-    if (now - lastUsed > TOUCH_INTERVAL_MS) await admin.touchCredential(key, new Date(now).toISOString())
+    if (now - lastUsed > TOUCH_INTERVAL_MS)
+      await admin.touchCredential(key, new Date(now).toISOString())
     return {
       key: record.key,
       storeId: record.storeId,
       scopes: record.scopes,
       authority: authorityFor(record, authorityHomePage),
+      limits: limitsOf(record),
     }
   }
 }

@@ -3,6 +3,7 @@ import { InvalidParameterError, NotFoundError } from '../../errors/errors.js'
 import type { StatementCursor, StoreScope } from '../../storage/ports.js'
 import { formatStatement } from '../../xapi/format-statement.js'
 import type { Statement, StoredStatement } from '../../xapi/types.js'
+import { ownStatementsFilter } from '../auth/authorize.js'
 import type { CoreDeps } from '../core-deps.js'
 import type {
   AttachmentPart,
@@ -35,19 +36,22 @@ async function loadAttachments(
   return [...found.values()]
 }
 
-export function createReadStatements(deps: CoreDeps): {
-  consistentThrough(ctx: RequestContext): Promise<string>
-  getStatement(
+/** The read use cases, as standalone functions (they use no `this`). */
+export interface ReadStatements {
+  readonly consistentThrough: (ctx: RequestContext) => Promise<string>
+  readonly getStatement: (
     ctx: RequestContext,
     parameters: StatementQueryParameters,
     languages: readonly string[],
-  ): Promise<SingleStatementResult>
-  queryStatements(
+  ) => Promise<SingleStatementResult>
+  readonly queryStatements: (
     ctx: RequestContext,
     parameters: StatementQueryParameters,
     languages: readonly string[],
-  ): Promise<StatementsResult>
-} {
+  ) => Promise<StatementsResult>
+}
+
+export function createReadStatements(deps: CoreDeps): ReadStatements {
   return {
     consistentThrough(ctx) {
       return deps.storage.scope(ctx.principal.storeId).statements.consistentThrough()
@@ -56,7 +60,11 @@ export function createReadStatements(deps: CoreDeps): {
     async getStatement(ctx, parameters, languages) {
       const request = parseSingleStatementRequest(parameters)
       const scope = deps.storage.scope(ctx.principal.storeId)
-      const statement = await scope.statements.findStatement(request.id, request.voided)
+      const statement = await scope.statements.findStatement(
+        request.id,
+        request.voided,
+        ownStatementsFilter(ctx.principal),
+      )
       if (statement === undefined)
         throw NotFoundError(
           request.voided
@@ -85,7 +93,10 @@ export function createReadStatements(deps: CoreDeps): {
         deps.limits.maxStatementsPerPage,
       )
       const scope = deps.storage.scope(ctx.principal.storeId)
-      const page = await scope.statements.queryStatements(request.query, cursor)
+      // statements/read/mine: only this credential's own statements (Communication §4.2).
+      const mine = ownStatementsFilter(ctx.principal)
+      const query = mine === undefined ? request.query : { ...request.query, authorityIfi: mine }
+      const page = await scope.statements.queryStatements(query, cursor)
       const statements: StoredStatement[] = page.statements.map((s) =>
         formatStatement(s, request.format, languages),
       )

@@ -44,6 +44,7 @@ describe('buildStatementIndex (StatementIndex, Communication §2.1.3 filters)', 
         { ifi: AUTHORITY, relation: 'related' },
       ],
       activities: [{ activityId: 'http://example.com/courses/algebra-1', relation: 'direct' }],
+      authorityIfi: AUTHORITY,
     })
   })
 

@@ -52,6 +52,8 @@ export function buildStatementIndex(statement: StoredStatement): StatementIndex 
     isVoiding: statement.verb.id === VOIDED_VERB_ID,
     agents: agents.entries().map(([ifi, relation]) => ({ ifi, relation })),
     activities: activities.entries().map(([activityId, relation]) => ({ activityId, relation })),
+    // The identity statements/read/mine compares with (Communication §4.2).
+    authorityIfi: ifiKey(statement.authority),
   }
 }
 

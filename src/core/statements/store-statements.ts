@@ -6,6 +6,7 @@ import {
   StatementConflictError,
   VoidingTargetError,
 } from '../../errors/errors.js'
+import type { LrsError } from '../../errors/lrs-error.js'
 import type { StoreScope } from '../../storage/ports.js'
 import { statementsEquivalent } from '../../xapi/statement-equivalence.js'
 import { toUtcTimestamp } from '../../xapi/timestamps.js'
@@ -23,7 +24,10 @@ import { buildStatementIndex } from './statement-index.js'
  * canonical activity definitions, the Agents resource, analytics projections. It sees only
  * the statements new to the store; if it throws, nothing of the batch is stored.
  */
-export type ProjectStep = (scope: StoreScope, statements: readonly StoredStatement[]) => Promise<void>
+export type ProjectStep = (
+  scope: StoreScope,
+  statements: readonly StoredStatement[],
+) => Promise<void>
 
 /** Called after the transaction commits with the statements new to the store (forwarding, streams). */
 export type IngestListener = (storeId: number, statements: readonly StoredStatement[]) => void
@@ -33,62 +37,156 @@ export interface IngestDeps extends CoreDeps {
   readonly listeners: readonly IngestListener[]
 }
 
-/** A statement with every LRS-set field except `stored` (and the `timestamp` that defaults to it). */
-type NormalisedStatement = Omit<StoredStatement, 'stored' | 'timestamp'> & { timestamp?: string }
+/**
+ * A statement with every LRS-set field except `stored` (and the `timestamp` that defaults to it);
+ * `stored` is present only when an import preserves it.
+ */
+type NormalisedStatement = Omit<StoredStatement, 'stored' | 'timestamp'> & {
+  timestamp?: string
+  stored?: string
+}
+
+/** How one ingest treats the LRS-owned properties and the failures of single statements. */
+export interface IngestOptions {
+  /**
+   * Keep the `stored` and `authority` the statements carry, as a bulk import of exported
+   * statements must; when false (every xAPI request) the LRS sets them (Data §2.4.8, §2.4.9).
+   */
+  readonly preserve: boolean
+  /**
+   * When given, collects by index every statement that conflicts with a stored one (or voids a
+   * voiding statement). Without it the first such statement fails the batch, as a statement
+   * request must (Communication §2.1.2).
+   */
+  readonly rejections?: Map<number, LrsError>
+  /**
+   * With `rejections`: store the rest of the batch. Otherwise nothing is stored and the first
+   * rejection is thrown once all are collected.
+   */
+  readonly partial?: boolean
+}
+
+/** What one ingest did: every statement's id in order, and the statements new to the store. */
+export interface IngestResult {
+  ids: string[]
+  fresh: StoredStatement[]
+}
 
 function isVoiding<T extends Statement>(statement: T): statement is T & { object: StatementRef } {
   return statement.verb.id === VOIDED_VERB_ID && statement.object.objectType === 'StatementRef'
 }
 
 /** LRS-owned properties (Data §2.4.1, §2.4.7, §2.4.9, §2.4.10). */
-function normalise(statement: Statement, ctx: RequestContext): NormalisedStatement {
-  // Data §2.4.8: `stored` is set by the LRS; whatever the client sent is discarded.
-  const { stored: _discarded, ...sent } = statement
+function normalise(
+  statement: Statement,
+  ctx: RequestContext,
+  preserve: boolean,
+): NormalisedStatement {
+  // Data §2.4.8: `stored` is set by the LRS; whatever the client sent is discarded (an import
+  // of exported statements puts it back below: they were stored before, by an LRS).
+  const { stored: sentStored, ...sent } = statement
   const normalised: NormalisedStatement = {
     ...sent,
     id: statement.id === undefined ? randomUUID() : statement.id.toLowerCase(),
     // The credential's identity is the authority of what it stores (Data §2.4.9).
-    authority: ctx.principal.authority,
+    authority:
+      preserve && statement.authority !== undefined ? statement.authority : ctx.principal.authority,
     // Data §2.4.10: a statement keeps the version it was sent with; otherwise it is stored as
     // the version of the request's rule set.
     version: statement.version ?? (ctx.version === '2.0.0' ? '2.0.0' : '1.0.0'),
   }
   // xAPI 2.0: timestamps are returned in UTC; converting once on the way in keeps reads cheap.
   if (statement.timestamp !== undefined) normalised.timestamp = toUtcTimestamp(statement.timestamp)
+  if (preserve && sentStored !== undefined) normalised.stored = toUtcTimestamp(sentStored)
   return normalised
 }
 
 function complete(statement: NormalisedStatement, stored: string): StoredStatement {
+  const { stored: _preserved, ...rest } = statement
   // Data §2.4.7: a statement without a timestamp gets the time it was stored.
-  return { ...statement, timestamp: statement.timestamp ?? stored, stored }
+  return { ...rest, timestamp: rest.timestamp ?? stored, stored }
 }
 
-/** Persists what is new; returns it. Equivalent re-sends are no-ops, different ones are 409. */
+/**
+ * The `stored` of each statement. A request's statements share one allocated time. An import
+ * keeps the times statements carry, but never lets `stored` go back in insertion order (below
+ * the store's latest or an earlier statement of the batch): `stored` follows insertion order,
+ * which since/until queries rely on, so an older time is raised to that floor.
+ */
+async function storedTimes(
+  scope: StoreScope,
+  statements: readonly NormalisedStatement[],
+  preserve: boolean,
+): Promise<string[]> {
+  const allocated = await scope.statements.allocateStored()
+  if (!preserve || statements.every((s) => s.stored === undefined))
+    return statements.map(() => allocated)
+  // The newest statement a query returns; only a statement that arrived after the statement
+  // voiding it can be newer, and then the difference is one request's worth of time.
+  const latest = await scope.statements.queryStatements({
+    relatedActivities: false,
+    relatedAgents: false,
+    ascending: false,
+    limit: 1,
+  })
+  let floor = latest.statements[0]?.stored ?? ''
+  return statements.map((statement) => {
+    const wanted = statement.stored ?? allocated
+    // Canonical UTC timestamps of one length (toUtcTimestamp) compare correctly as text.
+    floor = wanted > floor ? wanted : floor
+    return floor
+  })
+}
+
+/**
+ * Persists what is new; returns it. Equivalent re-sends are no-ops, different ones are 409 (see
+ * `IngestOptions` for `rejections` and `partial`).
+ */
 async function persist(
   scope: StoreScope,
   sent: readonly NormalisedStatement[],
-  stored: string,
+  stored: readonly string[],
   attachments: readonly AttachmentPart[],
+  rejections: Map<number, LrsError> | undefined,
+  partial: boolean,
 ): Promise<StoredStatement[]> {
-  const statements = sent.map((s) => complete(s, stored))
+  const reject = (index: number, error: LrsError): void => {
+    if (rejections === undefined) throw error
+    rejections.set(index, error)
+  }
+  const statements = sent.map((s, i) => complete(s, stored[i] ?? ''))
   const voidingTargets = statements.filter(isVoiding).map((s) => s.object.id.toLowerCase())
   const ids = statements.map((s) => s.id)
-  const existing = await scope.statements.findStatementsByIds([...new Set([...ids, ...voidingTargets])])
+  const existing = await scope.statements.findStatementsByIds([
+    ...new Set([...ids, ...voidingTargets]),
+  ])
 
   const fresh: StoredStatement[] = []
+  const freshIndex = new Map<string, number>()
   statements.forEach((statement, i) => {
     const row = existing.get(statement.id)
-    if (row === undefined) fresh.push(statement)
+    if (row === undefined) {
+      fresh.push(statement)
+      freshIndex.set(statement.id, i)
+    }
     // Compare what the client sent: a timestamp the LRS filled in is not part of the statement.
     else if (!statementsEquivalent(row.statement, sent[i] ?? statement))
-      throw StatementConflictError(statement.id)
+      reject(i, StatementConflictError(statement.id))
   })
 
   // Data §2.3.2 / XAPI-00016: a voiding statement cannot target another voiding statement.
   const freshById = new Map(fresh.map((s) => [s.id, s]))
-  for (const target of voidingTargets) {
+  statements.forEach((statement, i) => {
+    if (!isVoiding(statement)) return
+    const target = statement.object.id.toLowerCase()
     const stored = existing.get(target)?.statement ?? freshById.get(target)
-    if (stored !== undefined && isVoiding(stored)) throw VoidingTargetError(target)
+    if (stored !== undefined && isVoiding(stored)) reject(i, VoidingTargetError(target))
+  })
+  if (rejections !== undefined && rejections.size > 0) {
+    const first = rejections.get(Math.min(...rejections.keys()))
+    if (!partial && first !== undefined) throw first
+    const kept = fresh.filter((s) => !rejections.has(freshIndex.get(s.id) ?? -1))
+    fresh.splice(0, fresh.length, ...kept)
   }
   if (fresh.length === 0) return fresh
 
@@ -118,32 +216,59 @@ export function createStoreStatements(deps: IngestDeps): {
     body: unknown,
     attachments: readonly AttachmentPart[],
   ): Promise<void>
+  /**
+   * The pipeline itself, for statements already validated (`validateStatement`): the bulk
+   * import runs it with its own options. `parts` are checked against the statements' attachments.
+   */
+  ingest: (
+    ctx: RequestContext,
+    statements: readonly Statement[],
+    parts: readonly AttachmentPart[] | 'unchecked',
+    options: IngestOptions,
+  ) => Promise<IngestResult>
 } {
   async function ingest(
     ctx: RequestContext,
     statements: readonly Statement[],
-    parts: readonly AttachmentPart[],
-  ): Promise<string[]> {
-    const attachments = await checkAttachments(statements, parts, ctx.version)
-    const normalised = statements.map((s) => normalise(s, ctx))
+    parts: readonly AttachmentPart[] | 'unchecked',
+    options: IngestOptions,
+  ): Promise<IngestResult> {
+    // 'unchecked': an import has no parts; attachment contents are not part of its input.
+    const attachments =
+      parts === 'unchecked' ? [] : await checkAttachments(statements, parts, ctx.version)
+    const normalised = statements.map((s) => normalise(s, ctx, options.preserve))
     const storeId = ctx.principal.storeId
     const fresh = await deps.storage.transaction(storeId, async (scope) => {
-      const stored = await scope.statements.allocateStored()
-      const inserted = await persist(scope, normalised, stored, attachments)
+      // A retried unit of work starts over: forget what an earlier try rejected.
+      options.rejections?.clear()
+      const stored = await storedTimes(scope, normalised, options.preserve)
+      const inserted = await persist(
+        scope,
+        normalised,
+        stored,
+        attachments,
+        options.rejections,
+        options.partial ?? false,
+      )
       for (const step of deps.projectSteps) await step(scope, inserted)
       return inserted
     })
     if (fresh.length > 0) for (const listener of deps.listeners) listener(storeId, fresh)
-    return normalised.map((s) => s.id)
+    return { ids: normalised.map((s) => s.id), fresh }
   }
+
+  const REQUEST: IngestOptions = { preserve: false }
 
   return {
     async storeStatements(ctx, parameters, body, attachments) {
       const names = Object.keys(parameters)
       if (names[0] !== undefined)
-        throw InvalidParameterError(names[0], 'POST /statements takes no query parameters (XAPI-00324)')
+        throw InvalidParameterError(
+          names[0],
+          'POST /statements takes no query parameters (XAPI-00324)',
+        )
       const statements = validateStatementBatch(body, ctx.version)
-      return ingest(ctx, statements, attachments)
+      return (await ingest(ctx, statements, attachments, REQUEST)).ids
     },
 
     async putStatement(ctx, parameters, body, attachments) {
@@ -151,15 +276,19 @@ export function createStoreStatements(deps: IngestDeps): {
       if (extra !== undefined)
         throw InvalidParameterError(extra, 'PUT /statements takes only statementId (XAPI-00324)')
       const statementId = parameters['statementId']
-      if (statementId === undefined) throw InvalidParameterError('statementId', 'is required for PUT')
+      if (statementId === undefined)
+        throw InvalidParameterError('statementId', 'is required for PUT')
       if (!isUuid(statementId)) throw InvalidParameterError('statementId', 'must be a UUID')
-      if (Array.isArray(body)) throw BadRequestError('PUT /statements takes one statement, not an array')
+      if (Array.isArray(body))
+        throw BadRequestError('PUT /statements takes one statement, not an array')
       const statement = validateStatement(body, ctx.version)
       if (statement.id !== undefined && statement.id.toLowerCase() !== statementId.toLowerCase())
         throw BadRequestError(
           `the statement's id ${statement.id} differs from the statementId parameter ${statementId}`,
         )
-      await ingest(ctx, [{ ...statement, id: statementId.toLowerCase() }], attachments)
+      await ingest(ctx, [{ ...statement, id: statementId.toLowerCase() }], attachments, REQUEST)
     },
+
+    ingest,
   }
 }

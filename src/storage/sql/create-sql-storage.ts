@@ -10,7 +10,7 @@ import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
 import { createSqlStatementStore } from './sql-statement-store.js'
 import { type StoredClock, withErrorTranslation } from './sql-support.js'
-import { StorageBusyError } from './storage-errors.js'
+import { StorageBusyError, StorageFailureError } from './storage-errors.js'
 
 /** How many times a unit of work runs before a transient failure is reported. */
 const MAX_ATTEMPTS = 5
@@ -20,6 +20,12 @@ function backoffMs(attempt: number): number {
   return 25 * 2 ** (attempt - 1) * (0.5 + Math.random())
 }
 
+/**
+ * The `Storage` of an SQL database: every store scoped by `store_id`, units of work as
+ * transactions retried on transient failures, driver errors translated to `LrsError`s. Only
+ * stores given to a unit of work may be used inside it: on SQLite the one connection is held by
+ * the transaction, so a store from `scope()` would wait for it forever.
+ */
 export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Storage {
   const clock: StoredClock = { lastConsistentMs: 0 }
   const running = new Set<Promise<unknown>>()
@@ -72,10 +78,15 @@ export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Sto
     },
 
     transaction(storeId, fn) {
-      if (closed) return Promise.reject(new Error('storage is closed'))
+      if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
       // The whole function reruns on a transient failure: a new transaction, a new scope.
       return tracked(
-        retrying(() => db.transaction().execute((trx) => fn(scopeOf(trx, storeId, true)))),
+        retrying(() =>
+          db.transaction().execute(async (trx) => {
+            await dialect.lockStoreWrites(trx, storeId)
+            return fn(scopeOf(trx, storeId, true))
+          }),
+        ),
       )
     },
 

@@ -33,6 +33,8 @@ export interface StatementsTable {
   is_voiding: number
   /** The full statement as JSON text. */
   payload: string
+  /** Canonical IFI key of the authority (`statements/read/mine`); since migration 0002. */
+  authority_ifi: string | null
 }
 
 /** One row per (statement, agent IFI): `relation` is 'direct' when any mention is direct. */
@@ -108,6 +110,32 @@ export interface CredentialsTable {
   enabled: number
   created_at: string
   last_used_at: string | null
+  /** Requests per minute; null = the server default. Since migration 0002. */
+  rate_limit_per_minute: number | null
+  /** Largest request body in bytes; null = the server limit. Since migration 0002. */
+  max_body_bytes: number | null
+}
+
+/** People who manage the LRS; the password only as a scrypt hash. */
+export interface AdminAccountsTable {
+  username: string
+  password_hash: string
+  created_at: string
+  last_login_at: string | null
+}
+
+/** Admin bearer sessions, by the SHA-256 of the token (the token itself is never stored). */
+export interface AdminSessionsTable {
+  token_hash: string
+  username: string
+  created_ms: number
+  expires_ms: number
+}
+
+/** One row per failed admin login and subject (username+address, address), for throttling. */
+export interface LoginFailuresTable {
+  subject: string
+  failed_ms: number
 }
 
 export interface Database {
@@ -121,4 +149,7 @@ export interface Database {
   activities: ActivitiesTable
   agents: AgentsTable
   credentials: CredentialsTable
+  admin_accounts: AdminAccountsTable
+  admin_sessions: AdminSessionsTable
+  login_failures: LoginFailuresTable
 }

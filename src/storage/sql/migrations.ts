@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { DEFAULT_STORE_ID } from '../ports.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
+import { tenancyMigration } from './tenancy-migration.js'
 
 /** Where Kysely records the applied migrations (and its lock row, used by PostgreSQL). */
 const MIGRATION_TABLE = 'almanac_migration'
@@ -223,6 +224,7 @@ function initialSchema(dialect: SqlDialect): Migration {
 export function createMigrationProvider(dialect: SqlDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialSchema(dialect),
+    '0002-tenancy': tenancyMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
@@ -233,13 +235,21 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
  * database: the migrator's transaction takes the write lock first on SQLite (`begin immediate`,
  * see the SQLite driver) and an advisory lock on PostgreSQL (Kysely's adapter), then re-reads
  * which migrations are applied, so a second process finds nothing left to do.
+ *
+ * `schema` names the PostgreSQL schema the tables live in (the connection's search_path):
+ * without it Kysely takes a migration table in any schema of the database for ours.
  */
-export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialect): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  schema?: string,
+): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: createMigrationProvider(dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error } = await migrator.migrateToLatest()
   if (error === undefined) return

@@ -6,9 +6,16 @@ import { chunk, rowsPerInsert, type SqlStoreContext } from './sql-support.js'
 const ACTIVITY_COLUMNS = 3
 const AGENT_COLUMNS = 4
 
-/** Later entries for the same key win, as the caller sent them in order. */
+/**
+ * One entry per key, later entries winning as the caller sent them in order, sorted by key:
+ * concurrent upserts then lock the rows they share in the same order, which never deadlocks.
+ */
 function lastPerKey<T>(items: readonly T[], key: (item: T) => string): T[] {
-  return [...new Map(items.map((item) => [key(item), item])).values()]
+  const byKey = new Map(items.map((item) => [key(item), item]))
+  return [...byKey.keys()].sort().flatMap((k) => {
+    const item = byKey.get(k)
+    return item === undefined ? [] : [item]
+  })
 }
 
 export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivityStore {

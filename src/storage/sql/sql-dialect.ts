@@ -1,5 +1,5 @@
 /** @module What differs between SQL engines, as one small object each adapter supplies. */
-import type { ColumnDataType, CreateTableBuilder, Kysely } from 'kysely'
+import type { ColumnDataType, CreateTableBuilder, Kysely, RawBuilder } from 'kysely'
 import type { Database } from './database.js'
 
 /**
@@ -32,18 +32,36 @@ export interface SqlDialect {
    * True when `stored` never decreases as `seq` grows within a store, because the engine runs
    * one write transaction at a time and `allocateStored` reads the latest committed `stored`
    * under that lock. Then `since`/`until` can be turned into `seq` bounds, which keeps every
-   * filter an ordered index walk. False for engines with concurrent writers (PostgreSQL),
+   * filter an ordered index walk. False for engines with concurrent writers of one store,
    * where they are filtered on `stored_ms` instead.
    */
   readonly storedFollowsSeq: boolean
   /**
-   * Runs `fn` at a moment when no write transaction is in flight, so that what it reads about
-   * committed statements is final (the `consistentThrough` watermark). `fn` must not write.
+   * Makes the transaction `db` the only writer of the store until it ends; called when a unit
+   * of work begins. SQLite: nothing to do, `begin immediate` already holds the database's write
+   * lock. PostgreSQL: a transaction-level advisory lock per store, so that units of work of one
+   * store commit one at a time, in `seq` order, from any number of processes.
+   */
+  lockStoreWrites(db: Kysely<Database>, storeId: number): Promise<void>
+  /**
+   * Runs `fn` at a moment when no write transaction of the store is in flight, so that what it
+   * reads about committed statements is final (the `consistentThrough` watermark). `fn` must
+   * not write.
    */
   runExclusiveOfWriters<T>(
     db: Kysely<Database>,
     fn: (db: Kysely<Database>) => Promise<T>,
+    storeId: number,
   ): Promise<T>
+  /**
+   * Set when other processes may write the same database (PostgreSQL): the current time in
+   * epoch milliseconds as an SQL expression on the database server, the one clock every process
+   * shares. A watermark one process returned is then unknown to the writers of the others, so
+   * `allocateStored` takes a `stored` strictly later than every committed one and the watermark
+   * stays 1 ms behind that clock (see sql-statement-store.ts). Undefined when one process
+   * writes the database (SQLite): then the process clock and its own watermarks are enough.
+   */
+  readonly sharedClockMs: RawBuilder<number | string> | undefined
   /**
    * Runs after the migrations, at every `migrate()`: engine upkeep that is not schema, such as
    * the planner statistics SQLite is given. Must be idempotent.

@@ -44,22 +44,13 @@ function keyFromRow(row: DocumentsTable): DocumentKey {
 export function createSqlDocumentStore(ctx: SqlStoreContext): DocumentStore {
   const { db, storeId } = ctx
 
-  /** The documents of a key: every part must be equal, '' included. */
-  function byKey(key: DocumentKey) {
-    const k = keyColumns(storeId, key)
-    return db
-      .selectFrom('documents')
-      .where('store_id', '=', k.store_id)
-      .where('kind', '=', k.kind)
-      .where('activity_id', '=', k.activity_id)
-      .where('agent_ifi', '=', k.agent_ifi)
-      .where('registration', '=', k.registration)
-      .where('document_id', '=', k.document_id)
-  }
-
   return {
     async findDocument(key) {
-      const row = await byKey(key).selectAll().executeTakeFirst()
+      const row = await db
+        .selectFrom('documents')
+        .selectAll()
+        .where((eb) => eb.and(keyColumns(storeId, key)))
+        .executeTakeFirst()
       if (row === undefined) return undefined
       return {
         key: keyFromRow(row),
@@ -96,15 +87,9 @@ export function createSqlDocumentStore(ctx: SqlStoreContext): DocumentStore {
     },
 
     async deleteDocument(key) {
-      const k = keyColumns(storeId, key)
       const result = await db
         .deleteFrom('documents')
-        .where('store_id', '=', k.store_id)
-        .where('kind', '=', k.kind)
-        .where('activity_id', '=', k.activity_id)
-        .where('agent_ifi', '=', k.agent_ifi)
-        .where('registration', '=', k.registration)
-        .where('document_id', '=', k.document_id)
+        .where((eb) => eb.and(keyColumns(storeId, key)))
         .executeTakeFirst()
       return result.numDeletedRows > 0n
     },

@@ -10,6 +10,8 @@ export interface Window {
   /** Exclusive / inclusive `stored_ms` bounds, for engines where `stored` does not follow `seq`. */
   sinceMs: number | undefined
   untilMs: number | undefined
+  /** Only statements with this authority (`StatementQuery.authorityIfi`, statements/read/mine). */
+  authorityIfi: string | undefined
 }
 
 /** How the StatementRef branch is driven; see `filteredPage`. */
@@ -69,6 +71,13 @@ function storedRange(alias: string, window: Window): RawBuilder<unknown>[] {
   return conditions
 }
 
+/** The authority restriction of statements/read/mine, on the returned statement only. */
+function authorityCondition(alias: string, window: Window): RawBuilder<unknown>[] {
+  return window.authorityIfi === undefined
+    ? []
+    : [sql`${ref(alias, 'authority_ifi')} = ${window.authorityIfi}`]
+}
+
 /** The returned statement itself: in this tenant, not voided, inside the page window. */
 function windowConditions(
   ctx: SqlStoreContext,
@@ -80,6 +89,7 @@ function windowConditions(
     sql`${ref(alias, 'voided')} = 0`,
     ...seqRange(ref(alias, 'seq'), window),
     ...storedRange(alias, window),
+    ...authorityCondition(alias, window),
   ]
 }
 
@@ -194,22 +204,29 @@ function refMatches(
     sql`rt.target_id = t.id`,
     ...seqRange(sql.ref('rt.referrer_seq'), window),
   ]
-  // The referrer's own row is only needed for `stored` bounds that are not seq bounds.
-  if (window.sinceMs !== undefined || window.untilMs !== undefined) {
+  // The referrer's own row is only needed for `stored` bounds that are not seq bounds, and for
+  // the authority of statements/read/mine.
+  if (
+    window.sinceMs !== undefined ||
+    window.untilMs !== undefined ||
+    window.authorityIfi !== undefined
+  ) {
     referrers.push(sql`statements r`)
-    refConditions.push(sql`r.seq = rt.referrer_seq`, ...storedRange('r', window))
+    refConditions.push(
+      sql`r.seq = rt.referrer_seq`,
+      ...storedRange('r', window),
+      ...authorityCondition('r', window),
+    )
   }
-  const target = [sql`statements t`]
-  const driver = selectiveIndex(query)
+  const target = sql`statements t`
   let order: RawBuilder<unknown>[]
-  // Registration and verb are served by indexes of `statements` itself: `t` comes first.
-  const first =
-    strategy === 'targets-first' && driver !== undefined ? tables.get(driver) : undefined
-  if (strategy === 'referrers-first') order = [...referrers, ...target, ...tables.values()]
-  else if (first === undefined) order = [...target, ...tables.values(), ...referrers]
+  if (strategy === 'referrers-first') order = [...referrers, target, ...tables.values()]
   else {
-    tables.delete(driver ?? 'verb')
-    order = [first, ...target, ...tables.values(), ...referrers]
+    // From the selective index: an index table, or `t` itself for registration and verb.
+    const driver = selectiveIndex(query)
+    const first = driver === undefined ? undefined : tables.get(driver)
+    if (driver !== undefined) tables.delete(driver)
+    order = [...(first === undefined ? [] : [first]), target, ...tables.values(), ...referrers]
   }
   return sql`select distinct rt.referrer_seq as seq from ${sql.join(order, sql` cross join `)}
     where ${and([sql`t.store_id = ${ctx.storeId}`, ...conditions, ...refConditions])}

@@ -26,7 +26,7 @@ export async function queryStatementPage(
   query: StatementQuery,
   cursor: StatementCursor | undefined,
 ): Promise<StatementPage> {
-  const snapshot = cursor?.snapshot ?? (await largestSeq(ctx.db))
+  const snapshot = cursor?.snapshot ?? (await largestSeq(ctx.db, ctx.storeId))
   if (snapshot === undefined) return EMPTY_PAGE
   const window = await pageWindow(ctx, query, cursor, snapshot)
   if (window === undefined || window.lo >= window.hi) return EMPTY_PAGE
@@ -50,11 +50,16 @@ export async function queryStatementPage(
   return { statements, next }
 }
 
-/** The seq of the newest statement in any store: the snapshot bound of a first page. */
-async function largestSeq(db: Kysely<Database>): Promise<number | undefined> {
+/**
+ * The seq of the newest statement of the store: the snapshot bound of a first page. Per store,
+ * because a store's statements commit in seq order (one writer per store, `lockStoreWrites`),
+ * so every seq up to it is final; other stores' writers may still commit lower seqs.
+ */
+async function largestSeq(db: Kysely<Database>, storeId: number): Promise<number | undefined> {
   const row = await db
     .selectFrom('statements')
     .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('store_id', '=', storeId)
     .executeTakeFirst()
   return row?.seq === undefined || row.seq === null ? undefined : toNumber(row.seq)
 }
@@ -70,7 +75,13 @@ async function pageWindow(
   cursor: StatementCursor | undefined,
   snapshot: number,
 ): Promise<Window | undefined> {
-  const window: Window = { lo: 0, hi: snapshot, sinceMs: undefined, untilMs: undefined }
+  const window: Window = {
+    lo: 0,
+    hi: snapshot,
+    sinceMs: undefined,
+    untilMs: undefined,
+    authorityIfi: query.authorityIfi,
+  }
   if (cursor !== undefined) {
     if (query.ascending) window.lo = Math.max(window.lo, cursor.after)
     else window.hi = Math.min(window.hi, cursor.after - 1)

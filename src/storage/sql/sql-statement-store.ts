@@ -1,5 +1,5 @@
 /** @module StatementStore on SQL: statements, their index rows, voiding, `stored` times, attachments. */
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type {
   ActivityRelation,
   AgentRelation,
@@ -28,7 +28,7 @@ import {
 type StatementInsert = Omit<StatementsTable, 'seq'>
 
 /** Columns of one `statements` row, for sizing multi-row inserts. */
-const STATEMENT_COLUMNS = 11
+const STATEMENT_COLUMNS = 12
 const INDEX_COLUMNS = 4
 const ATTACHMENT_COLUMNS = 4
 
@@ -46,6 +46,7 @@ function statementRow(storeId: number, record: StatementRecord): StatementInsert
     registration: index.registration ?? null,
     is_voiding: index.isVoiding ? 1 : 0,
     payload: JSON.stringify(statement),
+    authority_ifi: index.authorityIfi ?? null,
   }
 }
 
@@ -70,6 +71,30 @@ async function latestStoredMs(db: Kysely<Database>, storeId: number): Promise<nu
     .where('store_id', '=', storeId)
     .executeTakeFirst()
   return row?.stored_ms === undefined || row.stored_ms === null ? 0 : toNumber(row.stored_ms)
+}
+
+/**
+ * The latest committed `stored` of the store and the time now (epoch ms), on the clock `stored`
+ * comes from: the database server's when the dialect shares one (one round trip for both).
+ */
+async function readStoredClock(
+  db: Kysely<Database>,
+  storeId: number,
+  sharedClockMs: SqlStoreContext['dialect']['sharedClockMs'],
+): Promise<{ committedMs: number; nowMs: number }> {
+  if (sharedClockMs === undefined)
+    return { committedMs: await latestStoredMs(db, storeId), nowMs: Date.now() }
+  const { rows } = await sql<{
+    stored_ms: number | string | null
+    now_ms: number | string
+  }>`select max(stored_ms) as stored_ms, ${sharedClockMs} as now_ms
+    from statements where store_id = ${storeId}`.execute(db)
+  const row = rows[0]
+  return {
+    committedMs:
+      row?.stored_ms === undefined || row.stored_ms === null ? 0 : toNumber(row.stored_ms),
+    nowMs: row === undefined ? Date.now() : toNumber(row.now_ms),
+  }
 }
 
 export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
@@ -115,17 +140,22 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
 
   return {
     /*
-     * Why this is honest (single writer per database, see SqlDialect.runExclusiveOfWriters):
-     * inside the unit of work this process holds the write lock (begin immediate), so the
-     * latest committed `stored` read here cannot be overtaken before commit, and
-     * `clock.lastConsistentMs` holds every watermark already returned. Taking the maximum of
-     * the clock, both, and what this unit of work already used makes `stored` non-decreasing in
-     * commit order and strictly later than any watermark: a reader that advanced `since` to a
-     * watermark cannot miss these statements.
+     * `stored` for this unit of work: the latest of the clock, the latest `stored` committed in
+     * the store, one ms past the last watermark returned, and what this unit of work already
+     * used. It is honest because the unit of work holds the write lock (begin immediate): no
+     * other commit can land between this read and ours, so `stored` never decreases in commit
+     * (= seq) order, and it is always later than a watermark a reader may already hold.
+     *
+     * With a shared clock (other processes write the database, `SqlDialect.sharedClockMs`), the
+     * write lock is the store's advisory lock (`lockStoreWrites`) and the watermarks of other
+     * processes are unknown here; they are at most the latest committed `stored` or the shared
+     * clock minus 1 ms (see `consistentThrough`), so `stored` is the clock's now and strictly
+     * later than the latest committed one.
      */
     async allocateStored() {
-      const committed = await latestStoredMs(db, storeId)
-      allocatedMs = Math.max(Date.now(), committed, clock.lastConsistentMs + 1, allocatedMs)
+      const { committedMs, nowMs } = await readStoredClock(db, storeId, dialect.sharedClockMs)
+      const floor = dialect.sharedClockMs === undefined ? committedMs : committedMs + 1
+      allocatedMs = Math.max(nowMs, floor, clock.lastConsistentMs + 1, allocatedMs)
       return isoFromMs(allocatedMs)
     },
 
@@ -215,14 +245,16 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       return targets
     },
 
-    async findStatement(id, voided) {
-      const row = await db
+    async findStatement(id, voided, authorityIfi) {
+      let query = db
         .selectFrom('statements')
         .select('payload')
         .where('store_id', '=', storeId)
         .where('id', '=', id)
         .where('voided', '=', voided ? 1 : 0)
-        .executeTakeFirst()
+      // statements/read/mine (Communication §4.2): another authority's statement is not found.
+      if (authorityIfi !== undefined) query = query.where('authority_ifi', '=', authorityIfi)
+      const row = await query.executeTakeFirst()
       return row === undefined ? undefined : (JSON.parse(row.payload) as StoredStatement)
     },
 
@@ -231,24 +263,29 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     },
 
     /*
-     * The X-Experience-API-Consistent-Through watermark. Read while no write transaction is
-     * open (runExclusiveOfWriters), every committed statement is visible, and allocateStored
-     * hands out only times later than the watermark recorded here: so `since = watermark`
-     * never skips a statement. Now, rather than the last `stored`, keeps the watermark moving
-     * while nothing is written. Inside a unit of work this process is the only writer.
+     * The X-Experience-API-Consistent-Through watermark. It is read while no write transaction
+     * is open (runExclusiveOfWriters): every statement committed so far is visible, none is
+     * half-written, and allocateStored hands out only later times from now on. So a reader
+     * that pages with `since = watermark` never skips a statement. The clock's now, rather than
+     * the last `stored`, keeps the watermark moving while nothing is written. Inside a unit of
+     * work the caller is the only writer and returns the value only after it commits.
      *
-     * PostgreSQL needs more: concurrent transactions allocate `stored` before they commit, in
-     * any order. There, writers should take a shared advisory lock for the unit of work and
-     * this read the exclusive one (or the watermark be min(stored of in-flight writers) - 1,
-     * tracked in a table), and `clock` must live in the database, not in one process.
+     * On PostgreSQL several processes share the database: units of work of a store hold its
+     * advisory lock from begin to commit (`lockStoreWrites`), this read takes it shared, so no
+     * writer is half-way, and with the shared clock the watermark stays 1 ms behind it while
+     * allocateStored stays strictly past the latest committed `stored`. Every process thus
+     * keeps every other's promise without state of its own (docs/scaling.md).
      */
     async consistentThrough() {
       const read = async (conn: Kysely<Database>): Promise<string> => {
-        const committed = await latestStoredMs(conn, storeId)
-        clock.lastConsistentMs = Math.max(Date.now(), committed, clock.lastConsistentMs)
+        const { committedMs, nowMs } = await readStoredClock(conn, storeId, dialect.sharedClockMs)
+        // A shared clock's now may be handed out as `stored` by another process within this
+        // millisecond; one ms before it, no statement can still arrive (allocateStored).
+        const clockMs = dialect.sharedClockMs === undefined ? nowMs : nowMs - 1
+        clock.lastConsistentMs = Math.max(clockMs, committedMs, clock.lastConsistentMs)
         return isoFromMs(clock.lastConsistentMs)
       }
-      return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read)
+      return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read, storeId)
     },
 
     async insertAttachments(attachments: readonly AttachmentContent[]) {

@@ -23,13 +23,17 @@ export interface SqlStoreContext {
 /**
  * Runs several writes as one: inside a unit of work they already are; outside one (a store
  * used through `Storage.scope`) they get a transaction of their own, so a statement is never
- * visible without its index rows.
+ * visible without its index rows, holding the store's write lock like a unit of work.
  */
 export function atomically<T>(
   ctx: SqlStoreContext,
   fn: (db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  return ctx.inTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn)
+  if (ctx.inTransaction) return fn(ctx.db)
+  return ctx.db.transaction().execute(async (trx) => {
+    await ctx.dialect.lockStoreWrites(trx, ctx.storeId)
+    return fn(trx)
+  })
 }
 
 /** Splits `items` into runs of at most `size`. */

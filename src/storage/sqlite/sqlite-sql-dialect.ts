@@ -17,10 +17,14 @@ export const sqliteSqlDialect: SqlDialect = {
   // One write transaction at a time (begin immediate), and allocateStored reads the latest
   // committed `stored` inside it: `stored` is non-decreasing in `seq`.
   storedFollowsSeq: true,
+  // `begin immediate` (immediate-sqlite-dialect.ts) already holds the database's write lock.
+  lockStoreWrites: () => Promise.resolve(),
   // better-sqlite3 has one connection and Kysely lends it to one unit of work at a time: holding
   // it means no transaction of this process is open. Other processes writing the same file are
   // not covered; Almanac serves a SQLite file from one process (see create-sqlite-storage.ts).
   runExclusiveOfWriters: (db, fn) => db.connection().execute(fn),
+  // One process writes a SQLite file, so its clock and its own watermarks are all there is.
+  sharedClockMs: undefined,
   afterMigrate: writePlannerStats,
   translateError: translateSqliteError,
 }

@@ -1,0 +1,209 @@
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  activity,
+  agent,
+  buildRecord,
+  ifiOf,
+  activityId,
+} from '../../../test/fixtures/storage-records.js'
+import {
+  createThrowawaySchema,
+  TEST_POSTGRES_URL,
+  type Throwaway,
+} from '../../../test/fixtures/throwaway-postgres.js'
+import { DEFAULT_STORE_ID, type Storage } from '../ports.js'
+import { createMigrationProvider } from '../sql/migrations.js'
+import { createPostgresStorage } from './create-postgres-storage.js'
+import { createPostgresPool } from './postgres-pool.js'
+import { postgresSqlDialect } from './postgres-sql-dialect.js'
+
+const S = DEFAULT_STORE_ID
+const url = TEST_POSTGRES_URL ?? ''
+
+/** Records the order in which tracked promises settle. */
+function settleOrder(): {
+  track: <T>(name: string, promise: Promise<T>) => Promise<T>
+  order: string[]
+} {
+  const order: string[] = []
+  return {
+    order,
+    track: (name, promise) => promise.finally(() => order.push(name)),
+  }
+}
+
+describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => {
+  let schema: Throwaway
+  const opened: Storage[] = []
+  function open(options: { poolMax?: number; lockTimeoutMs?: number } = {}): Storage {
+    const storage = createPostgresStorage({ url, schema: schema.name, poolMax: 4, ...options })
+    opened.push(storage)
+    return storage
+  }
+  beforeEach(async () => {
+    schema = await createThrowawaySchema(url)
+  })
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((storage) => storage.close()))
+    await schema.drop()
+  })
+
+  it('migrates once when several processes start at the same time', async () => {
+    const storages = Array.from({ length: 4 }, () => open())
+    await Promise.all(storages.map((storage) => storage.migrate()))
+    await Promise.all(storages.map((storage) => storage.admin.ensureDefaultStore()))
+    const db = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({ pool: createPostgresPool({ url, schema: schema.name }) }),
+    })
+    try {
+      const applied = await sql<{
+        name: string
+      }>`select name from almanac_migration order by name`.execute(db)
+      const expected = Object.keys(
+        await createMigrationProvider(postgresSqlDialect).getMigrations(),
+      ).sort()
+      expect(applied.rows.map((row) => row.name)).toEqual(expected)
+      const stores = await sql<{ id: number }>`select id from stores`.execute(db)
+      expect(stores.rows).toEqual([{ id: DEFAULT_STORE_ID }])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('sets the session limits on every connection and reads int8 as a number', async () => {
+    const db = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({ url, schema: schema.name, statementTimeoutMs: 1234 }),
+      }),
+    })
+    try {
+      const { rows } = await sql<Record<string, unknown>>`select
+          current_setting('statement_timeout') as statement_timeout,
+          current_setting('lock_timeout') as lock_timeout,
+          current_setting('idle_in_transaction_session_timeout') as idle,
+          current_schema() as schema,
+          9007199254740991::bigint as big`.execute(db)
+      expect(rows[0]).toEqual({
+        statement_timeout: '1234ms',
+        lock_timeout: '5s',
+        idle: '1min',
+        schema: schema.name,
+        big: 9007199254740991,
+      })
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('a watermark one process returned is below every stored another allocates later', async () => {
+    const reader = open()
+    await reader.migrate()
+    const writer = open()
+    // No pause between the two: the same millisecond is the case that matters.
+    for (let i = 0; i < 100; i++) {
+      const watermark = await reader.scope(S).statements.consistentThrough()
+      const stored = await writer.transaction(S, async (scope) => {
+        const allocated = await scope.statements.allocateStored()
+        await scope.statements.insertStatements([buildRecord({}, allocated)])
+        return allocated
+      })
+      expect(stored > watermark).toBe(true)
+    }
+  })
+
+  it('the watermark waits for the unit of work in flight in another process', async () => {
+    const reader = open()
+    await reader.migrate()
+    const writer = open()
+    const { track, order } = settleOrder()
+    let inserted = (): void => undefined
+    const isInserted = new Promise<void>((resolve) => (inserted = resolve))
+    let stored = ''
+    const writing = track(
+      'commit',
+      writer.transaction(S, async (scope) => {
+        stored = await scope.statements.allocateStored()
+        await scope.statements.insertStatements([buildRecord({}, stored)])
+        inserted()
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }),
+    )
+    await isInserted
+    const watermark = await track('watermark', reader.scope(S).statements.consistentThrough())
+    await writing
+    // It was read after the commit, so it covers the statement it waited for.
+    expect(order).toEqual(['commit', 'watermark'])
+    expect(watermark >= stored).toBe(true)
+  })
+
+  it('units of work of one store queue in the process, leaving connections to readers', async () => {
+    const storage = open({ poolMax: 2 })
+    await storage.migrate()
+    const { track, order } = settleOrder()
+    const writes = Array.from({ length: 4 }, (_, i) =>
+      track(
+        `write ${i}`,
+        storage.transaction(S, async (scope) => {
+          await scope.statements.allocateStored()
+          await new Promise((resolve) => setTimeout(resolve, 40))
+        }),
+      ),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    await track('read', storage.scope(S).statements.findStatementsByIds(['none']))
+    await Promise.all(writes)
+    // The read needed a connection: with four writers each holding one, it would come last.
+    expect(order.indexOf('read')).toBeLessThan(order.indexOf('write 1'))
+  })
+
+  it('concurrent batches from two processes on the same agents and activities all commit, in stored order', async () => {
+    const one = open()
+    await one.migrate()
+    const two = open()
+    const names = ['ann', 'bob', 'cid', 'dee']
+    const slugs = ['a1', 'a2', 'a3']
+    const batch = (storage: Storage, round: number) =>
+      storage.transaction(S, async (scope) => {
+        const stored = await scope.statements.allocateStored()
+        // Each batch names the shared rows in its own order.
+        const shift = (round % names.length) + 1
+        const actors = [...names.slice(shift), ...names.slice(0, shift)]
+        const records = actors.map((name, i) =>
+          buildRecord(
+            { actor: agent(name), object: activity(slugs[(round + i) % slugs.length]!) },
+            stored,
+          ),
+        )
+        await scope.statements.insertStatements(records)
+        await scope.actorsActivities.upsertAgents(
+          actors.map((name) => ({ ifi: ifiOf(name), agent: agent(name) })),
+        )
+        await scope.actorsActivities.upsertActivities(
+          [...slugs].reverse().map((slug) => ({
+            id: activityId(slug),
+            definition: { name: { 'en-US': `${slug} ${round}` } },
+          })),
+        )
+        return records.length
+      })
+    const writers = [one, two, one, two, one, two].map(async (storage, w) => {
+      let written = 0
+      for (let round = 0; round < 8; round++) written += await batch(storage, w * 8 + round)
+      return written
+    })
+    const total = (await Promise.all(writers)).reduce((a, b) => a + b, 0)
+
+    const page = await one.scope(S).statements.queryStatements({
+      relatedActivities: false,
+      relatedAgents: false,
+      ascending: true,
+      limit: 1000,
+    })
+    expect(page.statements).toHaveLength(total)
+    // Ascending seq order is ascending stored order: the store's writers committed one by one.
+    const stored = page.statements.map((s) => s.stored)
+    expect(stored).toEqual([...stored].sort())
+    expect(await two.scope(S).actorsActivities.findAgents(ifiOf('ann'))).toEqual([agent('ann')])
+  })
+})

@@ -1,0 +1,53 @@
+/** @module The PostgreSQL backend: a pg pool behind the SQL storage, for any number of processes. */
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import type { Storage } from '../ports.js'
+import { createSqlStorage } from '../sql/create-sql-storage.js'
+import type { Database } from '../sql/database.js'
+import { migrateToLatest } from '../sql/migrations.js'
+import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.js'
+import { postgresSqlDialect } from './postgres-sql-dialect.js'
+import { queueStoreWrites } from './store-write-queue.js'
+
+export type PostgresStorageOptions = PostgresPoolOptions
+
+function connect(options: PostgresPoolOptions): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPostgresPool(options) }),
+  })
+}
+
+/**
+ * Applies the migrations on a connection of their own without statement or lock timeouts: an
+ * index built over a large table may take minutes, and an ALTER TABLE waits for the running
+ * queries of other processes. Several processes may start at once: Kysely's migrator holds an
+ * advisory lock while it reads and applies what is pending, so each migration runs once.
+ */
+async function migrate(options: PostgresPoolOptions): Promise<void> {
+  const db = connect({ ...options, poolMax: 1, statementTimeoutMs: 0, lockTimeoutMs: 0 })
+  try {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+    const schema = rows[0]?.schema
+    if (schema === undefined) throw new Error('the connection has no current schema (search_path)')
+    await migrateToLatest(db, postgresSqlDialect, schema)
+    await postgresSqlDialect.afterMigrate(db)
+  } catch (error) {
+    throw postgresSqlDialect.translateError(error)
+  } finally {
+    await db.destroy()
+  }
+}
+
+/**
+ * Opens a pool on the database of `options.url` (nothing connects until first use). Call
+ * `migrate()` before use.
+ *
+ * Any number of processes may serve the same database: nothing that matters is kept in memory.
+ * Units of work of one store take the store's advisory lock and commit one at a time (in seq
+ * order), `consistentThrough` waits for the writer in flight, `stored` and the watermark come
+ * from the server's clock, and `more` tokens carry their whole cursor. docs/scaling.md has the
+ * reasoning and the measured costs.
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): Storage {
+  const storage = queueStoreWrites(createSqlStorage(connect(options), postgresSqlDialect))
+  return { ...storage, migrate: () => migrate(options) }
+}
