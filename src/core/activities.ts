@@ -65,9 +65,13 @@ async function recordActivities(
 ): Promise<void> {
   const collector = new DefinitionCollector()
   for (const statement of statements) collector.addStatement(statement)
+  if (collector.definitions.size === 0) return
+  // One read for the whole batch: a query per activity dominated ingest time.
+  const stored = await scope.actorsActivities.findActivityDefinitions([...collector.definitions.keys()])
   const changed: { id: string; definition: ActivityDefinition }[] = []
   for (const [id, incoming] of collector.definitions) {
-    const canonical = (await scope.actorsActivities.findActivity(id))?.definition
+    const known = stored.get(id)
+    const canonical = known === undefined || Object.keys(known).length === 0 ? undefined : known
     const definition = mergeActivityDefinitions(canonical, incoming)
     if (JSON.stringify(definition) !== JSON.stringify(canonical)) changed.push({ id, definition })
   }

@@ -216,6 +216,8 @@ export interface DocumentStore {
 export interface ActorActivityStore {
   /** Reads the canonical Activity for an id. */
   findActivity(activityId: string): Promise<Activity | undefined>
+  /** Reads the canonical definitions of many activities at once; unknown ids are absent. */
+  findActivityDefinitions(activityIds: readonly string[]): Promise<Map<string, ActivityDefinition>>
   /** Stores definitions; the caller has already merged each with the previous canonical one. */
   upsertActivities(
     activities: readonly { id: string; definition: ActivityDefinition }[],

@@ -1,7 +1,7 @@
 /** @module ActorActivityStore on SQL: canonical Activity definitions and the agents seen, per store. */
 import type { ActorActivityStore } from '../ports.js'
 import type { Activity, ActivityDefinition, Agent, Group } from '../../xapi/types.js'
-import { chunk, rowsPerInsert, type SqlStoreContext } from './sql-support.js'
+import { chunk, rowsPerInsert, valuesPerList, type SqlStoreContext } from './sql-support.js'
 
 const ACTIVITY_COLUMNS = 3
 const AGENT_COLUMNS = 4
@@ -34,6 +34,21 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
       const activity: Activity = { objectType: 'Activity', id: activityId }
       if (Object.keys(definition).length > 0) activity.definition = definition
       return activity
+    },
+
+    async findActivityDefinitions(activityIds) {
+      const found = new Map<string, ActivityDefinition>()
+      for (const part of chunk([...new Set(activityIds)], valuesPerList(dialect))) {
+        const rows = await db
+          .selectFrom('activities')
+          .select(['activity_id', 'definition'])
+          .where('store_id', '=', storeId)
+          .where('activity_id', 'in', part)
+          .execute()
+        for (const row of rows)
+          found.set(row.activity_id, JSON.parse(row.definition) as ActivityDefinition)
+      }
+      return found
     },
 
     async upsertActivities(activities) {
