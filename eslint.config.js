@@ -7,10 +7,25 @@ import tseslint from 'typescript-eslint'
  * (A regex over the import path, so no native resolver is needed.)
  */
 const layers = [
-  ['src/errors/**', ['xapi', 'core', 'storage', 'http', 'cli', 'config', 'simulate', 'observability', 'compose']],
+  [
+    'src/errors/**',
+    ['xapi', 'core', 'storage', 'http', 'cli', 'config', 'simulate', 'observability', 'compose'],
+  ],
   ['src/xapi/**', ['core', 'storage', 'http', 'cli', 'config', 'simulate', 'compose']],
   ['src/storage/**', ['core', 'http', 'cli', 'config', 'simulate', 'compose']],
-  ['src/core/**', ['http', 'cli', 'config', 'simulate', 'compose', 'storage/sql', 'storage/sqlite', 'storage/postgres']],
+  [
+    'src/core/**',
+    [
+      'http',
+      'cli',
+      'config',
+      'simulate',
+      'compose',
+      'storage/sql',
+      'storage/sqlite',
+      'storage/postgres',
+    ],
+  ],
   ['src/http/**', ['storage', 'cli', 'config', 'simulate', 'compose']],
   ['src/simulate/**', ['core', 'storage', 'http', 'cli', 'config', 'compose']],
 ]

@@ -18,10 +18,18 @@ export interface FloorRow {
   activities: { activity_id: string; relation: string }[]
 }
 
-const AUTHORITY = { objectType: 'Agent' as const, name: 'bench', account: { homePage: 'http://127.0.0.1', name: 'bench' } }
+const AUTHORITY = {
+  objectType: 'Agent' as const,
+  name: 'bench',
+  account: { homePage: 'http://127.0.0.1', name: 'bench' },
+}
 
 /** Precomputes (outside any timing) the rows Almanac would write for each statement. */
-export async function loadFloorRows(file: string, skip: number, count: number): Promise<FloorRow[]> {
+export async function loadFloorRows(
+  file: string,
+  skip: number,
+  count: number,
+): Promise<FloorRow[]> {
   const rows: FloorRow[] = []
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
   let index = 0
@@ -42,7 +50,8 @@ export async function loadFloorRows(file: string, skip: number, count: number): 
     const idx = buildStatementIndex(statement)
     const dedupe = <T extends { relation: string }>(items: T[], key: (t: T) => string): T[] => {
       const seen = new Map<string, T>()
-      for (const item of items) if (seen.get(key(item))?.relation !== 'direct') seen.set(key(item), item)
+      for (const item of items)
+        if (seen.get(key(item))?.relation !== 'direct') seen.set(key(item), item)
       return [...seen.values()]
     }
     rows.push({
@@ -61,7 +70,10 @@ export async function loadFloorRows(file: string, skip: number, count: number): 
         authority_ifi: ifiKey(AUTHORITY) ?? null,
         credential_key: 'bench',
       },
-      agents: dedupe([...idx.agents], (a) => a.ifi).map((a) => ({ ifi: a.ifi, relation: a.relation })),
+      agents: dedupe([...idx.agents], (a) => a.ifi).map((a) => ({
+        ifi: a.ifi,
+        relation: a.relation,
+      })),
       activities: dedupe([...idx.activities], (a) => a.activityId).map((a) => ({
         activity_id: a.activityId,
         relation: a.relation,
@@ -79,7 +91,11 @@ export interface FloorResult {
 }
 
 /** SQLite: one writer, a transaction per batch, prepared single-row inserts (SQLite's fastest path). */
-export function sqliteFloor(file: string, rows: readonly FloorRow[], batchSize: number): FloorResult {
+export function sqliteFloor(
+  file: string,
+  rows: readonly FloorRow[],
+  batchSize: number,
+): FloorResult {
   const db = new BetterSqlite3(file)
   applySqlitePragmas(db)
   const columns = (db.pragma('table_info(statements)') as { name: string }[])
@@ -103,7 +119,8 @@ export function sqliteFloor(file: string, rows: readonly FloorRow[], batchSize: 
     }
   })
   const started = performance.now()
-  for (let i = 0; i < rows.length; i += batchSize) writeBatch.immediate(rows.slice(i, i + batchSize))
+  for (let i = 0; i < rows.length; i += batchSize)
+    writeBatch.immediate(rows.slice(i, i + batchSize))
   const seconds = (performance.now() - started) / 1000
   db.close()
   return { statements: rows.length, seconds }

@@ -45,7 +45,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i] ?? 0
 }
 
-function summarise(latencies: number[], statements: number, seconds: number, errors: number, firstError?: string): JobResult {
+function summarise(
+  latencies: number[],
+  statements: number,
+  seconds: number,
+  errors: number,
+  firstError?: string,
+): JobResult {
   latencies.sort((a, b) => a - b)
   return {
     requests: latencies.length,
@@ -100,7 +106,10 @@ async function runIngest(job: IngestJob): Promise<JobResult> {
       if (next.done === true) return
       const body = job.batchSize === 1 ? next.value[0]! : `[${next.value.join(',')}]`
       const t0 = performance.now()
-      const res = await fetch(`${job.endpoint}/statements`, { method: 'POST', headers, body })
+      // A kept-alive connection the server closed while idle fails once with ECONNRESET;
+      // statements carry ids, so sending the batch again is safe (an equivalent re-send is a no-op).
+      const post = () => fetch(`${job.endpoint}/statements`, { method: 'POST', headers, body })
+      const res = await post().catch(post)
       const text = await res.text()
       latencies.push(performance.now() - t0)
       if (res.status === 200) statements += next.value.length
@@ -129,7 +138,7 @@ async function runQueries(job: QueryJob): Promise<JobResult> {
       let url = `${job.endpoint}${path}`
       for (let page = 0; page <= (job.followMore ?? 0); page++) {
         const t0 = performance.now()
-        const res = await fetch(url, { headers })
+        const res = await fetch(url, { headers }).catch(() => fetch(url, { headers }))
         const text = await res.text()
         latencies.push(performance.now() - t0)
         if (res.status !== 200) {

@@ -27,20 +27,31 @@ const { values: options } = parseArgs({
   options: {
     backends: { type: 'string', default: 'sqlite,postgres' },
     sizes: { type: 'string', default: '100000,1000000' },
-    'pg-url': { type: 'string', default: process.env['ALMANAC_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'pg-url': {
+      type: 'string',
+      default:
+        process.env['ALMANAC_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
     quick: { type: 'boolean', default: false },
   },
 })
 const backends = options.backends.split(',').filter(Boolean) as ('sqlite' | 'postgres')[]
-const sizes = options.sizes.split(',').map(Number).filter((n) => n > 0).sort((a, b) => a - b)
+const sizes = options.sizes
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
+  .sort((a, b) => a - b)
 const scale = options.quick ? 0.2 : 1
 
-/** Ingest matrix: statements sent per (batch size); each runs at every concurrency. */
+/**
+ * Ingest matrix: statements sent per (batch size); each runs at every concurrency. The total
+ * (93k) stays below the smallest store size, so the first query round runs at that size.
+ */
 const INGEST_BATCHES: readonly { batchSize: number; count: number }[] = [
-  { batchSize: 1, count: Math.round(3000 * scale) },
-  { batchSize: 10, count: Math.round(10000 * scale) },
-  { batchSize: 100, count: Math.round(20000 * scale) },
-  { batchSize: 1000, count: Math.round(30000 * scale) },
+  { batchSize: 1, count: Math.round(1000 * scale) },
+  { batchSize: 10, count: Math.round(5000 * scale) },
+  { batchSize: 100, count: Math.round(10000 * scale) },
+  { batchSize: 1000, count: Math.round(15000 * scale) },
 ]
 const CONCURRENCY = [1, 16, 64] as const
 const matrixTotal = INGEST_BATCHES.reduce((n, b) => n + b.count * CONCURRENCY.length, 0)
@@ -65,16 +76,22 @@ function log(line: string): void {
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
+    )
   })
 }
 
 async function countLines(file: string): Promise<number> {
   let n = 0
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) if (line !== '') n++
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity }))
+    if (line !== '') n++
   return n
 }
 
@@ -83,7 +100,16 @@ async function dataset(total: number): Promise<string> {
   const file = join(WORK, `bench-${total}.jsonl`)
   if (existsSync(file) && statSync(file).size > 0 && (await countLines(file)) >= total) return file
   log(`simulating ${total} statements → ${file}`)
-  await run('node', [CLI, 'simulate', '--seed', 'almanac-bench', '--statements', String(total), '--out', file])
+  await run('node', [
+    CLI,
+    'simulate',
+    '--seed',
+    'almanac-bench',
+    '--statements',
+    String(total),
+    '--out',
+    file,
+  ])
   return file
 }
 
@@ -150,42 +176,63 @@ async function job(j: IngestJob | QueryJob): Promise<JobResult> {
 async function sampleFilters(file: string): Promise<Record<string, string>> {
   const found: Record<string, string> = {}
   let n = 0
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (const line of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Infinity,
+  })) {
     if (n++ < 5000 || line === '') continue
     const s = JSON.parse(line) as {
       actor: Record<string, unknown>
       verb: { id: string }
       object: { id?: string; objectType?: string }
-      context?: { registration?: string; contextActivities?: { grouping?: { id: string }[]; parent?: { id: string }[] } }
+      context?: {
+        registration?: string
+        contextActivities?: { grouping?: { id: string }[]; parent?: { id: string }[] }
+      }
     }
     if (s.context?.registration !== undefined && found['registration'] === undefined) {
-      found['agent'] = JSON.stringify(s.actor.mbox !== undefined ? { mbox: s.actor.mbox } : { account: s.actor.account })
+      found['agent'] = JSON.stringify(
+        s.actor.mbox !== undefined ? { mbox: s.actor.mbox } : { account: s.actor.account },
+      )
       found['verb'] = s.verb.id
       found['activity'] = s.object.id ?? ''
       found['registration'] = s.context.registration
-      found['course'] = s.context.contextActivities?.grouping?.[0]?.id ?? s.context.contextActivities?.parent?.[0]?.id ?? s.object.id ?? ''
+      found['course'] =
+        s.context.contextActivities?.grouping?.[0]?.id ??
+        s.context.contextActivities?.parent?.[0]?.id ??
+        s.object.id ??
+        ''
     }
     if (found['registration'] !== undefined) break
   }
   return found
 }
 
-function queryPaths(f: Record<string, string>, since: string, until: string): Record<string, string> {
-  const q = (params: Record<string, string>) => '/statements?' + new URLSearchParams({ limit: '100', ...params }).toString()
+function queryPaths(
+  f: Record<string, string>,
+  since: string,
+  until: string,
+): Record<string, string> {
+  const q = (params: Record<string, string>) =>
+    '/statements?' + new URLSearchParams({ limit: '100', ...params }).toString()
   return {
-    'agent': q({ agent: f['agent']! }),
-    'verb': q({ verb: f['verb']! }),
-    'activity': q({ activity: f['activity']! }),
-    'registration': q({ registration: f['registration']! }),
+    agent: q({ agent: f['agent']! }),
+    verb: q({ verb: f['verb']! }),
+    activity: q({ activity: f['activity']! }),
+    registration: q({ registration: f['registration']! }),
     'agent+verb+activity': q({ agent: f['agent']!, verb: f['verb']!, activity: f['activity']! }),
-    'related_activities': q({ activity: f['course']!, related_activities: 'true' }),
-    'related_agents': q({ agent: f['agent']!, related_agents: 'true' }),
+    related_activities: q({ activity: f['course']!, related_activities: 'true' }),
+    related_agents: q({ agent: f['agent']!, related_agents: 'true' }),
     'since/until': q({ since, until }),
     'no filter (newest)': q({}),
   }
 }
 
-async function benchBackend(backend: 'sqlite' | 'postgres', file: string, port: number): Promise<void> {
+async function benchBackend(
+  backend: 'sqlite' | 'postgres',
+  file: string,
+  port: number,
+): Promise<void> {
   let databaseUrl: string
   let floorUrl: string
   const cleanups: (() => Promise<void>)[] = []
@@ -223,7 +270,16 @@ async function benchBackend(backend: 'sqlite' | 'postgres', file: string, port: 
     log(`${backend}: ingest matrix (${matrixTotal} statements)`)
     for (const { batchSize, count } of INGEST_BATCHES) {
       for (const concurrency of CONCURRENCY) {
-        const r = await job({ kind: 'ingest', endpoint: server.endpoint, authorization: AUTH, file, skip: offset, count, batchSize, concurrency })
+        const r = await job({
+          kind: 'ingest',
+          endpoint: server.endpoint,
+          authorization: AUTH,
+          file,
+          skip: offset,
+          count,
+          batchSize,
+          concurrency,
+        })
         offset += count
         const perSecond = r.statements / r.seconds
         if (batchSize === 100) best100 = Math.max(best100, perSecond)
@@ -236,7 +292,9 @@ async function benchBackend(backend: 'sqlite' | 'postgres', file: string, port: 
           p99: r.latenciesMs.p99,
           rssMb: rssMb(server.child.pid ?? 0),
         })
-        log(`  batch ${batchSize} c${concurrency}: ${Math.round(perSecond)} st/s, p50 ${r.latenciesMs.p50.toFixed(1)} ms`)
+        log(
+          `  batch ${batchSize} c${concurrency}: ${Math.round(perSecond)} st/s, p50 ${r.latenciesMs.p50.toFixed(1)} ms`,
+        )
       }
     }
 
@@ -245,7 +303,16 @@ async function benchBackend(backend: 'sqlite' | 'postgres', file: string, port: 
       if (size > stored) {
         log(`${backend}: filling to ${size}`)
         const before = server.rssSamples.length
-        const r = await job({ kind: 'ingest', endpoint: server.endpoint, authorization: AUTH, file, skip: stored, count: size - stored, batchSize: 1000, concurrency: 4 })
+        const r = await job({
+          kind: 'ingest',
+          endpoint: server.endpoint,
+          authorization: AUTH,
+          file,
+          skip: stored,
+          count: size - stored,
+          batchSize: 1000,
+          concurrency: 4,
+        })
         const samples = server.rssSamples.slice(before)
         const third = Math.max(1, Math.floor(samples.length / 3))
         const early = Math.max(...samples.slice(0, third))
@@ -264,28 +331,81 @@ async function benchBackend(backend: 'sqlite' | 'postgres', file: string, port: 
       }
       const filters = await sampleFilters(file)
       const now = Date.now()
-      const paths = queryPaths(filters, new Date(now - 3_600_000).toISOString(), new Date(now).toISOString())
+      const paths = queryPaths(
+        filters,
+        new Date(now - 3_600_000).toISOString(),
+        new Date(now).toISOString(),
+      )
       for (const [name, path] of Object.entries(paths)) {
-        const r = await job({ kind: 'query', endpoint: server.endpoint, authorization: AUTH, paths: [path], requests: Math.round(200 * scale) || 20, concurrency: 1 })
-        rows.push({ backend, phase: `query @${size}`, what: name, p50: r.latenciesMs.p50, p95: r.latenciesMs.p95, p99: r.latenciesMs.p99 })
-        log(`  ${name} @${size}: p50 ${r.latenciesMs.p50.toFixed(1)} ms p95 ${r.latenciesMs.p95.toFixed(1)} ms`)
+        const r = await job({
+          kind: 'query',
+          endpoint: server.endpoint,
+          authorization: AUTH,
+          paths: [path],
+          requests: Math.round(200 * scale) || 20,
+          concurrency: 1,
+        })
+        rows.push({
+          backend,
+          phase: `query @${size}`,
+          what: name,
+          p50: r.latenciesMs.p50,
+          p95: r.latenciesMs.p95,
+          p99: r.latenciesMs.p99,
+        })
+        log(
+          `  ${name} @${size}: p50 ${r.latenciesMs.p50.toFixed(1)} ms p95 ${r.latenciesMs.p95.toFixed(1)} ms`,
+        )
       }
-      const deep = await job({ kind: 'query', endpoint: server.endpoint, authorization: AUTH, paths: ['/statements?limit=100'], requests: 5, concurrency: 1, followMore: 49 })
-      rows.push({ backend, phase: `query @${size}`, what: 'more paging, 50 pages of 100', p50: deep.latenciesMs.p50, p95: deep.latenciesMs.p95, p99: deep.latenciesMs.p99 })
+      const deep = await job({
+        kind: 'query',
+        endpoint: server.endpoint,
+        authorization: AUTH,
+        paths: ['/statements?limit=100'],
+        requests: 5,
+        concurrency: 1,
+        followMore: 49,
+      })
+      rows.push({
+        backend,
+        phase: `query @${size}`,
+        what: 'more paging, 50 pages of 100',
+        p50: deep.latenciesMs.p50,
+        p95: deep.latenciesMs.p95,
+        p99: deep.latenciesMs.p99,
+      })
     }
     await server.stop()
 
     log(`${backend}: raw storage floor`)
     await run('node', [CLI, 'migrate'], { ALMANAC_DATABASE_URL: floorUrl })
     const batch100 = INGEST_BATCHES.find((b) => b.batchSize === 100)!
-    const floorSkip = INGEST_BATCHES.filter((b) => b.batchSize < 100).reduce((n, b) => n + b.count * CONCURRENCY.length, 0)
+    const floorSkip = INGEST_BATCHES.filter((b) => b.batchSize < 100).reduce(
+      (n, b) => n + b.count * CONCURRENCY.length,
+      0,
+    )
     const floorRows = await loadFloorRows(file, floorSkip, batch100.count * CONCURRENCY.length)
     const floor: FloorResult =
-      backend === 'sqlite' ? sqliteFloor(floorUrl, floorRows, 100) : await postgresFloor(floorUrl, floorRows, 100, 4)
+      backend === 'sqlite'
+        ? sqliteFloor(floorUrl, floorRows, 100)
+        : await postgresFloor(floorUrl, floorRows, 100, 4)
     const floorPerSecond = floor.statements / floor.seconds
-    rows.push({ backend, phase: 'floor', what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`, statementsPerSecond: floorPerSecond })
-    rows.push({ backend, phase: 'ratio', what: 'best Almanac batch-100 / floor', statementsPerSecond: best100, ratio: best100 / floorPerSecond })
-    for (const row of rows) if (row.backend === backend && row.phase === 'ingest') row.ratio = (row.statementsPerSecond ?? 0) / floorPerSecond
+    rows.push({
+      backend,
+      phase: 'floor',
+      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+      statementsPerSecond: floorPerSecond,
+    })
+    rows.push({
+      backend,
+      phase: 'ratio',
+      what: 'best Almanac batch-100 / floor',
+      statementsPerSecond: best100,
+      ratio: best100 / floorPerSecond,
+    })
+    for (const row of rows)
+      if (row.backend === backend && row.phase === 'ingest')
+        row.ratio = (row.statementsPerSecond ?? 0) / floorPerSecond
   } finally {
     for (const cleanup of cleanups) await cleanup()
   }
@@ -303,8 +423,9 @@ function report(): string {
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map((r) =>
-      `| ${r.backend} | ${r.phase} | ${r.what} | ${fmt(r.statementsPerSecond)} | ${fmt(r.p50, 1)} | ${fmt(r.p95, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.note ?? ''} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.backend} | ${r.phase} | ${r.what} | ${fmt(r.statementsPerSecond)} | ${fmt(r.p50, 1)} | ${fmt(r.p95, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.rssMb)} | ${r.ratio === undefined ? '' : r.ratio.toFixed(2)} | ${r.note ?? ''} |`,
     ),
   ]
   return lines.join('\n') + '\n'

@@ -67,7 +67,9 @@ async function recordActivities(
   for (const statement of statements) collector.addStatement(statement)
   if (collector.definitions.size === 0) return
   // One read for the whole batch: a query per activity dominated ingest time.
-  const stored = await scope.actorsActivities.findActivityDefinitions([...collector.definitions.keys()])
+  const stored = await scope.actorsActivities.findActivityDefinitions([
+    ...collector.definitions.keys(),
+  ])
   const changed: { id: string; definition: ActivityDefinition }[] = []
   for (const [id, incoming] of collector.definitions) {
     const known = stored.get(id)

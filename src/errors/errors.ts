@@ -7,7 +7,11 @@ export const InvalidStatementError = defineError(
   'BadRequest',
   (path: string, rule: string) => (path ? `${path}: ${rule}` : rule),
 )
-export const BadRequestError = defineError('BAD_REQUEST', 'BadRequest', (message: string) => message)
+export const BadRequestError = defineError(
+  'BAD_REQUEST',
+  'BadRequest',
+  (message: string) => message,
+)
 export const InvalidParameterError = defineError(
   'INVALID_PARAMETER',
   'BadRequest',
@@ -40,8 +44,7 @@ export const StatementConflictError = defineError(
 export const VoidingTargetError = defineError(
   'INVALID_VOIDING_TARGET',
   'BadRequest',
-  (id: string) =>
-    `statement ${id} is a voiding statement and cannot be voided (xAPI Data §2.3.2)`,
+  (id: string) => `statement ${id} is a voiding statement and cannot be voided (xAPI Data §2.3.2)`,
 )
 export const DocumentConflictError = defineError(
   'DOCUMENT_CONFLICT',

@@ -79,7 +79,10 @@ export function createApp(deps: HttpDeps): Hono<Env> {
       },
     }),
   )
-  app.use('/xapi/*', alternateSyntax((request, env) => app.fetch(request, env)))
+  app.use(
+    '/xapi/*',
+    alternateSyntax((request, env) => app.fetch(request, env)),
+  )
 
   const memory = createVersionMemory()
   const requireVersion = xapiVersion({ optional: false, memory })
@@ -111,7 +114,11 @@ export function createApp(deps: HttpDeps): Hono<Env> {
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))
-    return errorResponse(NotFoundError(`no resource at ${c.req.method} ${c.req.path}`), c, deps.logError)
+    return errorResponse(
+      NotFoundError(`no resource at ${c.req.method} ${c.req.path}`),
+      c,
+      deps.logError,
+    )
   })
   app.onError((error, c) => {
     if (c.res.headers.get(VERSION_HEADER) === null)

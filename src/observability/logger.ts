@@ -23,6 +23,7 @@ export function createJsonLogger(
 
 /** Turns an unknown thrown value into loggable fields without leaking request data. */
 export function errorFields(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { error: error.name, detail: error.message, stack: error.stack }
+  if (error instanceof Error)
+    return { error: error.name, detail: error.message, stack: error.stack }
   return { error: String(error) }
 }

@@ -27,7 +27,10 @@ async function post(body: unknown, version = '2.0.0'): Promise<Response> {
   return t.request('/xapi/statements', { method: 'POST', json: body, version })
 }
 
-async function getJson(path: string, version = '2.0.0'): Promise<{ status: number; body: any; res: Response }> {
+async function getJson(
+  path: string,
+  version = '2.0.0',
+): Promise<{ status: number; body: any; res: Response }> {
   const res = await t.request(path, { version })
   const text = await res.text()
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text), res }
@@ -82,7 +85,10 @@ describe('Authentication (Communication §4, XAPI-00334/00335)', () => {
   })
 
   it('answers 401 for a malformed Authorization header', async () => {
-    const res = await t.request('/xapi/statements', { auth: null, headers: { Authorization: 'Basic %%%' } })
+    const res = await t.request('/xapi/statements', {
+      auth: null,
+      headers: { Authorization: 'Basic %%%' },
+    })
     expect(res.status).toBe(401)
   })
 })
@@ -106,9 +112,15 @@ describe('Storing and reading statements (Communication §2.1)', () => {
 
   it('PUT stores under statementId; an equivalent re-PUT is a no-op and a different one is 409 (Data §2.2)', async () => {
     const id = randomUUID()
-    const first = await t.request(`/xapi/statements?statementId=${id}`, { method: 'PUT', json: statement() })
+    const first = await t.request(`/xapi/statements?statementId=${id}`, {
+      method: 'PUT',
+      json: statement(),
+    })
     expect(first.status).toBe(204)
-    const again = await t.request(`/xapi/statements?statementId=${id}`, { method: 'PUT', json: statement() })
+    const again = await t.request(`/xapi/statements?statementId=${id}`, {
+      method: 'PUT',
+      json: statement(),
+    })
     expect(again.status).toBe(204)
     const different = await t.request(`/xapi/statements?statementId=${id}`, {
       method: 'PUT',
@@ -131,13 +143,23 @@ describe('Storing and reading statements (Communication §2.1)', () => {
   it('rejects unknown or wrongly-cased parameters with 400 (XAPI-00324, XAPI-00325)', async () => {
     expect((await t.request('/xapi/statements?statementid=' + randomUUID())).status).toBe(400)
     expect((await t.request('/xapi/statements?colour=blue')).status).toBe(400)
-    expect((await t.request('/xapi/statements?foo=1', { method: 'POST', json: statement() })).status).toBe(400)
+    expect(
+      (await t.request('/xapi/statements?foo=1', { method: 'POST', json: statement() })).status,
+    ).toBe(400)
   })
 
   it('answers malformed JSON and wrong content types with 400, oversized bodies with 413', async () => {
-    const broken = await t.request('/xapi/statements', { method: 'POST', body: '{"actor":', contentType: 'application/json' })
+    const broken = await t.request('/xapi/statements', {
+      method: 'POST',
+      body: '{"actor":',
+      contentType: 'application/json',
+    })
     expect(broken.status).toBe(400)
-    const text = await t.request('/xapi/statements', { method: 'POST', body: 'hello', contentType: 'text/plain' })
+    const text = await t.request('/xapi/statements', {
+      method: 'POST',
+      body: 'hello',
+      contentType: 'text/plain',
+    })
     expect(text.status).toBe(400)
     const huge = await t.request('/xapi/statements', {
       method: 'POST',
@@ -174,10 +196,18 @@ describe('Voiding (Data §2.3.2)', () => {
   it('rejects a voiding statement that targets a voiding statement (XAPI-00016)', async () => {
     const [target] = (await (await post(statement())).json()) as string[]
     const [voidingId] = (await (
-      await post(statement({ verb: { id: VERB_VOIDED }, object: { objectType: 'StatementRef', id: target } }))
+      await post(
+        statement({
+          verb: { id: VERB_VOIDED },
+          object: { objectType: 'StatementRef', id: target },
+        }),
+      )
     ).json()) as string[]
     const res = await post(
-      statement({ verb: { id: VERB_VOIDED }, object: { objectType: 'StatementRef', id: voidingId } }),
+      statement({
+        verb: { id: VERB_VOIDED },
+        object: { objectType: 'StatementRef', id: voidingId },
+      }),
     )
     expect(res.status).toBe(400)
     expect((await getJson(`/xapi/statements?statementId=${voidingId}`)).status).toBe(200)
@@ -210,7 +240,9 @@ describe('Queries and paging (Communication §2.1.3)', () => {
   it('filters by agent, and by related agents only when asked', async () => {
     const mbox = `mailto:${randomUUID()}@example.com`
     await post(statement({ context: { instructor: { mbox } } }))
-    const direct = await getJson(`/xapi/statements?agent=${encodeURIComponent(JSON.stringify({ mbox }))}`)
+    const direct = await getJson(
+      `/xapi/statements?agent=${encodeURIComponent(JSON.stringify({ mbox }))}`,
+    )
     expect(direct.body.statements).toHaveLength(0)
     const related = await getJson(
       `/xapi/statements?agent=${encodeURIComponent(JSON.stringify({ mbox }))}&related_agents=true`,
@@ -222,7 +254,9 @@ describe('Queries and paging (Communication §2.1.3)', () => {
     const before = await t.request('/xapi/statements?limit=1')
     const watermark = before.headers.get('X-Experience-API-Consistent-Through')!
     const [id] = (await (await post(statement())).json()) as string[]
-    const after = await getJson(`/xapi/statements?since=${encodeURIComponent(watermark)}&ascending=true`)
+    const after = await getJson(
+      `/xapi/statements?since=${encodeURIComponent(watermark)}&ascending=true`,
+    )
     expect(after.body.statements.map((s: { id: string }) => s.id)).toContain(id)
   })
 })
@@ -246,7 +280,10 @@ describe('Alternate request syntax (Communication §1.3)', () => {
   })
 
   it('rejects it under 2.0', async () => {
-    const form = new URLSearchParams({ statementId: randomUUID(), content: JSON.stringify(statement()) })
+    const form = new URLSearchParams({
+      statementId: randomUUID(),
+      content: JSON.stringify(statement()),
+    })
     const res = await t.request('/xapi/statements?method=PUT', {
       method: 'POST',
       body: form.toString(),

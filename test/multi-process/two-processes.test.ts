@@ -134,7 +134,10 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('two Almanac processes, one Pos
     expect(((await single.json()) as { id: string }).id).toBe(ids[0])
 
     // A `more` token from one process is served by the other: the cursor travels in it.
-    const paged = await allPages([one, two], `/xapi/statements?registration=${registration}&limit=2`)
+    const paged = await allPages(
+      [one, two],
+      `/xapi/statements?registration=${registration}&limit=2`,
+    )
     expect(paged.map((s) => s.id)).toEqual([...ids].reverse())
 
     // Documents and their ETags: written through two, checked and refused through one.

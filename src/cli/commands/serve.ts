@@ -20,6 +20,12 @@ export const serveCommand: Command = {
       port: config.http.port,
       hostname: config.http.host,
     })
+    // Idle keep-alive connections outlive a load balancer's (commonly 60 s), so the proxy, not
+    // Almanac, closes them: a server closing first races with a request already on its way.
+    if ('keepAliveTimeout' in server) {
+      server.keepAliveTimeout = 65_000
+      server.headersTimeout = 66_000
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve)
       server.once('error', reject)

@@ -1,5 +1,6 @@
 /** @module Creating credentials: generated keys and secrets, shown once, stored hashed. */
 import { randomBytes, randomUUID } from 'node:crypto'
+import { isLrsError } from '../../errors/lrs-error.js'
 import type { AdminStore, CredentialRecord, StoreId } from '../../storage/ports.js'
 import { type HashParams, hashSecret, SECRET_HASH_PARAMS, verifySecret } from './secret-hash.js'
 
@@ -62,11 +63,17 @@ export async function ensureInitialCredential(
   if (bootstrap !== undefined) {
     const existing = await admin.findCredential(bootstrap.key)
     if (existing === undefined) {
-      await createCredential(
-        admin,
-        { storeId, name: 'bootstrap', scopes: ['all'], ...bootstrap },
-        hashParams,
-      )
+      try {
+        await createCredential(
+          admin,
+          { storeId, name: 'bootstrap', scopes: ['all'], ...bootstrap },
+          hashParams,
+        )
+      } catch (error) {
+        // Several processes starting at once on one database race to create it: whoever loses
+        // finds it created with the same key and secret, which is the outcome wanted.
+        if (!(isLrsError(error) && error.kind === 'Conflict')) throw error
+      }
     } else if (!(await verifySecret(bootstrap.secret, existing.secretHash)) || !existing.enabled) {
       await admin.updateCredential(bootstrap.key, {
         secretHash: await hashSecret(bootstrap.secret, hashParams),

@@ -17,7 +17,10 @@ interface MoreState {
   a: number
 }
 
-export function encodeMoreToken(parameters: StatementQueryParameters, cursor: StatementCursor): string {
+export function encodeMoreToken(
+  parameters: StatementQueryParameters,
+  cursor: StatementCursor,
+): string {
   const state: MoreState = { v: 1, p: parameters, s: cursor.snapshot, a: cursor.after }
   return Buffer.from(JSON.stringify(state), 'utf8').toString('base64url')
 }

@@ -44,7 +44,10 @@ export interface StatementQueryRequest {
 function rejectUnknown(parameters: StatementQueryParameters, allowed: ReadonlySet<string>): void {
   for (const name of Object.keys(parameters)) {
     if (!allowed.has(name))
-      throw InvalidParameterError(name, 'is not a parameter of this request (XAPI-00324, names are case-sensitive)')
+      throw InvalidParameterError(
+        name,
+        'is not a parameter of this request (XAPI-00324, names are case-sensitive)',
+      )
   }
 }
 
@@ -79,7 +82,10 @@ function parseIri(parameters: StatementQueryParameters, name: string): string | 
   return value
 }
 
-function parseUuidParameter(parameters: StatementQueryParameters, name: string): string | undefined {
+function parseUuidParameter(
+  parameters: StatementQueryParameters,
+  name: string,
+): string | undefined {
   const value = parameters[name]
   if (value === undefined) return undefined
   if (!isUuid(value)) throw InvalidParameterError(name, `must be a UUID, got '${value}'`)
@@ -91,7 +97,9 @@ export function isSingleStatementRequest(parameters: StatementQueryParameters): 
   return 'statementId' in parameters || 'voidedStatementId' in parameters
 }
 
-export function parseSingleStatementRequest(parameters: StatementQueryParameters): SingleStatementRequest {
+export function parseSingleStatementRequest(
+  parameters: StatementQueryParameters,
+): SingleStatementRequest {
   rejectUnknown(parameters, SINGLE_PARAMETERS)
   if ('statementId' in parameters && 'voidedStatementId' in parameters)
     throw InvalidParameterError('voidedStatementId', 'cannot be combined with statementId')
@@ -99,7 +107,12 @@ export function parseSingleStatementRequest(parameters: StatementQueryParameters
   const name = voided ? 'voidedStatementId' : 'statementId'
   const id = parseUuidParameter(parameters, name)
   if (id === undefined) throw InvalidParameterError(name, 'is required')
-  return { id, voided, format: parseFormat(parameters), attachments: parseBoolean(parameters, 'attachments') }
+  return {
+    id,
+    voided,
+    format: parseFormat(parameters),
+    attachments: parseBoolean(parameters, 'attachments'),
+  }
 }
 
 export function parseStatementQueryRequest(

@@ -7,9 +7,14 @@ import { VERSION_HEADER } from './xapi-version.js'
 
 /** Form parameters the LRS must treat as headers (Communication §1.3, "Headers"). */
 const HEADER_PARAMETERS = new Map(
-  ['Authorization', VERSION_HEADER, 'Content-Type', 'Content-Length', 'If-Match', 'If-None-Match'].map(
-    (name) => [name.toLowerCase(), name],
-  ),
+  [
+    'Authorization',
+    VERSION_HEADER,
+    'Content-Type',
+    'Content-Length',
+    'If-Match',
+    'If-None-Match',
+  ].map((name) => [name.toLowerCase(), name]),
 )
 
 const METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE'])
@@ -28,9 +33,12 @@ export function alternateSyntax(dispatch: Dispatch): MiddlewareHandler<AppEnv> {
     if (!url.searchParams.has('method') || c.env?.almanacAlternateSyntax === true) return next()
 
     if (c.req.method !== 'POST')
-      throw BadRequestError(`the alternate request syntax (?method=) must be sent as POST, not ${c.req.method}`)
+      throw BadRequestError(
+        `the alternate request syntax (?method=) must be sent as POST, not ${c.req.method}`,
+      )
     const method = (url.searchParams.get('method') ?? '').toUpperCase()
-    if (!METHODS.has(method)) throw BadRequestError(`alternate request syntax: unknown method '${method}'`)
+    if (!METHODS.has(method))
+      throw BadRequestError(`alternate request syntax: unknown method '${method}'`)
     const extra = [...url.searchParams.keys()].filter((k) => k !== 'method')
     if (extra.length > 0)
       throw BadRequestError(
@@ -51,14 +59,18 @@ export function alternateSyntax(dispatch: Dispatch): MiddlewareHandler<AppEnv> {
     for (const [name, value] of form) {
       const header = HEADER_PARAMETERS.get(name.toLowerCase())
       if (name === 'content') content = value
-      else if (header === 'Content-Length') continue // recomputed for the rewritten body
+      else if (header === 'Content-Length')
+        continue // recomputed for the rewritten body
       else if (header !== undefined) headers.set(header, value)
       else query.append(name, value)
     }
     const version = headers.get(VERSION_HEADER)
     if (version !== null && parseVersionHeader(version) === '2.0.0')
-      throw BadRequestError('the alternate request syntax is not part of xAPI 2.0; send the request directly')
-    if (content !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json')
+      throw BadRequestError(
+        'the alternate request syntax is not part of xAPI 2.0; send the request directly',
+      )
+    if (content !== undefined && !headers.has('Content-Type'))
+      headers.set('Content-Type', 'application/json')
 
     const target = new URL(url.pathname, url)
     target.search = query.toString()

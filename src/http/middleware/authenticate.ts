@@ -21,7 +21,8 @@ function decodeBasic(header: string | undefined): { key: string; secret: string 
 export function authenticate(lrs: Lrs): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('Authorization')
-    if (header === undefined) throw UnauthorizedError('authentication required: send HTTP Basic credentials')
+    if (header === undefined)
+      throw UnauthorizedError('authentication required: send HTTP Basic credentials')
     const credentials = decodeBasic(header)
     if (credentials === undefined)
       throw UnauthorizedError('malformed Authorization header: expected "Basic base64(key:secret)"')

@@ -19,7 +19,8 @@ export interface VersionMemory {
 
 export function createVersionMemory(maxClients = 10_000): VersionMemory {
   const versions = new Map<string, XapiVersion>()
-  const keyOf = (authorization: string) => createHash('sha256').update(authorization).digest('base64')
+  const keyOf = (authorization: string) =>
+    createHash('sha256').update(authorization).digest('base64')
   return {
     remember(authorization, version) {
       if (authorization === undefined) return
@@ -39,7 +40,10 @@ export function createVersionMemory(maxClients = 10_000): VersionMemory {
  * version is rejected with 400 (XAPI-00331), except on `/about`, which answers with the latest.
  * The header is set before the handler runs so that error responses carry it too.
  */
-export function xapiVersion(options: { optional: boolean; memory: VersionMemory }): MiddlewareHandler<AppEnv> {
+export function xapiVersion(options: {
+  optional: boolean
+  memory: VersionMemory
+}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header(VERSION_HEADER)
     if (options.optional && (header === undefined || header.trim() === '')) {

@@ -1,5 +1,5 @@
 /** @module The PostgreSQL specifics of the SQL storage. */
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { SqlDialect } from '../sql/sql-dialect.js'
 import { translatePostgresError } from './translate-error.js'
 
@@ -8,6 +8,17 @@ import { translatePostgresError } from './translate-error.js'
  * id. Kysely's migration lock is a one-key (bigint) lock, a separate key space.
  */
 const STORE_LOCK_CLASS = 0x416c6d61
+
+/** The time now in epoch ms, truncated as Date.now() is; clock_timestamp() moves within a statement. */
+const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`
+
+/**
+ * `almanac:<schema oid>:<store id>`: how the unit of work of a store in flight names its session
+ * (63 bytes at most), apart from installations in other schemas or databases of the server.
+ */
+function writerTag(storeId: number): RawBuilder<string> {
+  return sql<string>`'almanac:' || current_schema()::regnamespace::oid || ':' || ${storeId}`
+}
 
 export const postgresSqlDialect: SqlDialect = {
   name: 'postgres',
@@ -25,22 +36,26 @@ export const postgresSqlDialect: SqlDialect = {
   storedFollowsSeq: true,
   // A transaction-level lock, released by commit or rollback only after the commit is visible
   // to others: the next writer of the store reads this one's statements. A writer that waits
-  // longer than lock_timeout gets 55P03, which is retried (translate-error.ts).
+  // longer than lock_timeout gets 55P03, which is retried (translate-error.ts). Once it holds
+  // the lock it records when it began where every connection can read it (`inFlightSinceMs`):
+  // a transaction-local application_name, restored by the end of the transaction, again only
+  // after its commit is visible.
   async lockStoreWrites(db, storeId) {
-    await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`.execute(db)
+    await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId}),
+      set_config('application_name', ${writerTag(storeId)} || ':' || ${CLOCK_MS}, true)`.execute(db)
   },
-  // The same lock, shared: it waits for the store's writer in flight (if any), keeps new ones
-  // out while `fn` reads, and readers never wait for each other.
-  runExclusiveOfWriters: (db, fn, storeId) =>
-    db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock_shared(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`.execute(
-        trx,
-      )
-      return fn(trx)
-    }),
-  // clock_timestamp(), not now(): now() is the start of the transaction, which may be before
-  // the lock was granted. Whole milliseconds, truncated as Date.now() does.
-  sharedClockMs: sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`,
+  // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
+  runExclusiveOfWriters: (db, fn) => fn(db),
+  sharedClock: {
+    // The start of the statement: before anything it reads, after what the session did before.
+    nowMs: sql<string>`floor(extract(epoch from statement_timestamp()) * 1000)::bigint`,
+    // Every role may read every session's application_name (pg_stat_activity, here the
+    // function under it, which skips the view's joins), and sees a change at once.
+    inFlightSinceMs: (storeId) => sql<string | null>`(select
+        min(split_part(a.application_name, ':', 4)::bigint) from pg_stat_get_activity(null) a
+        where a.datid = (select oid from pg_database where datname = current_database())
+        and a.application_name like ${writerTag(storeId)} || ':%')`,
+  },
   // The planner's statistics come from autovacuum's ANALYZE of the real data.
   afterMigrate: () => Promise.resolve(),
   translateError: translatePostgresError,

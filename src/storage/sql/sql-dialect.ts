@@ -44,24 +44,20 @@ export interface SqlDialect {
    */
   lockStoreWrites(db: Kysely<Database>, storeId: number): Promise<void>
   /**
-   * Runs `fn` at a moment when no write transaction of the store is in flight, so that what it
-   * reads about committed statements is final (the `consistentThrough` watermark). `fn` must
-   * not write.
+   * Runs `fn` at a moment when no write transaction is in flight, so that what it reads about
+   * committed statements is final (the `consistentThrough` watermark). `fn` must not write.
+   * Engines with a `sharedClock` need no exclusion: the watermark accounts for the writers in
+   * flight instead.
    */
   runExclusiveOfWriters<T>(
     db: Kysely<Database>,
     fn: (db: Kysely<Database>) => Promise<T>,
-    storeId: number,
   ): Promise<T>
   /**
-   * Set when other processes may write the same database (PostgreSQL): the current time in
-   * epoch milliseconds as an SQL expression on the database server, the one clock every process
-   * shares. A watermark one process returned is then unknown to the writers of the others, so
-   * `allocateStored` takes a `stored` strictly later than every committed one and the watermark
-   * stays 1 ms behind that clock (see sql-statement-store.ts). Undefined when one process
-   * writes the database (SQLite): then the process clock and its own watermarks are enough.
+   * Set when other processes may write the same database at once (PostgreSQL); undefined when
+   * one process writes it (SQLite), whose clock and own watermarks are then all there is.
    */
-  readonly sharedClockMs: RawBuilder<number | string> | undefined
+  readonly sharedClock: SharedClock | undefined
   /**
    * Runs after the migrations, at every `migrate()`: engine upkeep that is not schema, such as
    * the planner statistics SQLite is given. Must be idempotent.
@@ -72,4 +68,21 @@ export interface SqlDialect {
    * `StorageBusyError`, so the transaction is retried); returns anything else unchanged.
    */
   readonly translateError: (error: unknown) => unknown
+}
+
+/**
+ * The clock of a database several processes write, as SQL expressions evaluated in the query
+ * that reads the latest committed `stored` of a store. A watermark one process returned is
+ * unknown to the writers of the others, so the rules of `allocateStored` and
+ * `consistentThrough` (sql-statement-store.ts) rely only on what these expressions show.
+ */
+export interface SharedClock {
+  /** The time now in epoch ms on the database server, at the start of the statement. */
+  readonly nowMs: RawBuilder<number | string>
+  /**
+   * The earliest time (epoch ms, same clock) at which a unit of work of the store that is still
+   * in flight, on any connection, took its write lock (`lockStoreWrites` records it); null when
+   * none is. Such a unit of work allocates no `stored` earlier than that.
+   */
+  inFlightSinceMs(storeId: number): RawBuilder<number | string | null>
 }

@@ -10,6 +10,7 @@ import type {
 } from '../ports.js'
 import type { StoredStatement } from '../../xapi/types.js'
 import type { Database, StatementsTable } from './database.js'
+import type { SharedClock } from './sql-dialect.js'
 import { queryStatementPage } from './sql-statement-query.js'
 import { insertRefTargets } from './sql-statement-refs.js'
 import {
@@ -75,25 +76,34 @@ async function latestStoredMs(db: Kysely<Database>, storeId: number): Promise<nu
 
 /**
  * The latest committed `stored` of the store and the time now (epoch ms), on the clock `stored`
- * comes from: the database server's when the dialect shares one (one round trip for both).
+ * comes from; with a shared clock and `inFlight`, also when the oldest unit of work of the store
+ * in flight began (undefined when none is). One round trip.
  */
 async function readStoredClock(
   db: Kysely<Database>,
   storeId: number,
-  sharedClockMs: SqlStoreContext['dialect']['sharedClockMs'],
-): Promise<{ committedMs: number; nowMs: number }> {
-  if (sharedClockMs === undefined)
-    return { committedMs: await latestStoredMs(db, storeId), nowMs: Date.now() }
+  shared: SharedClock | undefined,
+  inFlight: boolean,
+): Promise<{ committedMs: number; nowMs: number; inFlightSinceMs: number | undefined }> {
+  if (shared === undefined)
+    return {
+      committedMs: await latestStoredMs(db, storeId),
+      nowMs: Date.now(),
+      inFlightSinceMs: undefined,
+    }
   const { rows } = await sql<{
     stored_ms: number | string | null
     now_ms: number | string
-  }>`select max(stored_ms) as stored_ms, ${sharedClockMs} as now_ms
+    in_flight_ms: number | string | null
+  }>`select max(stored_ms) as stored_ms, ${shared.nowMs} as now_ms,
+      ${inFlight ? shared.inFlightSinceMs(storeId) : sql`null`} as in_flight_ms
     from statements where store_id = ${storeId}`.execute(db)
   const row = rows[0]
+  if (row === undefined) throw new Error('an aggregate query returned no row')
   return {
-    committedMs:
-      row?.stored_ms === undefined || row.stored_ms === null ? 0 : toNumber(row.stored_ms),
-    nowMs: row === undefined ? Date.now() : toNumber(row.now_ms),
+    committedMs: row.stored_ms === null ? 0 : toNumber(row.stored_ms),
+    nowMs: toNumber(row.now_ms),
+    inFlightSinceMs: row.in_flight_ms === null ? undefined : toNumber(row.in_flight_ms),
   }
 }
 
@@ -146,15 +156,16 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
      * other commit can land between this read and ours, so `stored` never decreases in commit
      * (= seq) order, and it is always later than a watermark a reader may already hold.
      *
-     * With a shared clock (other processes write the database, `SqlDialect.sharedClockMs`), the
-     * write lock is the store's advisory lock (`lockStoreWrites`) and the watermarks of other
-     * processes are unknown here; they are at most the latest committed `stored` or the shared
-     * clock minus 1 ms (see `consistentThrough`), so `stored` is the clock's now and strictly
-     * later than the latest committed one.
+     * With a shared clock (other processes write the database, `SqlDialect.sharedClock`), the
+     * write lock is the store's advisory lock (`lockStoreWrites`) and the watermarks other
+     * processes returned are unknown here. Each is at most the larger of the latest committed
+     * `stored` and the clock minus 1 ms when it was read (see `consistentThrough`), so `stored`
+     * is at least the clock's now and strictly later than the latest committed one.
      */
     async allocateStored() {
-      const { committedMs, nowMs } = await readStoredClock(db, storeId, dialect.sharedClockMs)
-      const floor = dialect.sharedClockMs === undefined ? committedMs : committedMs + 1
+      const shared = dialect.sharedClock
+      const { committedMs, nowMs } = await readStoredClock(db, storeId, shared, false)
+      const floor = shared === undefined ? committedMs : committedMs + 1
       allocatedMs = Math.max(nowMs, floor, clock.lastConsistentMs + 1, allocatedMs)
       return isoFromMs(allocatedMs)
     },
@@ -270,22 +281,30 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
      * the last `stored`, keeps the watermark moving while nothing is written. Inside a unit of
      * work the caller is the only writer and returns the value only after it commits.
      *
-     * On PostgreSQL several processes share the database: units of work of a store hold its
-     * advisory lock from begin to commit (`lockStoreWrites`), this read takes it shared, so no
-     * writer is half-way, and with the shared clock the watermark stays 1 ms behind it while
-     * allocateStored stays strictly past the latest committed `stored`. Every process thus
-     * keeps every other's promise without state of its own (docs/scaling.md).
+     * With a shared clock (PostgreSQL, any number of processes) nothing is excluded: the
+     * watermark is the clock minus 1 ms (a unit of work starting now may take the clock's now
+     * as `stored`) or the latest committed `stored` (every later one is strictly later), but
+     * earlier than every unit of work of the store in flight began (its `stored` is not
+     * earlier than that, and it has not committed). Readers never wait for writers, and every
+     * process keeps every other's promise without state of its own (docs/scaling.md).
      */
     async consistentThrough() {
+      const shared = dialect.sharedClock
       const read = async (conn: Kysely<Database>): Promise<string> => {
-        const { committedMs, nowMs } = await readStoredClock(conn, storeId, dialect.sharedClockMs)
-        // A shared clock's now may be handed out as `stored` by another process within this
-        // millisecond; one ms before it, no statement can still arrive (allocateStored).
-        const clockMs = dialect.sharedClockMs === undefined ? nowMs : nowMs - 1
-        clock.lastConsistentMs = Math.max(clockMs, committedMs, clock.lastConsistentMs)
+        const { committedMs, nowMs, inFlightSinceMs } = await readStoredClock(
+          conn,
+          storeId,
+          shared,
+          true,
+        )
+        const latestMs = Math.max(shared === undefined ? nowMs : nowMs - 1, committedMs)
+        const watermarkMs =
+          inFlightSinceMs === undefined ? latestMs : Math.min(latestMs, inFlightSinceMs - 1)
+        // Still a promise kept: what was in flight then was accounted for then.
+        clock.lastConsistentMs = Math.max(watermarkMs, clock.lastConsistentMs)
         return isoFromMs(clock.lastConsistentMs)
       }
-      return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read, storeId)
+      return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read)
     },
 
     async insertAttachments(attachments: readonly AttachmentContent[]) {

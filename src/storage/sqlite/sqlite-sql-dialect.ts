@@ -24,7 +24,7 @@ export const sqliteSqlDialect: SqlDialect = {
   // not covered; Almanac serves a SQLite file from one process (see create-sqlite-storage.ts).
   runExclusiveOfWriters: (db, fn) => db.connection().execute(fn),
   // One process writes a SQLite file, so its clock and its own watermarks are all there is.
-  sharedClockMs: undefined,
+  sharedClock: undefined,
   afterMigrate: writePlannerStats,
   translateError: translateSqliteError,
 }
