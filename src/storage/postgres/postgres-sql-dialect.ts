@@ -56,7 +56,15 @@ export const postgresSqlDialect: SqlDialect = {
         where a.datid = (select oid from pg_database where datname = current_database())
         and a.application_name like ${writerTag(storeId)} || ':%')`,
   },
-  // The planner's statistics come from autovacuum's ANALYZE of the real data.
-  afterMigrate: () => Promise.resolve(),
+  // The planner's statistics come from autovacuum's ANALYZE of the real data; refreshing them at
+  // start costs a sample of each table (well under a second) and covers a server that runs with
+  // autovacuum off: with the statistics of an empty table the planner sorts a whole store for
+  // an unfiltered page instead of walking the primary key backwards (measured at 10⁵ statements
+  // on a server with autovacuum off: 156 ms before ANALYZE, 0.3 ms after).
+  afterMigrate: async (db) => {
+    await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(
+      db,
+    )
+  },
   translateError: translatePostgresError,
 }
