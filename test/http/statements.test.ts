@@ -1,19 +1,10 @@
 /** HTTP tests of the Statement resource against the real app on a real SQLite file. */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildStatement } from '../fixtures/build-statement.js'
 import { createTestApp, type TestApp } from './test-app.js'
 
-const VERB_COMPLETED = 'http://adlnet.gov/expapi/verbs/completed'
 const VERB_VOIDED = 'http://adlnet.gov/expapi/verbs/voided'
-
-function statement(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    actor: { objectType: 'Agent', mbox: 'mailto:ada@example.com', name: 'Ada' },
-    verb: { id: VERB_COMPLETED, display: { 'en-US': 'completed' } },
-    object: { objectType: 'Activity', id: 'https://example.com/courses/intro' },
-    ...overrides,
-  }
-}
 
 let t: TestApp
 beforeAll(async () => {
@@ -95,7 +86,7 @@ describe('Authentication (Communication §4, XAPI-00334/00335)', () => {
 
 describe('Storing and reading statements (Communication §2.1)', () => {
   it('POST stores one statement and returns its id; GET returns it with LRS-set fields (Data §2.4.7-2.4.10)', async () => {
-    const res = await post(statement())
+    const res = await post(buildStatement())
     expect(res.status).toBe(200)
     const [id] = (await res.json()) as string[]
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
@@ -114,24 +105,24 @@ describe('Storing and reading statements (Communication §2.1)', () => {
     const id = randomUUID()
     const first = await t.request(`/xapi/statements?statementId=${id}`, {
       method: 'PUT',
-      json: statement(),
+      json: buildStatement(),
     })
     expect(first.status).toBe(204)
     const again = await t.request(`/xapi/statements?statementId=${id}`, {
       method: 'PUT',
-      json: statement(),
+      json: buildStatement(),
     })
     expect(again.status).toBe(204)
     const different = await t.request(`/xapi/statements?statementId=${id}`, {
       method: 'PUT',
-      json: statement({ verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' } }),
+      json: buildStatement({ verb: { id: 'http://adlnet.gov/expapi/verbs/attempted' } }),
     })
     expect(different.status).toBe(409)
   })
 
-  it('a batch with one invalid statement is rejected with 400 and stores nothing (XAPI-00304?)', async () => {
-    const good = { ...statement(), id: randomUUID() }
-    const bad = { ...statement(), id: randomUUID(), verb: { id: 'not an iri' } }
+  it('a batch with one invalid statement is rejected with 400 and stores nothing (Communication §3.2, XAPI-00326)', async () => {
+    const good = { ...buildStatement(), id: randomUUID() }
+    const bad = { ...buildStatement(), id: randomUUID(), verb: { id: 'not an iri' } }
     const res = await post([good, bad])
     expect(res.status).toBe(400)
     const message = ((await res.json()) as { message: string }).message
@@ -144,7 +135,8 @@ describe('Storing and reading statements (Communication §2.1)', () => {
     expect((await t.request('/xapi/statements?statementid=' + randomUUID())).status).toBe(400)
     expect((await t.request('/xapi/statements?colour=blue')).status).toBe(400)
     expect(
-      (await t.request('/xapi/statements?foo=1', { method: 'POST', json: statement() })).status,
+      (await t.request('/xapi/statements?foo=1', { method: 'POST', json: buildStatement() }))
+        .status,
     ).toBe(400)
   })
 
@@ -163,7 +155,7 @@ describe('Storing and reading statements (Communication §2.1)', () => {
     expect(text.status).toBe(400)
     const huge = await t.request('/xapi/statements', {
       method: 'POST',
-      body: JSON.stringify(statement({ result: { response: 'x'.repeat(100_000) } })),
+      body: JSON.stringify(buildStatement({ result: { response: 'x'.repeat(100_000) } })),
       contentType: 'application/json',
     })
     expect(huge.status).toBe(413)
@@ -180,9 +172,12 @@ describe('Storing and reading statements (Communication §2.1)', () => {
 describe('Voiding (Data §2.3.2)', () => {
   it('hides a voided statement from statementId and queries, keeps it under voidedStatementId', async () => {
     const verb = `https://example.com/verbs/${randomUUID()}`
-    const [target] = (await (await post(statement({ verb: { id: verb } }))).json()) as string[]
+    const [target] = (await (await post(buildStatement({ verb: { id: verb } }))).json()) as string[]
     const voiding = await post(
-      statement({ verb: { id: VERB_VOIDED }, object: { objectType: 'StatementRef', id: target } }),
+      buildStatement({
+        verb: { id: VERB_VOIDED },
+        object: { objectType: 'StatementRef', id: target! },
+      }),
     )
     expect(voiding.status).toBe(200)
     const [voidingId] = (await voiding.json()) as string[]
@@ -194,19 +189,19 @@ describe('Voiding (Data §2.3.2)', () => {
   })
 
   it('rejects a voiding statement that targets a voiding statement (XAPI-00016)', async () => {
-    const [target] = (await (await post(statement())).json()) as string[]
+    const [target] = (await (await post(buildStatement())).json()) as string[]
     const [voidingId] = (await (
       await post(
-        statement({
+        buildStatement({
           verb: { id: VERB_VOIDED },
-          object: { objectType: 'StatementRef', id: target },
+          object: { objectType: 'StatementRef', id: target! },
         }),
       )
     ).json()) as string[]
     const res = await post(
-      statement({
+      buildStatement({
         verb: { id: VERB_VOIDED },
-        object: { objectType: 'StatementRef', id: voidingId },
+        object: { objectType: 'StatementRef', id: voidingId! },
       }),
     )
     expect(res.status).toBe(400)
@@ -219,7 +214,9 @@ describe('Queries and paging (Communication §2.1.3)', () => {
     const activity = `https://example.com/activities/${randomUUID()}`
     const ids: string[] = []
     for (let i = 0; i < 5; i++) {
-      const [id] = (await (await post(statement({ object: { id: activity } }))).json()) as string[]
+      const [id] = (await (
+        await post(buildStatement({ object: { id: activity } }))
+      ).json()) as string[]
       ids.push(id!)
     }
     const seen: string[] = []
@@ -229,7 +226,7 @@ describe('Queries and paging (Communication §2.1.3)', () => {
       const page = await getJson(next)
       expect(page.status).toBe(200)
       seen.push(...page.body.statements.map((s: { id: string }) => s.id))
-      if (pages === 0) await post(statement({ object: { id: activity } })) // arrives after page 1
+      if (pages === 0) await post(buildStatement({ object: { id: activity } })) // arrives after page 1
       next = page.body.more
       pages++
     }
@@ -239,7 +236,7 @@ describe('Queries and paging (Communication §2.1.3)', () => {
 
   it('filters by agent, and by related agents only when asked', async () => {
     const mbox = `mailto:${randomUUID()}@example.com`
-    await post(statement({ context: { instructor: { mbox } } }))
+    await post(buildStatement({ context: { instructor: { mbox } } }))
     const direct = await getJson(
       `/xapi/statements?agent=${encodeURIComponent(JSON.stringify({ mbox }))}`,
     )
@@ -253,7 +250,7 @@ describe('Queries and paging (Communication §2.1.3)', () => {
   it('since/until bound `stored`, and Consistent-Through never runs ahead of visible data', async () => {
     const before = await t.request('/xapi/statements?limit=1')
     const watermark = before.headers.get('X-Experience-API-Consistent-Through')!
-    const [id] = (await (await post(statement())).json()) as string[]
+    const [id] = (await (await post(buildStatement())).json()) as string[]
     const after = await getJson(
       `/xapi/statements?since=${encodeURIComponent(watermark)}&ascending=true`,
     )
@@ -266,7 +263,7 @@ describe('Alternate request syntax (Communication §1.3)', () => {
     const id = randomUUID()
     const form = new URLSearchParams({
       statementId: id,
-      content: JSON.stringify(statement()),
+      content: JSON.stringify(buildStatement()),
       'X-Experience-API-Version': '1.0.3',
     })
     const res = await t.request('/xapi/statements?method=PUT', {
@@ -282,7 +279,7 @@ describe('Alternate request syntax (Communication §1.3)', () => {
   it('rejects it under 2.0', async () => {
     const form = new URLSearchParams({
       statementId: randomUUID(),
-      content: JSON.stringify(statement()),
+      content: JSON.stringify(buildStatement()),
     })
     const res = await t.request('/xapi/statements?method=PUT', {
       method: 'POST',
