@@ -164,11 +164,28 @@ export interface StatementStore {
    */
   consistentThrough(): Promise<string>
 
-  /** Stores attachment contents; one copy per SHA-2, later duplicates are ignored. */
-  insertAttachments(attachments: readonly AttachmentContent[]): Promise<void>
+  /**
+   * Stores attachment contents, one copy per SHA-2 (later duplicates are ignored), and records
+   * which statements were stored together with which content (`owners`, issue 15): only those
+   * statements return it. Must run inside `Storage.transaction`, with the statements.
+   */
+  insertAttachments(
+    attachments: readonly AttachmentContent[],
+    owners: readonly AttachmentOwner[],
+  ): Promise<void>
 
-  /** Reads attachment contents by SHA-2; missing ones are absent from the map. */
-  findAttachments(sha2s: readonly string[]): Promise<Map<string, AttachmentContent>>
+  /**
+   * The attachment contents stored together with any of these statements (by id), by SHA-2.
+   * A statement that only declares a hash (fileUrl, or a content another statement brought)
+   * gets nothing for it: a hash is not a secret.
+   */
+  findStatementAttachments(statementIds: readonly string[]): Promise<Map<string, AttachmentContent>>
+}
+
+/** A statement that was stored together with the content of one of its attachments. */
+export interface AttachmentOwner {
+  statementId: string
+  sha2: string
 }
 
 /** Which documents a key addresses (Communication §2.2–2.7). */
@@ -346,6 +363,13 @@ export interface AdminStore {
   deleteLoginFailures(subject: string): Promise<void>
   /** Forgets every failure at or before `before` (housekeeping). */
   purgeLoginFailures(before: string): Promise<void>
+
+  /**
+   * The server secret named `name` (base64): the first `candidate` ever offered under that name
+   * wins and every later call, from any process of the database, returns it (e.g. the key of
+   * the `more` tokens).
+   */
+  sharedSecret(name: string, candidate: string): Promise<string>
 }
 
 /** Everything a use case needs for one store, inside or outside a transaction. */

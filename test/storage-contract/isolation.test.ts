@@ -37,16 +37,25 @@ for (const backend of BACKENDS) {
       ])
       await storage
         .scope(ONE)
-        .statements.insertAttachments([
-          { sha2: 'abc', contentType: 'text/plain', content: new Uint8Array([1]) },
-        ])
+        .statements.insertAttachments(
+          [{ sha2: 'abc', contentType: 'text/plain', content: new Uint8Array([1]) }],
+          [{ statementId: target!.id, sha2: 'abc' }],
+        )
+      expect(
+        (await storage.scope(ONE).statements.findStatementAttachments([target!.id])).size,
+      ).toBe(1)
 
       const two = storage.scope(TWO).statements
       expect((await two.findStatementsByIds([target!.id, ref!.id, voiding!.id])).size).toBe(0)
       expect(await two.findStatement(target!.id, false)).toBeUndefined()
       expect(await two.findStatement(ref!.id, true)).toBeUndefined()
       expect((await two.findVoidedTargets([ref!.id])).size).toBe(0)
-      expect((await two.findAttachments(['abc'])).size).toBe(0)
+      expect((await two.findStatementAttachments([target!.id])).size).toBe(0)
+      // A link in store two to a hash whose content only store one holds reads nothing.
+      await storage.transaction(TWO, (scope) =>
+        scope.statements.insertAttachments([], [{ statementId: target!.id, sha2: 'abc' }]),
+      )
+      expect((await two.findStatementAttachments([target!.id])).size).toBe(0)
       for (const filters of [
         {},
         { agentIfi: ifiOf('ann') },
@@ -102,7 +111,26 @@ for (const backend of BACKENDS) {
       await one.upsertAgents([{ ifi: ifiOf('ann'), agent: agent('ann') }])
       const two = storage.scope(TWO).actorsActivities
       expect(await two.findActivity(activityId('course'))).toBeUndefined()
+      // The batch lookup ingest and format=canonical use (issue 16, regression 1).
+      expect((await two.findActivityDefinitions([activityId('course')])).size).toBe(0)
       expect(await two.findAgents(ifiOf('ann'))).toEqual([])
+
+      // Store two's own rows under the same keys stay apart from store one's, both ways.
+      await two.upsertActivities([{ id: activityId('course'), definition: { type: 'http://x/z' } }])
+      await two.upsertAgents([{ ifi: ifiOf('ann'), agent: { ...agent('ann'), name: 'Two' } }])
+      expect(await two.findActivity(activityId('course'))).toEqual({
+        objectType: 'Activity',
+        id: activityId('course'),
+        definition: { type: 'http://x/z' },
+      })
+      expect([...(await two.findActivityDefinitions([activityId('course')])).values()]).toEqual([
+        { type: 'http://x/z' },
+      ])
+      expect((await two.findAgents(ifiOf('ann'))).map((a) => a.name)).toEqual(['Two'])
+      expect([...(await one.findActivityDefinitions([activityId('course')])).values()]).toEqual([
+        { type: 'http://x/y' },
+      ])
+      expect(await one.findAgents(ifiOf('ann'))).toEqual([agent('ann')])
     })
 
     it('a transaction scope sees only its store', async () => {

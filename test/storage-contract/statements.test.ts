@@ -87,29 +87,38 @@ for (const backend of BACKENDS) {
       expect([...targets]).toEqual([early])
     })
 
-    it('stores attachments once per SHA-2 and reads them back', async () => {
+    it('stores attachments once per SHA-2 and returns them only with the statements that brought them', async () => {
       const { storage } = open()
       const bytes = new Uint8Array([0, 1, 2, 255])
+      const [a, b, c, d] = ids(await storeStatements(storage, S, [{}, {}, {}, {}]))
       const statements = storage.scope(S).statements
-      await statements.insertAttachments([
-        { sha2: 'aa', contentType: 'application/octet-stream', content: bytes },
-        { sha2: 'aa', contentType: 'application/octet-stream', content: bytes },
-      ])
-      // A later duplicate is ignored, even with other content.
-      await statements.insertAttachments([
-        { sha2: 'aa', contentType: 'text/plain', content: new Uint8Array([9]) },
-      ])
-      await statements.insertAttachments([
-        { sha2: 'bb', contentType: 'text/plain', content: new TextEncoder().encode('hi') },
-      ])
-      const found = await statements.findAttachments(['aa', 'bb', 'cc'])
-      expect([...found.keys()].sort()).toEqual(['aa', 'bb'])
-      expect(found.get('aa')).toEqual({
-        sha2: 'aa',
-        contentType: 'application/octet-stream',
-        content: bytes,
-      })
-      expect(new TextDecoder().decode(found.get('bb')!.content)).toBe('hi')
+      await statements.insertAttachments(
+        [
+          { sha2: 'aa', contentType: 'application/octet-stream', content: bytes },
+          { sha2: 'aa', contentType: 'application/octet-stream', content: bytes },
+        ],
+        [
+          { statementId: a!, sha2: 'aa' },
+          { statementId: a!, sha2: 'aa' },
+        ],
+      )
+      // A later duplicate content is ignored, even with other bytes; its statement still owns it.
+      await statements.insertAttachments(
+        [{ sha2: 'aa', contentType: 'text/plain', content: new Uint8Array([9]) }],
+        [{ statementId: b!, sha2: 'aa' }],
+      )
+      await statements.insertAttachments(
+        [{ sha2: 'bb', contentType: 'text/plain', content: new TextEncoder().encode('hi') }],
+        [{ statementId: b!, sha2: 'bb' }],
+      )
+      const stored = { sha2: 'aa', contentType: 'application/octet-stream', content: bytes }
+      expect([...(await statements.findStatementAttachments([a!])).values()]).toEqual([stored])
+      const ofB = await statements.findStatementAttachments([b!])
+      expect([...ofB.keys()].sort()).toEqual(['aa', 'bb'])
+      expect(ofB.get('aa')).toEqual(stored)
+      expect(new TextDecoder().decode(ofB.get('bb')!.content)).toBe('hi')
+      // Statements that own nothing get nothing, whatever hashes exist in the store.
+      expect((await statements.findStatementAttachments([c!, d!, randomUUID()])).size).toBe(0)
     })
 
     it('allocateStored never goes back within a unit of work and never reaches a returned watermark', async () => {

@@ -48,9 +48,10 @@ for (const backend of BACKENDS) {
           const record = buildRecord({ actor: agent('ann') }, stored)
           statementId = record.statement.id
           await scope.statements.insertStatements([record])
-          await scope.statements.insertAttachments([
-            { sha2: 'abc', contentType: 'text/plain', content: new Uint8Array([1]) },
-          ])
+          await scope.statements.insertAttachments(
+            [{ sha2: 'abc', contentType: 'text/plain', content: new Uint8Array([1]) }],
+            [{ statementId, sha2: 'abc' }],
+          )
           await scope.documents.upsertDocument(buildDocument(KEY, 'x', stored))
           await scope.actorsActivities.upsertActivities([
             { id: activityId('course'), definition: {} },
@@ -73,7 +74,7 @@ for (const backend of BACKENDS) {
           })
         ).statements,
       ).toEqual([])
-      expect((await scope.statements.findAttachments(['abc'])).size).toBe(0)
+      expect((await scope.statements.findStatementAttachments([statementId])).size).toBe(0)
       expect(await scope.documents.findDocument(KEY)).toBeUndefined()
       expect(await scope.actorsActivities.findActivity(activityId('course'))).toBeUndefined()
       expect(await scope.actorsActivities.findAgents(ifiOf('ann'))).toEqual([])

@@ -12,27 +12,26 @@ import type {
   StatementQueryParameters,
   StatementsResult,
 } from '../lrs.js'
+import { declaredAttachments } from './attachment-owners.js'
 import { decodeMoreToken, encodeMoreToken } from './more-token.js'
 import { parseSingleStatementRequest, parseStatementQueryRequest } from './statement-parameters.js'
 
-/** SHA-2s of the attachments whose content the LRS holds (those sent as parts, not fileUrl-only). */
-function attachmentHashes(statements: readonly Statement[]): string[] {
-  const hashes = new Set<string>()
-  for (const statement of statements) {
-    for (const attachment of statement.attachments ?? []) hashes.add(attachment.sha2)
-    if (statement.object.objectType === 'SubStatement')
-      for (const attachment of statement.object.attachments ?? []) hashes.add(attachment.sha2)
-  }
-  return [...hashes]
-}
-
+/**
+ * The attachment contents to send with `statements` (attachments=true): only those each was
+ * stored together with (issue 15). A statement that merely declares a hash, with a fileUrl or
+ * a content another statement brought, is returned with its attachment metadata as stored and
+ * without the content. A content one statement of the page owns is sent once and may also be
+ * what another statement of the page declares: the reader sees the owner anyway.
+ */
 async function loadAttachments(
   scope: StoreScope,
   statements: readonly Statement[],
 ): Promise<AttachmentPart[]> {
-  const hashes = attachmentHashes(statements)
-  if (hashes.length === 0) return []
-  const found = await scope.statements.findAttachments(hashes)
+  const ids = statements.flatMap((s) =>
+    s.id !== undefined && declaredAttachments(s).length > 0 ? [s.id] : [],
+  )
+  if (ids.length === 0) return []
+  const found = await scope.statements.findStatementAttachments(ids)
   return [...found.values()]
 }
 

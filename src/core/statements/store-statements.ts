@@ -16,6 +16,7 @@ import { VOIDED_VERB_ID } from '../../xapi/types.js'
 import { validateStatement, validateStatementBatch } from '../../xapi/validate-statement.js'
 import type { CoreDeps } from '../core-deps.js'
 import type { AttachmentPart, RequestContext, StatementQueryParameters } from '../lrs.js'
+import { attachmentOwners } from './attachment-owners.js'
 import { checkAttachments } from './check-attachments.js'
 import { buildStatementIndex } from './statement-index.js'
 
@@ -198,7 +199,9 @@ async function persist(
   // A statement may arrive after the statement that voids it (2.0 accepts voiding unknown ids).
   const lateVoided = await scope.statements.findVoidedTargets(fresh.map((s) => s.id))
   if (lateVoided.size > 0) await scope.statements.markVoided([...lateVoided])
-  if (attachments.length > 0) await scope.statements.insertAttachments(attachments)
+  // Only the fresh statements of this request own the contents it brought (issue 15).
+  if (attachments.length > 0)
+    await scope.statements.insertAttachments(attachments, attachmentOwners(fresh, attachments))
   return fresh
 }
 

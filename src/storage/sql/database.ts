@@ -68,6 +68,22 @@ export interface AttachmentsTable {
   content: Uint8Array
 }
 
+/**
+ * The attachment contents a statement was stored together with (since migration 0003): only
+ * these are returned with it (issue 15).
+ */
+export interface StatementAttachmentsTable {
+  store_id: number
+  statement_id: string
+  sha2: string
+}
+
+/** Random keys every process of the database shares (since migration 0003), base64. */
+export interface ServerSecretsTable {
+  name: string
+  value: string
+}
+
 export interface DocumentsTable {
   store_id: number
   kind: string
@@ -145,6 +161,8 @@ export interface Database {
   statement_activities: StatementActivitiesTable
   statement_refs: StatementRefsTable
   attachments: AttachmentsTable
+  statement_attachments: StatementAttachmentsTable
+  server_secrets: ServerSecretsTable
   documents: DocumentsTable
   activities: ActivitiesTable
   agents: AgentsTable

@@ -1,6 +1,7 @@
 /** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
+import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { tenancyMigration } from './tenancy-migration.js'
@@ -225,6 +226,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
   const migrations: Record<string, Migration> = {
     '0001-initial': initialSchema(dialect),
     '0002-tenancy': tenancyMigration(),
+    '0003-attachment-owners': attachmentOwnersMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

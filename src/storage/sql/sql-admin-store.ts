@@ -4,6 +4,7 @@ import type { AdminStore, CredentialRecord, StoreRecord } from '../ports.js'
 import type { CredentialsTable, Database, StoresTable } from './database.js'
 import { defaultStoreRow } from './migrations.js'
 import { createSqlAccountStore } from './sql-account-store.js'
+import { createSqlServerSecrets } from './sql-server-secrets.js'
 import { isoFromMs, msFromIso, toNumber } from './sql-support.js'
 
 function credentialFromRow(row: CredentialsTable): CredentialRecord {
@@ -132,5 +133,6 @@ export function createSqlAdminStore(db: Kysely<Database>): AdminStore {
     },
 
     ...createSqlAccountStore(db),
+    ...createSqlServerSecrets(db),
   }
 }

@@ -32,6 +32,7 @@ type StatementInsert = Omit<StatementsTable, 'seq'>
 const STATEMENT_COLUMNS = 12
 const INDEX_COLUMNS = 4
 const ATTACHMENT_COLUMNS = 4
+const OWNER_COLUMNS = 3
 
 function statementRow(storeId: number, record: StatementRecord): StatementInsert {
   const { statement, index } = record
@@ -307,7 +308,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read)
     },
 
-    async insertAttachments(attachments: readonly AttachmentContent[]) {
+    async insertAttachments(attachments: readonly AttachmentContent[], owners) {
       const unique = new Map(attachments.map((a) => [a.sha2, a]))
       const rows = [...unique.values()].map((a) => ({
         store_id: storeId,
@@ -315,22 +316,37 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
         content_type: a.contentType,
         content: toBlob(a.content),
       }))
-      for (const part of chunk(rows, rowsPerInsert(dialect, ATTACHMENT_COLUMNS)))
-        await db
-          .insertInto('attachments')
-          .values(part)
-          .onConflict((oc) => oc.columns(['store_id', 'sha2']).doNothing())
-          .execute()
+      const ownerRows = [
+        ...new Map(owners.map((o) => [`${o.statementId}\n${o.sha2}`, o])).values(),
+      ].map((o) => ({ store_id: storeId, statement_id: o.statementId, sha2: o.sha2 }))
+      await atomically(ctx, async (trx) => {
+        for (const part of chunk(rows, rowsPerInsert(dialect, ATTACHMENT_COLUMNS)))
+          await trx
+            .insertInto('attachments')
+            .values(part)
+            .onConflict((oc) => oc.columns(['store_id', 'sha2']).doNothing())
+            .execute()
+        for (const part of chunk(ownerRows, rowsPerInsert(dialect, OWNER_COLUMNS)))
+          await trx
+            .insertInto('statement_attachments')
+            .values(part)
+            .onConflict((oc) => oc.columns(['store_id', 'statement_id', 'sha2']).doNothing())
+            .execute()
+      })
     },
 
-    async findAttachments(sha2s) {
+    // Only through the statements' own links (issue 15): a hash alone reads nothing.
+    async findStatementAttachments(statementIds) {
       const found = new Map<string, AttachmentContent>()
-      for (const part of chunk([...new Set(sha2s)], valuesPerList(dialect))) {
+      for (const part of chunk([...new Set(statementIds)], valuesPerList(dialect))) {
         const rows = await db
-          .selectFrom('attachments')
-          .select(['sha2', 'content_type', 'content'])
-          .where('store_id', '=', storeId)
-          .where('sha2', 'in', part)
+          .selectFrom('statement_attachments as o')
+          .innerJoin('attachments as a', (join) =>
+            join.onRef('a.store_id', '=', 'o.store_id').onRef('a.sha2', '=', 'o.sha2'),
+          )
+          .select(['a.sha2', 'a.content_type', 'a.content'])
+          .where('o.store_id', '=', storeId)
+          .where('o.statement_id', 'in', part)
           .execute()
         for (const row of rows)
           found.set(row.sha2, {
