@@ -183,8 +183,11 @@ describe('attachment content is returned only with statements stored together wi
       (await app.request('/xapi/statements', { method: 'POST', auth: other, json: mine })).status,
     ).toBe(200)
     expect((await readWithAttachments(other, `statementId=${mine.id}`)).contents.size).toBe(0)
-    expect(
-      (await readWithAttachments(other, `statementId=${ownerStatement.id}`)).body,
-    ).toBeUndefined()
+    const foreign = await app.request(
+      `/xapi/statements?statementId=${ownerStatement.id}&attachments=true`,
+      { auth: other },
+    )
+    expect(foreign.status).toBe(404)
+    expect(Buffer.from(await foreign.arrayBuffer()).includes(Buffer.from(SECRET_FILE))).toBe(false)
   })
 })
