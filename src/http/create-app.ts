@@ -44,11 +44,17 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   const app = new Hono<Env>()
 
   // Browser clients call the LRS cross-origin (xAPI's own motivation for CORS, Communication §1.3).
+  // They send the Authorization header themselves (TinCanJS, xAPIWrapper), so any origin may
+  // call, but never with the browser's own credentials: no Access-Control-Allow-Credentials,
+  // and `*` is not a reflected origin. Otherwise a page on any site could read the LRS with
+  // Basic credentials the browser cached after a 401's WWW-Authenticate prompt (issue 15). A
+  // per-store allow-list for credentialed access is not offered. `/api/` (the admin API, used
+  // same-origin by the console) answers no CORS at all.
   app.use(
-    '*',
+    '/xapi/*',
     cors({
-      origin: (origin) => origin,
-      credentials: true,
+      origin: '*',
+      credentials: false,
       allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: [
         'Authorization',
