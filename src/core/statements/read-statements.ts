@@ -13,7 +13,12 @@ import type {
   StatementsResult,
 } from '../lrs.js'
 import { declaredAttachments } from './attachment-owners.js'
-import { decodeMoreToken, encodeMoreToken } from './more-token.js'
+import {
+  decodeMoreToken,
+  encodeMoreToken,
+  MORE_TOKEN_SECRET,
+  newMoreTokenKey,
+} from './more-token.js'
 import { parseSingleStatementRequest, parseStatementQueryRequest } from './statement-parameters.js'
 
 /**
@@ -51,6 +56,20 @@ export interface ReadStatements {
 }
 
 export function createReadStatements(deps: CoreDeps): ReadStatements {
+  // Read from the database once per process, at the first query: every process of the
+  // database must seal and open the same tokens (more-token.ts).
+  let moreTokenKey: Promise<Uint8Array> | undefined
+  const tokenKey = (): Promise<Uint8Array> => {
+    moreTokenKey ??= deps.storage.admin
+      .sharedSecret(MORE_TOKEN_SECRET, newMoreTokenKey())
+      .then((value) => new Uint8Array(Buffer.from(value, 'base64')))
+    // A failed read (database down) is tried again by the next request.
+    moreTokenKey.catch(() => {
+      moreTokenKey = undefined
+    })
+    return moreTokenKey
+  }
+
   return {
     consistentThrough(ctx) {
       return deps.storage.scope(ctx.principal.storeId).statements.consistentThrough()
@@ -82,7 +101,11 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
       if ('more' in parameters) {
         const extra = Object.keys(parameters).find((name) => name !== 'more')
         if (extra !== undefined) throw InvalidParameterError(extra, 'cannot be combined with more')
-        const decoded = decodeMoreToken(parameters['more'] ?? '')
+        const decoded = decodeMoreToken(
+          await tokenKey(),
+          ctx.principal.storeId,
+          parameters['more'] ?? '',
+        )
         original = decoded.parameters
         cursor = decoded.cursor
       }
@@ -102,7 +125,7 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
       const more =
         page.next === undefined
           ? ''
-          : `${deps.xapiBasePath}/statements?more=${encodeMoreToken(original, page.next)}`
+          : `${deps.xapiBasePath}/statements?more=${encodeMoreToken(await tokenKey(), ctx.principal.storeId, original, page.next)}`
       return {
         statements,
         more,
