@@ -60,6 +60,24 @@ export function formatStatement(
   return copy
 }
 
+/**
+ * The ids of every Activity the statements hold where `formatStatement` rewrites activities
+ * (object, context activities, both inside a SubStatement): what the `canonical` format looks up.
+ */
+export function activityIdsOf(statements: readonly StoredStatement[]): string[] {
+  const ids = new Set<string>()
+  for (const statement of statements)
+    applyToStatement(structuredClone(statement), {
+      actor: (actor) => actor,
+      verb: (verb) => verb,
+      activity: (activity) => {
+        ids.add(activity.id)
+        return activity
+      },
+    })
+  return [...ids]
+}
+
 interface Rewrites {
   actor: (actor: Actor) => Actor
   activity: (activity: Activity) => Activity

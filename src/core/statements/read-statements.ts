@@ -1,7 +1,12 @@
 /** @module The statement read use cases: one statement by id, and filtered pages with `more`. */
 import { InvalidParameterError, NotFoundError } from '../../errors/errors.js'
 import type { StatementCursor, StoreScope } from '../../storage/ports.js'
-import { formatStatement } from '../../xapi/format-statement.js'
+import {
+  activityIdsOf,
+  type FindDefinition,
+  formatStatement,
+  type StatementFormat,
+} from '../../xapi/format-statement.js'
 import type { Statement, StoredStatement } from '../../xapi/types.js'
 import { ownStatementsFilter } from '../auth/authorize.js'
 import type { CoreDeps } from '../core-deps.js'
@@ -38,6 +43,29 @@ async function loadAttachments(
   if (ids.length === 0) return []
   const found = await scope.statements.findStatementAttachments(ids)
   return [...found.values()]
+}
+
+/**
+ * For `format=canonical`: the LRS's canonical definition of each activity of `statements`
+ * (Communication §2.1.3, "populated with the canonical definition ... as determined by the
+ * LRS"), i.e. the Activities resource's, kept from statements stored with the `define` scope.
+ * An activity the LRS holds no definition of keeps the statement's own. Verbs keep their own
+ * display (Data §2.4.3: the LRS may determine the canonical Display from the statements it
+ * receives; Almanac keeps no verb registry); `formatStatement` applies the language filter.
+ */
+async function canonicalDefinitions(
+  scope: StoreScope,
+  statements: readonly StoredStatement[],
+  format: StatementFormat,
+): Promise<FindDefinition | undefined> {
+  if (format !== 'canonical') return undefined
+  const ids = activityIdsOf(statements)
+  if (ids.length === 0) return undefined
+  const known = await scope.actorsActivities.findActivityDefinitions(ids)
+  return (activityId) => {
+    const definition = known.get(activityId)
+    return definition !== undefined && Object.keys(definition).length > 0 ? definition : undefined
+  }
 }
 
 /** The read use cases, as standalone functions (they use no `this`). */
@@ -89,8 +117,9 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
             ? `no voided statement with id ${request.id}`
             : `no statement with id ${request.id} (a voided statement is read with voidedStatementId)`,
         )
+      const canonical = await canonicalDefinitions(scope, [statement], request.format)
       return {
-        statement: formatStatement(statement, request.format, languages),
+        statement: formatStatement(statement, request.format, languages, canonical),
         attachments: request.attachments ? await loadAttachments(scope, [statement]) : [],
       }
     },
@@ -119,8 +148,9 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
       const mine = ownStatementsFilter(ctx.principal)
       const query = mine === undefined ? request.query : { ...request.query, authorityIfi: mine }
       const page = await scope.statements.queryStatements(query, cursor)
+      const canonical = await canonicalDefinitions(scope, page.statements, request.format)
       const statements: StoredStatement[] = page.statements.map((s) =>
-        formatStatement(s, request.format, languages),
+        formatStatement(s, request.format, languages, canonical),
       )
       const more =
         page.next === undefined
