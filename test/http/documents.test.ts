@@ -382,3 +382,38 @@ describe('Agent Profile resource (Communication §2.6)', () => {
     ).toBe(400)
   })
 })
+
+describe('If-None-Match with entity tags (RFC 7232 §3.2, Communication §3.1; issue 16)', () => {
+  for (const [label, path, parameters] of [
+    ['activity profile', ACTIVITY_PROFILE, activityProfileParameters],
+    ['agent profile', AGENT_PROFILE, agentProfileParameters],
+    ['state', STATE, stateParameters],
+  ] as const) {
+    it(`${label}: a PUT whose If-None-Match lists the current ETag is refused with 412, the document unchanged`, async () => {
+      const at = parameters()
+      expect(
+        (await call('PUT', path, at, { json: { v: 1 }, headers: { 'If-None-Match': '*' } })).status,
+      ).toBe(204)
+      const etag = (await call('GET', path, at)).headers.get('ETag') ?? ''
+      expect(etag).toBe(`"${sha1(JSON.stringify({ v: 1 }))}"`)
+      for (const header of [etag, `"0000", ${etag}`, `W/${etag}`]) {
+        const refused = await call('PUT', path, at, {
+          json: { v: 2 },
+          headers: { 'If-None-Match': header },
+        })
+        expect(refused.status).toBe(412)
+        expect(((await refused.json()) as { message: string }).message).toContain(
+          'matches the current ETag',
+        )
+      }
+      expect(await (await call('GET', path, at)).json()).toEqual({ v: 1 })
+      // Another ETag does not match: the PUT goes through.
+      const other = await call('PUT', path, at, {
+        json: { v: 3 },
+        headers: { 'If-None-Match': `"${sha1('something else')}"` },
+      })
+      expect(other.status).toBe(204)
+      expect(await (await call('GET', path, at)).json()).toEqual({ v: 3 })
+    })
+  }
+})
