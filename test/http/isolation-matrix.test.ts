@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { multipartRequest, readMultipartResponse, sha256 } from '../fixtures/multipart.js'
 import { basicAuth, createStoreCredential, createTestApp, type TestApp } from './test-app.js'
 
 /** Unique to this run, in every piece of B's content: a response holding it leaked B's data. */
@@ -745,5 +746,98 @@ describe('isolation matrix: stores × scopes × routes', () => {
     console.log(
       `isolation matrix: ${cellCount} cells (xAPI ${xapiOperations().length} route/method × ${callers.length} callers × 2 targets = ${xapi}; admin ${adminOperations().length} × ${callers.filter((c) => c.onAdminRoutes).length} × 2 = ${admin})`,
     )
+  })
+})
+
+/**
+ * The store-scoped lookups behind the canonical resources and attachments (issues 15, 16): A
+ * writes about B's activity, B's agent and B's attachment hash, then reads them back every way.
+ * Each lookup (canonical definitions at ingest and for format=canonical, the agents seen, the
+ * attachment contents) must answer from A's rows alone.
+ */
+describe('isolation of canonical activities, agents and attachment contents', () => {
+  it("A writing about B's activity, agent and attachment hash reads back only its own data", async () => {
+    const content = new Uint8Array(Buffer.from(`${MARK} attachment\r\n--`))
+    const attachment = {
+      usageType: 'http://example.com/usage',
+      display: { en: 'file' },
+      contentType: 'text/plain',
+      length: content.byteLength,
+      sha2: sha256(content),
+    }
+    const inB = multipartRequest(
+      { ...statement(B, randomUUID(), `${MARK} with file`), attachments: [attachment] },
+      [{ contentType: 'text/plain', content }],
+    )
+    const stored = await app.request('/xapi/statements', {
+      method: 'POST',
+      auth: B.all,
+      body: inB.body,
+      contentType: inB.contentType,
+    })
+    expect(stored.status).toBe(200)
+
+    const id = randomUUID()
+    const definition = { name: { en: 'A name' } }
+    const written = await asStore(A, {
+      method: 'PUT',
+      path: `/xapi/statements?statementId=${id}`,
+      json: {
+        actor: { ...B.agent, name: 'A name for the agent' },
+        verb: VERB,
+        object: { id: B.activityId, definition },
+        context: { contextActivities: { parent: [{ id: B.activityId }] } },
+        attachments: [{ ...attachment, fileUrl: 'https://a.example/file' }],
+      },
+    })
+    expect(written.status).toBe(204)
+
+    const reads = {
+      activity: await asStore(A, {
+        method: 'GET',
+        path: `/xapi/activities?${qs({ activityId: B.activityId })}`,
+      }),
+      person: await asStore(A, { method: 'GET', path: `/xapi/agents?${qs({ agent: B.agent })}` }),
+      canonical: await asStore(A, {
+        method: 'GET',
+        path: `/xapi/statements?statementId=${id}&format=canonical`,
+      }),
+      canonicalPage: await asStore(A, {
+        method: 'GET',
+        path: `/xapi/statements?${qs({ agent: B.agent, format: 'canonical' })}`,
+      }),
+    }
+    for (const [name, response] of Object.entries(reads)) {
+      const text = await response.text()
+      expect(response.status, name).toBe(200)
+      expect(text.includes(MARK), `${name}: ${text}`).toBe(false)
+    }
+    const activity = await asStore(A, {
+      method: 'GET',
+      path: `/xapi/activities?${qs({ activityId: B.activityId })}`,
+    })
+    expect(await activity.json()).toEqual({ objectType: 'Activity', id: B.activityId, definition })
+    const canonical = (await (
+      await asStore(A, {
+        method: 'GET',
+        path: `/xapi/statements?statementId=${id}&format=canonical`,
+      })
+    ).json()) as { object: unknown; context: { contextActivities: { parent: unknown[] } } }
+    expect(canonical.object).toEqual({ id: B.activityId, definition })
+    expect(canonical.context.contextActivities.parent).toEqual([{ id: B.activityId, definition }])
+    const person = await asStore(A, {
+      method: 'GET',
+      path: `/xapi/agents?${qs({ agent: B.agent })}`,
+    })
+    expect(((await person.json()) as { name: string[] }).name).toEqual(['A name for the agent'])
+
+    const withAttachments = await asStore(A, {
+      method: 'GET',
+      path: `/xapi/statements?statementId=${id}&attachments=true`,
+    })
+    expect(withAttachments.status).toBe(200)
+    const parts = await readMultipartResponse(withAttachments)
+    expect(parts).toHaveLength(1)
+    expect(parts.some((part) => part.content.includes(MARK))).toBe(false)
   })
 })
