@@ -176,4 +176,15 @@ describe('pickLanguage (RFC 2616 §14.4 applied per language map)', () => {
   )
 
   it('keeps an empty map empty', () => expect(pickLanguage({}, ['en'])).toEqual({}))
+
+  // Issue 16, regression 3: the exact tag wins over an earlier tag the range is a prefix of.
+  it.each([
+    [['en'], { en: 'colour (en)' }],
+    [['EN'], { en: 'colour (en)' }],
+    [['de', 'en'], { en: 'colour (en)' }],
+  ])('prefers an exact match to a prefix match listed first: %j', (languages, expected) =>
+    expect(pickLanguage({ 'en-US': 'color', en: 'colour (en)', fr: 'couleur' }, languages)).toEqual(
+      expected,
+    ),
+  )
 })
