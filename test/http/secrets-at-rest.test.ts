@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { basicAuth, createTestApp, TEST_SECRET, type TestApp } from './test-app.js'
+import BetterSqlite3 from 'better-sqlite3'
+import { basicAuth, createTestApp, TEST_KEY, TEST_SECRET, type TestApp } from './test-app.js'
 
 const FIRST_ADMIN_PASSWORD = 'first-admin-password-7f3a'
 const SECOND_ADMIN_PASSWORD = 'second-admin-password-9c1d'
@@ -142,5 +143,33 @@ describe('secrets at rest', () => {
     )
     const logs = app.logs.join('\n')
     for (const secret of secrets) expect(logs).not.toContain(secret)
+  })
+
+  it('hashes the same secret differently in two databases (a random salt per secret)', async () => {
+    // Two servers bootstrapped with the same key and secret (issue 16, regression 4).
+    const other = await createTestApp()
+    try {
+      const hashes = [app, other].map((each) => {
+        const db = new BetterSqlite3(each.databaseFile, { readonly: true })
+        try {
+          return (
+            db.prepare('select secret_hash from credentials where key = ?').get(TEST_KEY) as {
+              secret_hash: string
+            }
+          ).secret_hash
+        } finally {
+          db.close()
+        }
+      })
+      const salts = hashes.map((hash) => Buffer.from(hash.split('$')[4] ?? '', 'base64'))
+      expect(hashes[0]).not.toBe(hashes[1])
+      expect(salts[0]?.equals(salts[1]!)).toBe(false)
+      for (const salt of salts) {
+        expect(salt).toHaveLength(16)
+        expect(salt.toString('utf8')).not.toContain(TEST_SECRET)
+      }
+    } finally {
+      await other.close()
+    }
   })
 })
