@@ -70,7 +70,10 @@ export function q(filters: Partial<StatementQuery> = {}): StatementQuery {
   }
 }
 
-/** The ids a query returns over all its pages. */
+/** Pages `allPages` reads before it fails: no contract test stores nearly this many. */
+const MAX_PAGES = 1000
+
+/** The ids a query returns over all its pages; fails (rather than hangs) on endless cursors. */
 export async function allPages(
   statements: StatementStore,
   query: StatementQuery,
@@ -78,7 +81,8 @@ export async function allPages(
   const seen: string[] = []
   let page = await statements.queryStatements(query)
   seen.push(...ids(page.statements))
-  while (page.next !== undefined) {
+  for (let pages = 1; page.next !== undefined; pages++) {
+    if (pages >= MAX_PAGES) throw new Error(`a query returned more than ${MAX_PAGES} pages`)
     page = await statements.queryStatements(query, page.next)
     seen.push(...ids(page.statements))
   }
