@@ -3,7 +3,8 @@
  * attachments=true responses, and that a statement returns only the contents it was stored
  * together with, for every scope that can read it.
  */
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { CompactSign } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { multipartRequest, readMultipartResponse, sha256 } from '../fixtures/multipart.js'
 import { createStoreCredential, createTestApp, type TestApp } from './test-app.js'
@@ -189,5 +190,126 @@ describe('attachment content is returned only with statements stored together wi
     )
     expect(foreign.status).toBe(404)
     expect(Buffer.from(await foreign.arrayBuffer()).includes(Buffer.from(SECRET_FILE))).toBe(false)
+  })
+})
+
+describe('signed statements over HTTP (Data §2.6, Communication §1.5.2)', () => {
+  const SIGNATURE = 'http://adlnet.gov/expapi/attachments/signature'
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+
+  async function signedRequest(signedContent: Record<string, unknown>, sent = signedContent) {
+    const jws = new TextEncoder().encode(
+      await new CompactSign(new TextEncoder().encode(JSON.stringify(signedContent)))
+        .setProtectedHeader({ alg: 'RS256' })
+        .sign(privateKey),
+    )
+    const signature = {
+      usageType: SIGNATURE,
+      display: { 'en-US': 'Signature' },
+      contentType: 'application/octet-stream',
+      length: jws.byteLength,
+      sha2: sha256(jws),
+    }
+    return { jws, statement: { ...sent, attachments: [signature] } }
+  }
+
+  it('stores a statement with a valid JWS signature and returns the JWS with attachments=true', async () => {
+    const auth = await credential(['statements/write', 'statements/read/mine'])
+    const base = statementWith([], randomUUID())
+    const { attachments: _none, ...unsigned } = base
+    const { jws, statement } = await signedRequest(unsigned)
+    const { contentType, body } = multipartRequest(statement, [
+      { contentType: 'application/octet-stream', content: jws },
+    ])
+    const response = await app.request('/xapi/statements', {
+      method: 'POST',
+      auth,
+      body,
+      contentType,
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual([base.id])
+    const { body: stored, contents } = await readWithAttachments(auth, `statementId=${base.id}`)
+    expect(stored['attachments']).toEqual(statement.attachments)
+    expect(new Uint8Array(contents.get(sha256(jws))!)).toEqual(jws)
+  })
+
+  it('refuses a statement whose JWS signs different content, storing nothing', async () => {
+    const auth = await credential(['all'])
+    const base = statementWith([], randomUUID())
+    const { attachments: _none, ...unsigned } = base
+    const { jws, statement } = await signedRequest(
+      { ...unsigned, verb: { id: 'http://adlnet.gov/expapi/verbs/failed' } },
+      unsigned,
+    )
+    const { contentType, body } = multipartRequest(statement, [
+      { contentType: 'application/octet-stream', content: jws },
+    ])
+    const response = await app.request('/xapi/statements', {
+      method: 'POST',
+      auth,
+      body,
+      contentType,
+    })
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { message: string }).message).toContain('signature')
+    expect((await app.request(`/xapi/statements?statementId=${base.id}`, { auth })).status).toBe(
+      404,
+    )
+  })
+})
+
+describe('multipart/mixed framing over HTTP (Communication §1.5.2)', () => {
+  it('refuses a part whose hash does not match its content, storing nothing', async () => {
+    const auth = await credential(['all'])
+    const statement = statementWith([attachmentOf(SECRET_FILE)], randomUUID())
+    const { contentType, body } = multipartRequest(statement, [
+      {
+        contentType: 'application/octet-stream',
+        content: SECRET_FILE.slice(1),
+        sha2: sha256(SECRET_FILE),
+      },
+    ])
+    const response = await app.request('/xapi/statements', {
+      method: 'POST',
+      auth,
+      body,
+      contentType,
+    })
+    expect(response.status).toBe(400)
+    expect(((await response.json()) as { message: string }).message).toMatch(/hash|sha2|SHA/i)
+    expect(
+      (await app.request(`/xapi/statements?statementId=${statement.id}`, { auth })).status,
+    ).toBe(404)
+  })
+
+  it('stores a batch with two binary attachments via PUT and POST and returns each part intact', async () => {
+    const auth = await credential(['all'])
+    const other = new Uint8Array(Buffer.from('\r\n\r\n--\r\n----\r\n\u0000tail--'))
+    const put = statementWith([attachmentOf(other)], randomUUID())
+    const request = multipartRequest(put, [
+      { contentType: 'application/octet-stream', content: other },
+    ])
+    const response = await app.request(`/xapi/statements?statementId=${put.id}`, {
+      method: 'PUT',
+      auth,
+      body: request.body,
+      contentType: request.contentType,
+    })
+    expect(response.status).toBe(204)
+    const registration = randomUUID()
+    const batch = [
+      statementWith([attachmentOf(SECRET_FILE)], registration),
+      statementWith([attachmentOf(other)], registration),
+    ]
+    expect((await postMultipart(auth, batch, [SECRET_FILE, other])).status).toBe(200)
+    const page = await readWithAttachments(auth, `registration=${registration}&ascending=true`)
+    expect((page.body['statements'] as { id: string }[]).map((s) => s.id)).toEqual(
+      batch.map((s) => s.id),
+    )
+    expect(new Uint8Array(page.contents.get(sha256(SECRET_FILE))!)).toEqual(SECRET_FILE)
+    expect(new Uint8Array(page.contents.get(sha256(other))!)).toEqual(other)
+    const single = await readWithAttachments(auth, `statementId=${put.id}`)
+    expect([...single.contents.keys()]).toEqual([sha256(other)])
   })
 })
