@@ -1,6 +1,7 @@
 /** Scopes beyond the isolation matrix: 403 answers, `define`, and paging under statements/read/mine. */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { multipartRequest, readMultipartResponse, sha256 } from '../fixtures/multipart.js'
 import { createStoreCredential, createTestApp, type TestApp } from './test-app.js'
 
 let app: TestApp
@@ -110,5 +111,52 @@ describe('scope enforcement (Communication §4.2)', () => {
       next = page.more
     }
     expect(seen).toEqual(ids)
+  })
+
+  it("statements/read/mine: declaring another credential's attachment hash does not read its content (issue 15)", async () => {
+    const owner = await credential(['statements/write', 'statements/read/mine'])
+    const mine = await credential(['statements/write', 'statements/read/mine'])
+    const content = new Uint8Array(Buffer.from(`owner's file ${randomUUID()}\r\n--`))
+    const attachment = {
+      usageType: 'http://example.com/usage',
+      display: { en: 'file' },
+      contentType: 'text/plain',
+      length: content.byteLength,
+      sha2: sha256(content),
+    }
+    const own = { ...statement(`http://example.com/a/${randomUUID()}`, 'owner'), id: randomUUID() }
+    const request = multipartRequest({ ...own, attachments: [attachment] }, [
+      { contentType: 'text/plain', content },
+    ])
+    const sent = await app.request('/xapi/statements', {
+      method: 'POST',
+      auth: owner,
+      body: request.body,
+      contentType: request.contentType,
+    })
+    expect(sent.status).toBe(200)
+    const borrowed = {
+      ...statement(`http://example.com/a/${randomUUID()}`, 'mine'),
+      id: randomUUID(),
+      attachments: [{ ...attachment, fileUrl: 'https://mine.example/file' }],
+    }
+    expect(
+      (await app.request('/xapi/statements', { method: 'POST', auth: mine, json: borrowed }))
+        .status,
+    ).toBe(200)
+    const read = async (auth: typeof mine, id: string) => {
+      const response = await app.request(`/xapi/statements?statementId=${id}&attachments=true`, {
+        auth,
+      })
+      expect(response.status).toBe(200)
+      const [json, ...parts] = await readMultipartResponse(response)
+      return { statement: JSON.parse(json!.content.toString()) as { attachments: unknown }, parts }
+    }
+    const got = await read(mine, borrowed.id)
+    expect(got.statement.attachments).toEqual(borrowed.attachments)
+    expect(got.parts).toEqual([])
+    // The owner, reading its own statement, gets the content back.
+    const back = await read(owner, own.id)
+    expect(back.parts.map((p) => p.content.toString())).toEqual([Buffer.from(content).toString()])
   })
 })
