@@ -21,7 +21,7 @@ describe('format=canonical (Communication §2.1.3)', () => {
       scopes: ['statements/write', 'statements/read'],
     })
     const activityId = `http://example.com/activities/${randomUUID()}`
-    const put = async (auth: typeof plain, definition: unknown) => {
+    const put = async (auth: { key: string; secret: string }, definition: unknown) => {
       const id = randomUUID()
       const response = await app.request(`/xapi/statements?statementId=${id}`, {
         method: 'PUT',
