@@ -316,3 +316,20 @@ describe('request ids and the access log', () => {
       expect(log).not.toContain(forbidden)
   })
 })
+
+describe('stopping', () => {
+  it('runs the stop hooks while the database is still open, then closes it', async () => {
+    const app = await open()
+    const seen: string[] = []
+    app.almanac.stopHooks.add('consumer', async () => {
+      // A consumer commits its last batch on the way out: the storage must still work.
+      const stores = await app.almanac.storage.admin.listStores()
+      seen.push(`stores:${stores.length}`)
+    })
+    const outcomes = await app.almanac.close()
+    expect(outcomes.get('consumer')).toBe('stopped')
+    expect(seen).toEqual(['stores:1'])
+    const health = await app.almanac.storage.operations.health()
+    expect(health.reachable).toBe(false)
+  })
+})
