@@ -169,6 +169,8 @@ export async function createAlmanac(
       metrics,
       metricsToken: config.observability.metricsToken,
     },
+    productVersion: productVersion(),
+    publicUrl: config.publicUrl,
     logError: (errorId, error, requestId) =>
       logger.log('error', 'unhandled error', { errorId, requestId, ...errorFields(error) }),
   })

@@ -16,7 +16,9 @@ import { credentialLimits } from './middleware/credential-limits.js'
 import { observeRequests } from './middleware/observe-requests.js'
 import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/xapi-version.js'
 import { createRateLimiter } from './rate-limiter.js'
+import { buildOpenApiDocument } from './openapi/openapi-document.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
+import { registerApiDocsRoutes } from './routes/api-docs-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
@@ -36,6 +38,9 @@ export interface HttpDeps {
   readonly metrics: Metrics
   /** `/healthz`, `/readyz` and `/metrics`. */
   readonly ops: OpsDeps
+  /** For the OpenAPI document: the product version and the public URL. */
+  readonly productVersion: string
+  readonly publicUrl: string
 }
 
 type Env = AppEnv
@@ -123,6 +128,11 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
+  // Before the admin routes, whose middleware (no-store, body limit) is not for these.
+  registerApiDocsRoutes(
+    app,
+    buildOpenApiDocument({ version: deps.productVersion, serverUrl: deps.publicUrl }),
+  )
   app.route('/api', createAdminRoutes(deps.admin))
   registerOpsRoutes(app, deps.ops)
 
