@@ -17,6 +17,12 @@ import { createMetrics, type Metrics } from './observability/metrics.js'
 import { DEFAULT_STORE_ID, type Storage } from './storage/ports.js'
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js'
 import { createSqliteStorage } from './storage/sqlite/create-sqlite-storage.js'
+import {
+  backupSqliteDatabase,
+  type DatabaseSummary,
+  restoreSqliteDatabase,
+  SqliteBackupError,
+} from './storage/sqlite/sqlite-backup.js'
 
 export interface Almanac {
   readonly app: Hono<AppEnv>
@@ -196,5 +202,85 @@ export async function createAlmanac(
       draining = true
     },
     close: () => (closing ??= close()),
+  }
+}
+
+/** What `almanac backup` / `restore` did, or, on PostgreSQL, what the operator must do instead. */
+export type BackupOutcome =
+  | { readonly kind: 'done'; readonly summary: DatabaseSummary; readonly bytes?: number }
+  | { readonly kind: 'use-postgres-tools'; readonly instructions: string }
+  | { readonly kind: 'refused'; readonly reason: string }
+
+/** The PostgreSQL connection URL without its password, for printed instructions. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'postgres://USER@HOST:PORT/DATABASE'
+  }
+}
+
+/**
+ * PostgreSQL has its own consistent online backup, pg_dump (one snapshot, no lock on writers);
+ * Almanac does not reimplement it. Everything Almanac keeps is in the database: its tables
+ * (statements, attachments, documents, stores, credentials, admin accounts and sessions, and
+ * almanac_migration, which records the schema version), all in the schema of the connection.
+ */
+function postgresInstructions(url: string, operation: 'backup' | 'restore', file: string): string {
+  const safe = withoutPassword(url)
+  return operation === 'backup'
+    ? [
+        'PostgreSQL: back up with pg_dump (a consistent snapshot, taken while Almanac serves):',
+        `  pg_dump --format=custom --no-owner --file=${file} '${safe}'`,
+        "Add --schema=NAME when Almanac's tables live in a schema of their own. The dump must hold",
+        'every Almanac table, almanac_migration included (it records the schema version); pg_dump',
+        "of the database or of Almanac's schema does. Use a pg_dump at least as new as the server.",
+        'See docs/operations.md.',
+      ].join('\n')
+    : [
+        'PostgreSQL: restore a pg_dump backup with pg_restore, into an empty database, with Almanac stopped:',
+        `  pg_restore --no-owner --exit-on-error --dbname='${safe}' ${file}`,
+        'Then start Almanac: it applies any newer migrations. See docs/operations.md.',
+      ].join('\n')
+}
+
+/** `almanac backup --out FILE`: a consistent online copy (SQLite), or how to take one (PostgreSQL). */
+export function backupDatabase(config: StorageConfig, out: string): BackupOutcome {
+  if (config.kind === 'postgres')
+    return {
+      kind: 'use-postgres-tools',
+      instructions: postgresInstructions(config.url, 'backup', out),
+    }
+  if (config.file === ':memory:' || config.file === '')
+    return { kind: 'refused', reason: 'an in-memory database cannot be backed up' }
+  try {
+    const { bytes, ...summary } = backupSqliteDatabase(config.file, out)
+    return { kind: 'done', summary, bytes }
+  } catch (error) {
+    if (error instanceof SqliteBackupError) return { kind: 'refused', reason: error.message }
+    throw error
+  }
+}
+
+/** `almanac restore --from FILE`: into an empty database unless `force` (SQLite), or how to (PostgreSQL). */
+export function restoreDatabase(
+  config: StorageConfig,
+  from: string,
+  force: boolean,
+): BackupOutcome {
+  if (config.kind === 'postgres')
+    return {
+      kind: 'use-postgres-tools',
+      instructions: postgresInstructions(config.url, 'restore', from),
+    }
+  if (config.file === ':memory:' || config.file === '')
+    return { kind: 'refused', reason: 'cannot restore into an in-memory database' }
+  try {
+    return { kind: 'done', summary: restoreSqliteDatabase(from, config.file, force) }
+  } catch (error) {
+    if (error instanceof SqliteBackupError) return { kind: 'refused', reason: error.message }
+    throw error
   }
 }
