@@ -10,10 +10,19 @@ import { createLrs } from './core/create-lrs.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
+import type { Readiness } from './http/routes/ops-routes.js'
+import { createStopHooks, type StopHooks, type StopOutcome } from './lifecycle/stop-hooks.js'
 import { errorFields, type Logger } from './observability/logger.js'
+import { createMetrics, type Metrics } from './observability/metrics.js'
 import { DEFAULT_STORE_ID, type Storage } from './storage/ports.js'
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js'
 import { createSqliteStorage } from './storage/sqlite/create-sqlite-storage.js'
+import {
+  backupSqliteDatabase,
+  type DatabaseSummary,
+  restoreSqliteDatabase,
+  SqliteBackupError,
+} from './storage/sqlite/sqlite-backup.js'
 
 export interface Almanac {
   readonly app: Hono<AppEnv>
@@ -22,8 +31,21 @@ export interface Almanac {
   readonly storage: Storage
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
-  close(): Promise<void>
+  /** This instance's Prometheus metrics; background consumers report their lag here. */
+  readonly metrics: Metrics
+  /** Background work registers how to stop it here (see StopHooks.add). */
+  readonly stopHooks: StopHooks
+  /** Marks the instance as draining: `/readyz` answers 503 from now on. */
+  beginShutdown(): void
+  /**
+   * Stops background work (stop hooks, bounded by ALMANAC_SHUTDOWN_TIMEOUT_MS), then closes
+   * the database once its running units of work end. Call after the HTTP server has drained.
+   */
+  close(): Promise<ReadonlyMap<string, StopOutcome>>
 }
+
+/** How long `/readyz` waits for the database before calling it unreachable. */
+const READINESS_TIMEOUT_MS = 2_000
 
 /** The package version, read from package.json (one level above both src/ and dist/). */
 export function productVersion(): string {
@@ -49,6 +71,38 @@ export function createStorage(config: StorageConfig): Storage {
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+  /** Add prom-client's process metrics (default true; tests building many apps turn them off). */
+  readonly processMetrics?: boolean
+}
+
+/** The readiness checks of `/readyz`: not draining, database reachable, schema up to date. */
+async function checkReadiness(storage: Storage, draining: () => boolean): Promise<Readiness> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), READINESS_TIMEOUT_MS)
+  })
+  const health = await Promise.race([storage.operations.health(), timeout])
+  clearTimeout(timer)
+  const database =
+    health === undefined
+      ? { ok: false, detail: `no answer within ${READINESS_TIMEOUT_MS} ms` }
+      : health.reachable
+        ? { ok: true }
+        : { ok: false, detail: health.detail ?? 'unreachable' }
+  const migrations =
+    health?.reachable !== true
+      ? { ok: false, detail: 'database not reachable' }
+      : health.pendingMigrations.length === 0
+        ? { ok: true }
+        : {
+            ok: false,
+            detail: health.detail ?? `pending: ${health.pendingMigrations.join(', ')}`,
+          }
+  const shutdown = draining() ? { ok: false, detail: 'shutting down' } : { ok: true }
+  return {
+    ready: database.ok && migrations.ok && shutdown.ok,
+    checks: { database, migrations, shutdown },
+  }
 }
 
 /** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
@@ -91,6 +145,12 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
+  const metrics = createMetrics({
+    database: () => storage.operations.gauges(),
+    processMetrics: options.processMetrics ?? true,
+  })
+  const stopHooks = createStopHooks()
+  let draining = false
   const lrs = createLrs(
     {
       storage,
@@ -98,15 +158,129 @@ export async function createAlmanac(
       xapiBasePath: '/xapi',
       authorityHomePage: config.publicUrl,
     },
-    { productVersion: productVersion() },
+    {
+      productVersion: productVersion(),
+      listeners: [(storeId, fresh) => metrics.statementsStored(storeId, fresh.length)],
+    },
   )
   const app = createApp({
     lrs,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
-    logError: (errorId, error) =>
-      logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
+    logger,
+    metrics,
+    ops: {
+      readiness: () => checkReadiness(storage, () => draining),
+      metrics,
+      metricsToken: config.observability.metricsToken,
+    },
+    productVersion: productVersion(),
+    publicUrl: config.publicUrl,
+    logError: (errorId, error, requestId) =>
+      logger.log('error', 'unhandled error', { errorId, requestId, ...errorFields(error) }),
   })
-  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
+  let closing: Promise<ReadonlyMap<string, StopOutcome>> | undefined
+  async function close(): Promise<ReadonlyMap<string, StopOutcome>> {
+    draining = true
+    const outcomes = await stopHooks.run(Date.now() + config.http.shutdownTimeoutMs)
+    for (const [name, outcome] of outcomes)
+      if (outcome !== 'stopped')
+        logger.log('warn', 'background work did not stop cleanly', { name, outcome })
+    await storage.close()
+    return outcomes
+  }
+  return {
+    app,
+    lrs,
+    admin,
+    storage,
+    generatedCredential,
+    metrics,
+    stopHooks,
+    beginShutdown: () => {
+      draining = true
+    },
+    close: () => (closing ??= close()),
+  }
+}
+
+/** What `almanac backup` / `restore` did, or, on PostgreSQL, what the operator must do instead. */
+export type BackupOutcome =
+  | { readonly kind: 'done'; readonly summary: DatabaseSummary; readonly bytes?: number }
+  | { readonly kind: 'use-postgres-tools'; readonly instructions: string }
+  | { readonly kind: 'refused'; readonly reason: string }
+
+/** The PostgreSQL connection URL without its password, for printed instructions. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== '') parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'postgres://USER@HOST:PORT/DATABASE'
+  }
+}
+
+/**
+ * PostgreSQL has its own consistent online backup, pg_dump (one snapshot, no lock on writers);
+ * Almanac does not reimplement it. Everything Almanac keeps is in the database: its tables
+ * (statements, attachments, documents, stores, credentials, admin accounts and sessions, and
+ * almanac_migration, which records the schema version), all in the schema of the connection.
+ */
+function postgresInstructions(url: string, operation: 'backup' | 'restore', file: string): string {
+  const safe = withoutPassword(url)
+  return operation === 'backup'
+    ? [
+        'PostgreSQL: back up with pg_dump (a consistent snapshot, taken while Almanac serves):',
+        `  pg_dump --format=custom --no-owner --file=${file} '${safe}'`,
+        "Add --schema=NAME when Almanac's tables live in a schema of their own. The dump must hold",
+        'every Almanac table, almanac_migration included (it records the schema version); pg_dump',
+        "of the database or of Almanac's schema does. Use a pg_dump at least as new as the server.",
+        'See docs/operations.md.',
+      ].join('\n')
+    : [
+        'PostgreSQL: restore a pg_dump backup with pg_restore, into an empty database, with Almanac stopped:',
+        `  pg_restore --no-owner --exit-on-error --dbname='${safe}' ${file}`,
+        'Then start Almanac: it applies any newer migrations. See docs/operations.md.',
+      ].join('\n')
+}
+
+/** `almanac backup --out FILE`: a consistent online copy (SQLite), or how to take one (PostgreSQL). */
+export function backupDatabase(config: StorageConfig, out: string): BackupOutcome {
+  if (config.kind === 'postgres')
+    return {
+      kind: 'use-postgres-tools',
+      instructions: postgresInstructions(config.url, 'backup', out),
+    }
+  if (config.file === ':memory:' || config.file === '')
+    return { kind: 'refused', reason: 'an in-memory database cannot be backed up' }
+  try {
+    const { bytes, ...summary } = backupSqliteDatabase(config.file, out)
+    return { kind: 'done', summary, bytes }
+  } catch (error) {
+    if (error instanceof SqliteBackupError) return { kind: 'refused', reason: error.message }
+    throw error
+  }
+}
+
+/** `almanac restore --from FILE`: into an empty database unless `force` (SQLite), or how to (PostgreSQL). */
+export function restoreDatabase(
+  config: StorageConfig,
+  from: string,
+  force: boolean,
+): BackupOutcome {
+  if (config.kind === 'postgres')
+    return {
+      kind: 'use-postgres-tools',
+      instructions: postgresInstructions(config.url, 'restore', from),
+    }
+  if (config.file === ':memory:' || config.file === '')
+    return { kind: 'refused', reason: 'cannot restore into an in-memory database' }
+  try {
+    return { kind: 'done', summary: restoreSqliteDatabase(from, config.file, force) }
+  } catch (error) {
+    if (error instanceof SqliteBackupError) return { kind: 'refused', reason: error.message }
+    throw error
+  }
 }

@@ -1,6 +1,7 @@
 /** @module Every `almanac` sub-command, in the order `almanac help` lists them. */
 import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
+import { backupCommand, restoreCommand } from './commands/backup.js'
 import { credentialsCommand } from './commands/credentials.js'
 import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
@@ -18,4 +19,6 @@ export const COMMANDS: readonly Command[] = [
   storeCommand,
   credentialsCommand,
   adminCommand,
+  backupCommand,
+  restoreCommand,
 ]

@@ -2,7 +2,7 @@
 /** @module The `almanac` command line: picks one command and runs it with the configuration. */
 import type { Config } from '../config/config-schema.js'
 import { ConfigError, loadConfig } from '../config/load-config.js'
-import { createJsonLogger } from '../observability/logger.js'
+import { createJsonLogger, type LogLevel } from '../observability/logger.js'
 import { COMMANDS } from './commands.js'
 
 function usage(): string {
@@ -31,10 +31,18 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1
   }
   let config: Config | undefined
+  // The level comes from ALMANAC_LOG_LEVEL; a broken environment still logs (at info) and the
+  // command reports the configuration error itself when it loads it.
+  let level: LogLevel = 'info'
+  try {
+    level = (config = loadConfig(process.env)).observability.logLevel
+  } catch {
+    config = undefined
+  }
   return command.run({
     args,
     config: () => (config ??= loadConfig(process.env)),
-    logger: createJsonLogger(),
+    logger: createJsonLogger(level),
     print,
   })
 }

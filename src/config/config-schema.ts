@@ -41,6 +41,12 @@ export const environmentSchema = z.object({
   ALMANAC_ADMIN_LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** Requests per minute per credential unless the credential sets its own; 0 = unlimited. */
   ALMANAC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  /** The least severe log level written (debug, info, warn, error). */
+  ALMANAC_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** When set, GET /metrics requires `Authorization: Bearer <this token>`. */
+  ALMANAC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** On SIGTERM/SIGINT, how long in-flight requests and background work get to finish (ms). */
+  ALMANAC_SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
 })
 
 export interface Config {
@@ -50,6 +56,13 @@ export interface Config {
     readonly maxBodyBytes: number
     /** Requests per minute per credential without its own limit; undefined = unlimited. */
     readonly rateLimitPerMinute: number | undefined
+    /** How long a graceful stop waits for in-flight requests and background work (ms). */
+    readonly shutdownTimeoutMs: number
+  }
+  readonly observability: {
+    readonly logLevel: 'debug' | 'info' | 'warn' | 'error'
+    /** The bearer token GET /metrics requires; undefined = open (bind it to a private network). */
+    readonly metricsToken: string | undefined
   }
   readonly storage: StorageConfig
   readonly bootstrap: { readonly key: string; readonly secret: string } | undefined

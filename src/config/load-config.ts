@@ -49,6 +49,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxBodyBytes: e.ALMANAC_MAX_BODY_BYTES,
       rateLimitPerMinute:
         e.ALMANAC_RATE_LIMIT_PER_MINUTE === 0 ? undefined : e.ALMANAC_RATE_LIMIT_PER_MINUTE,
+      shutdownTimeoutMs: e.ALMANAC_SHUTDOWN_TIMEOUT_MS,
+    },
+    observability: {
+      logLevel: e.ALMANAC_LOG_LEVEL,
+      metricsToken: e.ALMANAC_METRICS_TOKEN,
     },
     storage: parseStorage(e.ALMANAC_DATABASE_URL, {
       poolMax: e.ALMANAC_DATABASE_POOL_MAX,

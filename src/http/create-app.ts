@@ -5,17 +5,23 @@ import { cors } from 'hono/cors'
 import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
+import type { Logger } from '../observability/logger.js'
+import type { Metrics } from '../observability/metrics.js'
 import { LATEST_VERSION, parseVersionHeader } from '../xapi/versions.js'
 import type { AppEnv } from './app-env.js'
 import { errorResponse, type ErrorLogger } from './error-response.js'
 import { alternateSyntax } from './middleware/alternate-syntax.js'
 import { authenticate } from './middleware/authenticate.js'
 import { credentialLimits } from './middleware/credential-limits.js'
+import { observeRequests } from './middleware/observe-requests.js'
 import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/xapi-version.js'
 import { createRateLimiter } from './rate-limiter.js'
+import { buildOpenApiDocument } from './openapi/openapi-document.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
+import { registerApiDocsRoutes } from './routes/api-docs-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
+import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -27,6 +33,14 @@ export interface HttpDeps {
   readonly admin: Admin
   /** Requests per minute per credential that sets no limit of its own; undefined = unlimited. */
   readonly rateLimitPerMinute: number | undefined
+  /** The access log (one line per request, with its request id). */
+  readonly logger: Logger
+  readonly metrics: Metrics
+  /** `/healthz`, `/readyz` and `/metrics`. */
+  readonly ops: OpsDeps
+  /** For the OpenAPI document: the product version and the public URL. */
+  readonly productVersion: string
+  readonly publicUrl: string
 }
 
 type Env = AppEnv
@@ -42,6 +56,10 @@ function versionForError(header: string | undefined): string {
 
 export function createApp(deps: HttpDeps): Hono<Env> {
   const app = new Hono<Env>()
+
+  // First, so that every answer (CORS preflights, 404s, errors) has a request id, a log line and
+  // its place in the metrics.
+  app.use('*', observeRequests({ logger: deps.logger, metrics: deps.metrics }))
 
   // Browser clients call the LRS cross-origin (xAPI's own motivation for CORS, Communication §1.3).
   // They send the Authorization header themselves (TinCanJS, xAPIWrapper), so any origin may
@@ -116,7 +134,13 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
+  // Before the admin routes, whose middleware (no-store, body limit) is not for these.
+  registerApiDocsRoutes(
+    app,
+    buildOpenApiDocument({ version: deps.productVersion, serverUrl: deps.publicUrl }),
+  )
   app.route('/api', createAdminRoutes(deps.admin))
+  registerOpsRoutes(app, deps.ops)
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

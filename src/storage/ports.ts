@@ -379,6 +379,38 @@ export interface StoreScope {
   readonly actorsActivities: ActorActivityStore
 }
 
+/** What `/readyz` needs to know about the database. */
+export interface StorageHealth {
+  /** The database answered a trivial query. */
+  readonly reachable: boolean
+  /** Migrations this code knows that the database has not applied (empty when up to date). */
+  readonly pendingMigrations: readonly string[]
+  /** Why it is not reachable or not migrated, for the operator (no secrets). */
+  readonly detail?: string
+}
+
+/** Connection use, read at every metrics scrape; cheap and synchronous. */
+export interface StorageGauges {
+  /** Units of work running in this process. */
+  readonly transactionsInFlight: number
+  /** PostgreSQL: the connection pool (`waiting` = checkouts queued for a connection). */
+  readonly pool?: {
+    readonly max: number
+    readonly total: number
+    readonly idle: number
+    readonly waiting: number
+  }
+  /** SQLite: the database file and its write-ahead log, in bytes (absent for `:memory:`). */
+  readonly files?: { readonly databaseBytes: number; readonly walBytes: number }
+}
+
+/** Operational views of a backend: health checks and gauges, never data. */
+export interface StorageOperations {
+  /** Pings the database and compares the applied migrations with the code's; never throws. */
+  health(): Promise<StorageHealth>
+  gauges(): StorageGauges
+}
+
 /** A backend. Built by `compose.ts`; core sees only this interface. */
 export interface Storage {
   /** Applies pending migrations; safe to call from several processes at once. */
@@ -392,6 +424,8 @@ export interface Storage {
    */
   transaction<T>(storeId: StoreId, fn: (scope: StoreScope) => Promise<T>): Promise<T>
   readonly admin: AdminStore
+  /** Health and gauges for `/readyz` and `/metrics`. */
+  readonly operations: StorageOperations
   /** Releases connections; waits for running transactions to end. */
   close(): Promise<void>
 }

@@ -32,7 +32,7 @@ export interface TestApp {
   almanac: Almanac
   /** The database file. */
   databaseFile: string
-  /** Every log line written (JSON), info level and above. */
+  /** Every log line written (JSON), at ALMANAC_LOG_LEVEL (default info) and above. */
   logs: string[]
   /** Calls the app in-process (no network) and returns the real Response. */
   request(path: string, init?: TestRequest): Promise<Response>
@@ -55,7 +55,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const logs: string[] = []
   const almanac = await createAlmanac(
     config,
-    createJsonLogger('info', (line) => logs.push(line)),
+    createJsonLogger(config.observability.logLevel, (line) => logs.push(line)),
     { hashing: TEST_HASHING },
   )
   return {

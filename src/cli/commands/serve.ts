@@ -1,7 +1,35 @@
 /** @module `almanac serve`: runs the LRS until SIGINT/SIGTERM, then drains and closes. */
+import type { Server } from 'node:http'
 import { serve as serveHttp } from '@hono/node-server'
 import { createAlmanac } from '../../compose.js'
+import type { Logger } from '../../observability/logger.js'
 import type { Command } from '../command.js'
+
+/** How often a draining server closes the keep-alive connections that fell idle. */
+const IDLE_SWEEP_MS = 50
+
+/**
+ * Stops accepting connections and waits for the requests in flight, at most `timeoutMs`:
+ * `server.close()` refuses new connections and closes the idle ones; a connection busy with a
+ * request is closed as soon as its answer is written (a sweep, since keep-alive would keep it
+ * open), so a client never sees its request cut. At the deadline the rest are cut.
+ */
+async function drain(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), timeoutMs)
+  })
+  const late = await Promise.race([closed.then(() => false), timedOut])
+  clearInterval(sweep)
+  clearTimeout(timer)
+  if (late) {
+    logger.log('warn', 'requests still running at the shutdown deadline were cut', { timeoutMs })
+    server.closeAllConnections()
+    await closed
+  }
+}
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -35,16 +63,23 @@ export const serveCommand: Command = {
     print(`Almanac LRS listening: xAPI endpoint http://${config.http.host}:${port}/xapi/`)
     logger.log('info', 'listening', { host: config.http.host, port, storage: config.storage.kind })
 
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.log('info', 'shutting down', { signal })
-        // Stop accepting, let in-flight requests finish, then close the database.
-        server.close(() => resolve())
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', resolve)
+      process.once('SIGTERM', resolve)
     })
+    // A second signal while draining is not fatal (orchestrators resend); SIGKILL is the hard stop.
+    const again = (repeat: string) =>
+      logger.log('warn', 'already shutting down', { signal: repeat })
+    process.on('SIGINT', again)
+    process.on('SIGTERM', again)
+    const timeoutMs = config.http.shutdownTimeoutMs
+    logger.log('info', 'shutting down', { signal, timeoutMs })
+    // Readiness fails first, so a load balancer stops sending; then stop accepting and let the
+    // requests in flight finish; then stop background work and close the database.
+    almanac.beginShutdown()
+    await drain(server as Server, timeoutMs, logger)
     await almanac.close()
+    logger.log('info', 'stopped', { signal })
     return 0
   },
 }

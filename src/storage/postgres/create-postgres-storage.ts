@@ -4,16 +4,19 @@ import type { Storage } from '../ports.js'
 import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { migrateToLatest } from '../sql/migrations.js'
-import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.js'
+import { createPostgresPool, POOL_DEFAULTS, type PostgresPoolOptions } from './postgres-pool.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import { queueStoreWrites } from './store-write-queue.js'
 
 export type PostgresStorageOptions = PostgresPoolOptions
 
 function connect(options: PostgresPoolOptions): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: createPostgresPool(options) }),
-  })
+  return connectWithPool(options).db
+}
+
+function connectWithPool(options: PostgresPoolOptions) {
+  const pool = createPostgresPool(options)
+  return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
 }
 
 /**
@@ -48,6 +51,16 @@ async function migrate(options: PostgresPoolOptions): Promise<void> {
  * reasoning and the measured costs.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
-  const storage = queueStoreWrites(createSqlStorage(connect(options), postgresSqlDialect))
+  const { pool, db } = connectWithPool(options)
+  const storage = queueStoreWrites(
+    createSqlStorage(db, postgresSqlDialect, () => ({
+      pool: {
+        max: pool.options.max ?? POOL_DEFAULTS.poolMax,
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+      },
+    })),
+  )
   return { ...storage, migrate: () => migrate(options) }
 }

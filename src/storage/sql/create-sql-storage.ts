@@ -1,9 +1,9 @@
 /** @module Builds the `Storage` port from a Kysely connection and the engine's `SqlDialect`. */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Kysely } from 'kysely'
-import type { Storage, StoreId, StoreScope } from '../ports.js'
+import { type Kysely, sql } from 'kysely'
+import type { Storage, StorageHealth, StorageOperations, StoreId, StoreScope } from '../ports.js'
 import type { Database } from './database.js'
-import { migrateToLatest } from './migrations.js'
+import { migrateToLatest, pendingMigrations } from './migrations.js'
 import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -20,13 +20,27 @@ function backoffMs(attempt: number): number {
   return 25 * 2 ** (attempt - 1) * (0.5 + Math.random())
 }
 
+/** The engine-specific parts of the gauges (the pool, the files); none by default. */
+export type ExtraGauges = () => Omit<
+  ReturnType<StorageOperations['gauges']>,
+  'transactionsInFlight'
+>
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
 /**
  * The `Storage` of an SQL database: every store scoped by `store_id`, units of work as
  * transactions retried on transient failures, driver errors translated to `LrsError`s. Only
  * stores given to a unit of work may be used inside it: on SQLite the one connection is held by
  * the transaction, so a store from `scope()` would wait for it forever.
  */
-export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Storage {
+export function createSqlStorage(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  extraGauges: ExtraGauges = () => ({}),
+): Storage {
   const clock: StoredClock = { lastConsistentMs: 0 }
   const running = new Set<Promise<unknown>>()
   let closed = false
@@ -91,6 +105,29 @@ export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Sto
     },
 
     admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+
+    operations: {
+      async health(): Promise<StorageHealth> {
+        if (closed) return { reachable: false, pendingMigrations: [], detail: 'storage closed' }
+        try {
+          await sql`select 1`.execute(db)
+        } catch (error) {
+          return { reachable: false, pendingMigrations: [], detail: messageOf(error) }
+        }
+        try {
+          return { reachable: true, pendingMigrations: await pendingMigrations(db, dialect) }
+        } catch (error) {
+          return {
+            reachable: true,
+            pendingMigrations: ['(all)'],
+            detail: `cannot read the migration table: ${messageOf(error)}`,
+          }
+        }
+      },
+      gauges() {
+        return { ...extraGauges(), transactionsInFlight: running.size }
+      },
+    },
 
     async close() {
       if (closed) return

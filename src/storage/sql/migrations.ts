@@ -1,5 +1,5 @@
 /** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
@@ -256,4 +256,20 @@ export async function migrateToLatest(
   const { error } = await migrator.migrateToLatest()
   if (error === undefined) return
   throw error instanceof Error ? error : new Error('migration failed', { cause: error })
+}
+
+/**
+ * The migrations this code knows that `db` has not applied, read from the migration table of
+ * the connection's schema (search_path). Throws when that table is missing or unreadable.
+ */
+export async function pendingMigrations(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+): Promise<string[]> {
+  const known = Object.keys(await createMigrationProvider(dialect).getMigrations())
+  const { rows } = await sql<{
+    name: string
+  }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db)
+  const applied = new Set(rows.map((row) => row.name))
+  return known.filter((name) => !applied.has(name))
 }

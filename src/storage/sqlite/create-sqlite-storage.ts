@@ -1,5 +1,5 @@
 /** @module The SQLite backend: a better-sqlite3 file (or `:memory:`) behind the SQL storage. */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely } from 'kysely'
@@ -34,5 +34,15 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const database = new BetterSqlite3(options.file)
   applySqlitePragmas(database, options.busyTimeoutMs)
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
-  return createSqlStorage(db, sqliteSqlDialect)
+  const file = isFileBacked(options.file) ? resolve(options.file) : undefined
+  return createSqlStorage(db, sqliteSqlDialect, () =>
+    file === undefined
+      ? {}
+      : { files: { databaseBytes: sizeOf(file), walBytes: sizeOf(`${file}-wal`) } },
+  )
+}
+
+/** A file's size, 0 when it does not exist (the WAL between checkpoints, for one). */
+function sizeOf(file: string): number {
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0
 }
