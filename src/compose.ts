@@ -6,7 +6,7 @@ import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
-import { createLrs } from './core/create-lrs.js'
+import { createLrs, type LrsOptions } from './core/create-lrs.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
@@ -22,6 +22,8 @@ export interface Almanac {
   readonly storage: Storage
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
+  /** How many after-commit ingest listener calls have failed since start (each is also logged). */
+  listenerFailures(): number
   close(): Promise<void>
 }
 
@@ -49,6 +51,8 @@ export function createStorage(config: StorageConfig): Storage {
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+  /** Extension points of the ingest pipeline (contracts: store-statements.ts, notify-listeners.ts). */
+  readonly ingest?: Pick<LrsOptions, 'projectSteps' | 'listeners'>
 }
 
 /** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
@@ -91,6 +95,7 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
+  let listenerFailures = 0
   const lrs = createLrs(
     {
       storage,
@@ -98,7 +103,19 @@ export async function createAlmanac(
       xapiBasePath: '/xapi',
       authorityHomePage: config.publicUrl,
     },
-    { productVersion: productVersion() },
+    {
+      productVersion: productVersion(),
+      ...options.ingest,
+      // A listener runs after the commit: its failure is logged and counted, never answered.
+      onListenerError: (error, storeId) => {
+        listenerFailures += 1
+        logger.log('error', 'ingest listener failed', {
+          storeId,
+          listenerFailures,
+          ...errorFields(error),
+        })
+      },
+    },
   )
   const app = createApp({
     lrs,
@@ -108,5 +125,13 @@ export async function createAlmanac(
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
-  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
+  return {
+    app,
+    lrs,
+    admin,
+    storage,
+    generatedCredential,
+    listenerFailures: () => listenerFailures,
+    close: () => storage.close(),
+  }
 }
