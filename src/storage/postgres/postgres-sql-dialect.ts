@@ -9,6 +9,9 @@ import { translatePostgresError } from './translate-error.js'
  */
 const STORE_LOCK_CLASS = 0x416c6d61
 
+/** The key of the admin data's advisory lock ('Admn' in ASCII, second key 0): apart from stores'. */
+const ADMIN_LOCK_CLASS = 0x41646d6e
+
 /** The time now in epoch ms, truncated as Date.now() is; clock_timestamp() moves within a statement. */
 const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`
 
@@ -43,6 +46,9 @@ export const postgresSqlDialect: SqlDialect = {
   async lockStoreWrites(db, storeId) {
     await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId}),
       set_config('application_name', ${writerTag(storeId)} || ':' || ${CLOCK_MS}, true)`.execute(db)
+  },
+  async lockAdminWrites(db) {
+    await sql`select pg_advisory_xact_lock(${sql.lit(ADMIN_LOCK_CLASS)}, 0)`.execute(db)
   },
   // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
   runExclusiveOfWriters: (db, fn) => fn(db),

@@ -90,7 +90,22 @@ export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Sto
       )
     },
 
-    admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+    admin: {
+      ...withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+      transaction(fn) {
+        if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+        return tracked(
+          retrying(() =>
+            db.transaction().execute(async (trx) => {
+              await dialect.lockAdminWrites(trx)
+              return fn(
+                withErrorTranslation(createSqlAdminStore(trx, true), dialect.translateError),
+              )
+            }),
+          ),
+        )
+      },
+    },
 
     async close() {
       if (closed) return
