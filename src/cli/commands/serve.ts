@@ -2,11 +2,20 @@
 import { serve as serveHttp } from '@hono/node-server'
 import { createAlmanac } from '../../compose.js'
 import type { Command } from '../command.js'
+import { defineCommand, parseCommandLine } from '../command-options.js'
 
-export const serveCommand: Command = {
+const USAGE = `usage: almanac serve
+
+Runs the LRS until SIGINT or SIGTERM: the xAPI endpoint at http://HOST:PORT/xapi/ and the admin
+API under /api/. Every setting comes from the environment (ALMANAC_PORT, ALMANAC_HOST,
+ALMANAC_DATABASE_URL, …; see README.md). Migrates the database at start.`
+
+export const serveCommand: Command = defineCommand({
   name: 'serve',
+  usage: USAGE,
   summary: 'run the LRS (xAPI endpoint at http://HOST:PORT/xapi/)',
-  async run({ config: loadConfig, logger, print }) {
+  async run({ args, config: loadConfig, logger, print }) {
+    parseCommandLine(args, {}, { min: 0, max: 0 })
     const config = loadConfig()
     const almanac = await createAlmanac(config, logger)
     if (almanac.generatedCredential !== undefined) {
@@ -47,4 +56,4 @@ export const serveCommand: Command = {
     await almanac.close()
     return 0
   },
-}
+})
