@@ -71,6 +71,12 @@ export interface SqlDialect {
    */
   afterMigrate(db: Kysely<Database>): Promise<void>
   /**
+   * Refreshes the planner's statistics of the statement tables and returns the statements
+   * table's estimated row count; `createSqlStorage` calls it in the background as the table
+   * grows (planner-stats-refresh.ts). Undefined where the statistics are fixed (SQLite).
+   */
+  readonly refreshPlannerStats: ((db: Kysely<Database>) => Promise<number>) | undefined
+  /**
    * Turns a driver error into an `LrsError` from `storage-errors.ts` (transient failures into
    * `StorageBusyError`, so the transaction is retried); returns anything else unchanged.
    */

@@ -28,5 +28,7 @@ export const sqliteSqlDialect: SqlDialect = {
   // One process writes a SQLite file, so its clock and its own watermarks are all there is.
   sharedClock: undefined,
   afterMigrate: writePlannerStats,
+  // Fixed statistics (planner-stats.ts) describe any size: nothing to refresh as tables grow.
+  refreshPlannerStats: undefined,
   translateError: translateSqliteError,
 }
