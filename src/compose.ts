@@ -6,7 +6,7 @@ import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
-import { createLrs } from './core/create-lrs.js'
+import { createLrs, type LrsOptions } from './core/create-lrs.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
@@ -37,6 +37,8 @@ export interface Almanac {
   readonly stopHooks: StopHooks
   /** Marks the instance as draining: `/readyz` answers 503 from now on. */
   beginShutdown(): void
+  /** How many after-commit ingest listener calls have failed since start (each is also logged). */
+  listenerFailures(): number
   /**
    * Stops background work (stop hooks, bounded by ALMANAC_SHUTDOWN_TIMEOUT_MS), then closes
    * the database once its running units of work end. Call after the HTTP server has drained.
@@ -71,6 +73,8 @@ export function createStorage(config: StorageConfig): Storage {
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+  /** Extension points of the ingest pipeline (contracts: store-statements.ts, notify-listeners.ts). */
+  readonly ingest?: Pick<LrsOptions, 'projectSteps' | 'listeners'>
   /** Add prom-client's process metrics (default true; tests building many apps turn them off). */
   readonly processMetrics?: boolean
 }
@@ -151,6 +155,7 @@ export async function createAlmanac(
   })
   const stopHooks = createStopHooks()
   let draining = false
+  let listenerFailures = 0
   const lrs = createLrs(
     {
       storage,
@@ -160,7 +165,20 @@ export async function createAlmanac(
     },
     {
       productVersion: productVersion(),
-      listeners: [(storeId, fresh) => metrics.statementsStored(storeId, fresh.length)],
+      ...options.ingest,
+      listeners: [
+        (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
+        ...(options.ingest?.listeners ?? []),
+      ],
+      // A listener runs after the commit: its failure is logged and counted, never answered.
+      onListenerError: (error, storeId) => {
+        listenerFailures += 1
+        logger.log('error', 'ingest listener failed', {
+          storeId,
+          listenerFailures,
+          ...errorFields(error),
+        })
+      },
     },
   )
   const app = createApp({
@@ -196,6 +214,7 @@ export async function createAlmanac(
     admin,
     storage,
     generatedCredential,
+    listenerFailures: () => listenerFailures,
     metrics,
     stopHooks,
     beginShutdown: () => {

@@ -8,7 +8,7 @@ import { COMMANDS } from './commands.js'
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return [
-    'usage: almanac <command> [options]',
+    'usage: almanac <command> [options]   (almanac <command> --help: its options)',
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -22,7 +22,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const print = (line: string) => process.stdout.write(line + '\n')
   const [name, ...args] = argv
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    print(usage())
+    // `almanac help <command>` is `almanac <command> --help`.
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === args[0]) : undefined
+    print(topic === undefined ? usage() : topic.usage)
     return name === undefined ? 1 : 0
   }
   const command = COMMANDS.find((c) => c.name === name)

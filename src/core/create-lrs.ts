@@ -12,6 +12,7 @@ import { createReadStatements } from './statements/read-statements.js'
 import {
   createStoreStatements,
   type IngestListener,
+  type ListenerErrorHandler,
   type ProjectStep,
 } from './statements/store-statements.js'
 
@@ -19,15 +20,19 @@ export interface LrsOptions {
   readonly productVersion: string
   /** Extra projections run in the ingest transaction, after the built-in ones. */
   readonly projectSteps?: readonly ProjectStep[]
-  /** Called after each committed ingest with the new statements. */
+  /** Called after each committed ingest with the new statements (contract: notify-listeners.ts). */
   readonly listeners?: readonly IngestListener[]
+  /** Receives each listener failure (log and count it); the request still succeeds. */
+  readonly onListenerError?: ListenerErrorHandler
 }
 
 export function createLrs(deps: CoreDeps, options: LrsOptions): Lrs {
+  const onListenerError = options.onListenerError ?? (() => undefined)
   const writes = createStoreStatements({
     ...deps,
     projectSteps: [projectActivitiesAndAgents, ...(options.projectSteps ?? [])],
     listeners: options.listeners ?? [],
+    onListenerError,
   })
   // Without the `define` scope, statements are stored but do not (re)define the canonical
   // activities and agents (Communication §4.2); the other projections still run.
@@ -35,6 +40,7 @@ export function createLrs(deps: CoreDeps, options: LrsOptions): Lrs {
     ...deps,
     projectSteps: options.projectSteps ?? [],
     listeners: options.listeners ?? [],
+    onListenerError,
   })
   const writesFor = (ctx: RequestContext) => (mayDefine(ctx.principal) ? writes : undefiningWrites)
   const reads = createReadStatements(deps)

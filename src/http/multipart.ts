@@ -8,6 +8,8 @@ import {
 } from '@remix-run/multipart-parser'
 import type { AttachmentPart } from '../core/lrs.js'
 import { BadRequestError } from '../errors/errors.js'
+import { sha2Matches } from '../xapi/sha2-digest.js'
+import { reframeByDeclaredHashes } from './multipart-bare-delimiters.js'
 
 /** A parsed `multipart/mixed` statement request: the statements part, then the raw attachment parts. */
 export interface ParsedMultipart {
@@ -35,8 +37,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  */
 export function parseMultipartMixed(body: Uint8Array, contentType: string): ParsedMultipart {
   const boundary = boundaryOf(contentType)
-  const start = firstDelimiterOffset(body, boundary)
-  const [first, ...rest] = readParts(body.subarray(start), boundary)
+  const framed = body.subarray(firstDelimiterOffset(body, boundary))
+  const strict = readFramed(framed, boundary)
+  if (strict.parts.every((part) => sha2Matches(part.content, part.sha2))) return strict
+  // Some clients omit the CRLF before a delimiter; the declared hashes may prove where each part
+  // ends (multipart-bare-delimiters.ts). If they do not, the strict reading stands and the hash
+  // check reports the mismatch.
+  const reframed = reframeByDeclaredHashes(framed, boundary)
+  return reframed === undefined ? strict : readFramed(reframed, boundary)
+}
+
+/** Reads the parts of a body that starts with its first delimiter, with every framing check. */
+function readFramed(framed: Uint8Array, boundary: string): ParsedMultipart {
+  const [first, ...rest] = readParts(framed, boundary)
   if (first === undefined) throw BadRequestError('multipart/mixed body has no parts')
 
   // Communication §1.5.2 / XAPI-00134: the first part holds the statements, as application/json.

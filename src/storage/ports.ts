@@ -308,7 +308,25 @@ export interface SessionRecord {
  * scoped to one store. Sessions and failed logins live in the database so that every process
  * serving the same database honours them.
  */
-export interface AdminStore {
+/**
+ * Stores, credentials and admin accounts (not scoped to a store). Each method is atomic on its
+ * own; a use case that checks and then writes runs inside `transaction`.
+ */
+export interface AdminStore extends AdminRecords {
+  /**
+   * Runs `fn` as one unit of work over the admin data: all of it commits or none does, and units
+   * of work of the admin data run one at a time across every process of the database (SQLite:
+   * `begin immediate`; PostgreSQL: a transaction-level advisory lock), so what `fn` reads stays
+   * true until it commits (e.g. "not the last account" while deleting one). Retried whole on
+   * transient failures, so `fn` must not have side effects outside `admin`; it must not use the
+   * outer store either (on SQLite its one connection is held by the unit of work). Keep slow
+   * work (password hashing) outside.
+   */
+  transaction<T>(fn: (admin: AdminRecords) => Promise<T>): Promise<T>
+}
+
+/** The records of `AdminStore`, as seen inside and outside a unit of work. */
+export interface AdminRecords {
   /** Creates the default store if missing; idempotent. */
   ensureDefaultStore(): Promise<void>
   /**

@@ -4,9 +4,11 @@ import {
   checkDocumentBody,
   isJsonContentType,
   mergeJsonObjects,
+  mergeObjectTexts,
   parseJsonObject,
   postedDocument,
   type DocumentBody,
+  type JsonObject,
 } from './document-merge.js'
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -122,5 +124,26 @@ describe('postedDocument', () => {
 
   it('rejects a merge when the existing JSON document is not an object', () => {
     expect(badRequest(() => postedDocument(json([1]), json({ a: 1 })))).toMatch(/not a JSON object/)
+  })
+})
+
+describe('mergeObjectTexts', () => {
+  const cases: [string, string][] = [
+    ['{}', '{"a":1}'],
+    ['{"a":1,"b":[1,{"c":"}"}]}', '{"b":"x,y","d":null}'],
+    [' { "s" : "quote \\" and \\\\ and {[," , "n":-1.5e3 } ', '{"s":true}'],
+    ['{"dup":1,"dup":2,"k":{}}', '{"new":[[],[[]]],"k":{"z":"\\u007d"}}'],
+    ['{"__proto__":{"x":1},"p":"\\"}"}', '{"q":"]"}'],
+  ]
+  it.each(cases)('merges %s with %s as the parsed merge does', (existing, posted) => {
+    const merged = mergeObjectTexts(existing, posted)
+    expect(JSON.parse(merged)).toEqual(
+      mergeJsonObjects(JSON.parse(existing) as JsonObject, JSON.parse(posted) as JsonObject),
+    )
+  })
+
+  it('copies nested values as written, without re-serialising them', () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000)
+    expect(mergeObjectTexts(`{"a": ${deep} }`, '{"b":1}')).toBe(`{"a":${deep},"b":1}`)
   })
 })

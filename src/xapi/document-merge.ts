@@ -93,6 +93,67 @@ export function postedDocument(
     throw BadRequestError(
       'cannot merge the posted document: it is not a JSON object (Communication §2.2)',
     )
-  const merged = JSON.stringify(mergeJsonObjects(before, update))
+  // Merged from the members' source text: a nested value is kept byte for byte and never
+  // re-serialised, so no depth of nesting can exhaust the stack (JSON.stringify recurses).
+  const merged = mergeObjectTexts(UTF8.decode(existing.content), UTF8.decode(posted.content))
   return { contentType: posted.contentType, content: new TextEncoder().encode(merged) }
+}
+
+/**
+ * `mergeJsonObjects` on the text of two JSON objects already known to parse: every top-level
+ * member of `posted` replaces the same member of `existing` (the last of repeated names wins, as
+ * in `JSON.parse`); the values are copied as written.
+ */
+export function mergeObjectTexts(existing: string, posted: string): string {
+  const members = new Map(topLevelMembers(existing))
+  for (const [name, value] of topLevelMembers(posted)) {
+    members.delete(name)
+    members.set(name, value)
+  }
+  return `{${[...members].map(([name, value]) => `${JSON.stringify(name)}:${value}`).join(',')}}`
+}
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\r'])
+
+/**
+ * The top-level members of a JSON object text, as [name, value source text], scanning once with
+ * a nesting counter (no recursion). `text` must be valid JSON whose value is an object.
+ */
+function topLevelMembers(text: string): [string, string][] {
+  const members: [string, string][] = []
+  let i = skipWhitespace(text, text.indexOf('{') + 1)
+  while (text[i] === '"') {
+    const nameEnd = stringEnd(text, i)
+    const name = JSON.parse(text.slice(i, nameEnd)) as string
+    const valueStart = skipWhitespace(text, skipWhitespace(text, nameEnd) + 1) // past ':'
+    let depth = 0
+    let j = valueStart
+    for (; j < text.length; j += 1) {
+      const c = text[j]
+      if (c === '"') j = stringEnd(text, j) - 1
+      else if (c === '{' || c === '[') depth += 1
+      else if (c === '}' || c === ']') {
+        if (depth === 0) break
+        depth -= 1
+      } else if (c === ',' && depth === 0) break
+    }
+    members.push([name, text.slice(valueStart, j).trimEnd()])
+    i = text[j] === ',' ? skipWhitespace(text, j + 1) : j
+  }
+  return members
+}
+
+/** The index just past the string literal that starts at `start` (a `"`). */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i += 1) {
+    if (text[i] === '\\') i += 1
+    else if (text[i] === '"') return i + 1
+  }
+  return text.length
+}
+
+function skipWhitespace(text: string, from: number): number {
+  let i = from
+  while (i < text.length && WHITESPACE.has(text[i] ?? '')) i += 1
+  return i
 }

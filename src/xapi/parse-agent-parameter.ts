@@ -1,5 +1,6 @@
 /** @module The `agent` query parameter (Communication §2.1.3, §2.3–2.6): JSON text to a validated Agent or Group. */
 import { InvalidParameterError, InvalidStatementError } from '../errors/errors.js'
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { ifiKey } from './ifi.js'
 import type { Agent, Group } from './types.js'
 import { validateActor } from './validate-actor.js'
@@ -28,6 +29,11 @@ export function parseAgentParameter(
       'must be an Agent or identified Group as JSON, and is not valid JSON',
     )
   }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
+    throw InvalidParameterError(
+      name,
+      `nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep (docs/security.md, "Input limits")`,
+    )
   let actor: Agent | Group
   try {
     actor = validateActor(value, '')

@@ -1,6 +1,7 @@
 /** @module Full validation of statements and statement batches (Data §2.2–2.6, §4; xAPI 2.0 changes). */
 import { InvalidStatementError } from '../errors/errors.js'
 import { ifiKey } from './ifi.js'
+import { checkJsonDepth } from './json-depth.js'
 import { VOIDED_VERB_ID, type Statement } from './types.js'
 import { peekObjectType, validateActor, validateAgent, validateGroup } from './validate-actor.js'
 import { validateActivity } from './validate-activity.js'
@@ -75,6 +76,7 @@ const VERSION_PATTERN: Readonly<Record<XapiVersion, RegExp>> = {
  * it was sent in. Throws InvalidStatementError naming the first offending property.
  */
 export function validateStatement(input: unknown, version: XapiVersion): Statement {
+  checkJsonDepth(input, 'the statement')
   return validateStatementAt(input, '', { version })
 }
 
@@ -90,6 +92,8 @@ export function validateStatement(input: unknown, version: XapiVersion): Stateme
  *   under 1.0.3, whose text carries the same SHOULD*).
  */
 export function validateStatementBatch(input: unknown, version: XapiVersion): Statement[] {
+  // Before any recursive step (validation, canonical form, equivalence, JSON.stringify).
+  checkJsonDepth(input, Array.isArray(input) ? 'the statement batch' : 'the statement')
   const ctx = { version }
   if (!Array.isArray(input)) return [validateStatementAt(input, '', ctx)]
   if (input.length === 0)

@@ -3,6 +3,7 @@ import { X509Certificate, constants, verify } from 'node:crypto'
 import { base64url, decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose'
 import { InvalidStatementError } from '../errors/errors.js'
 import type { LrsError } from '../errors/lrs-error.js'
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js'
 import { statementsEquivalent } from './statement-equivalence.js'
 import type { Statement } from './types.js'
 import type { XapiVersion } from './versions.js'
@@ -126,6 +127,12 @@ function decodePayload(segment: string): Statement {
       throw invalid('payload is not a JSON serialization of a statement (Data §2.6, XAPI-00116)')
     }
     throw error
+  }
+  // The payload is compared with the statement recursively; bound it like the statement itself.
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw invalid(
+      `payload nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep (docs/security.md, "Input limits")`,
+    )
   }
   if (
     !isRecord(value) ||

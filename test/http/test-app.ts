@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAlmanac, type Almanac } from '../../src/compose.js'
+import { createAlmanac, type Almanac, type AlmanacOptions } from '../../src/compose.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createJsonLogger } from '../../src/observability/logger.js'
 
@@ -44,7 +44,10 @@ export function basicAuth(key: string, secret: string): string {
 }
 
 /** A new app on its own SQLite file in a temp dir, with a bootstrap credential (scope `all`). */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: Omit<AlmanacOptions, 'hashing'> = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'almanac-test-'))
   const config = loadConfig({
     ALMANAC_DATABASE_URL: join(dir, 'almanac.db'),
@@ -56,7 +59,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const almanac = await createAlmanac(
     config,
     createJsonLogger(config.observability.logLevel, (line) => logs.push(line)),
-    { hashing: TEST_HASHING },
+    { ...options, hashing: TEST_HASHING },
   )
   return {
     almanac,

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util'
 import type { Command } from '../command.js'
 import { readPassword } from '../read-password.js'
-import { CommandUsageError, required, withAdmin } from '../with-admin.js'
+import { withAdmin } from '../with-admin.js'
+import { UsageError, required, defineCommand } from '../command-options.js'
 
 const USAGE = [
   'usage: almanac admin create --username NAME',
@@ -13,12 +14,13 @@ const USAGE = [
   '(twice, not echoed), else read from the first line of standard input.',
 ].join('\n')
 
-export const adminCommand: Command = {
+export const adminCommand: Command = defineCommand({
   name: 'admin',
+  usage: USAGE,
   summary:
     'manage admin accounts: admin create --username U | admin password --username U | admin list',
   run(context) {
-    return withAdmin(context, 'admin', USAGE, async (admin) => {
+    return withAdmin(context, async (admin) => {
       const [action, ...rest] = context.args
       if (action === 'list') {
         parseArgs({ args: rest, options: {}, strict: true })
@@ -30,9 +32,7 @@ export const adminCommand: Command = {
         return 0
       }
       if (action !== 'create' && action !== 'password')
-        throw new CommandUsageError(
-          action === undefined ? 'which action?' : `unknown action '${action}'`,
-        )
+        throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
       const { values } = parseArgs({
         args: rest,
         options: { username: { type: 'string' } },
@@ -51,4 +51,4 @@ export const adminCommand: Command = {
       return 0
     })
   },
-}
+})

@@ -1,12 +1,7 @@
 /** @module `almanac backup` and `almanac restore`: a consistent copy of the database, and putting one back. */
 import { backupDatabase, restoreDatabase, type BackupOutcome } from '../../compose.js'
 import type { Command } from '../command.js'
-import {
-  CommandFailure,
-  parseCommandLine,
-  runReportingErrors,
-  UsageError,
-} from '../command-options.js'
+import { CommandFailure, defineCommand, parseCommandLine, UsageError } from '../command-options.js'
 
 export const BACKUP_USAGE = `usage: almanac backup --out FILE
 
@@ -44,34 +39,32 @@ function report(outcome: BackupOutcome, done: string, print: (line: string) => v
   }
 }
 
-export const backupCommand: Command = {
+export const backupCommand: Command = defineCommand({
   name: 'backup',
+  usage: BACKUP_USAGE,
   summary: 'write a consistent copy of the database while serving (SQLite; pg_dump for PostgreSQL)',
   run({ args, config, print }) {
-    return runReportingErrors(process.stderr, 'backup', BACKUP_USAGE, () => {
-      const { values } = parseCommandLine(args, { out: { type: 'string' } }, { min: 0, max: 0 })
-      if (values.out === undefined) throw new UsageError('--out FILE is required')
-      const out = values.out
-      return Promise.resolve(
-        report(backupDatabase(config().storage, out), `backup written to ${out}`, print),
-      )
-    })
+    const { values } = parseCommandLine(args, { out: { type: 'string' } }, { min: 0, max: 0 })
+    if (values.out === undefined) throw new UsageError('--out FILE is required')
+    const out = values.out
+    return Promise.resolve(
+      report(backupDatabase(config().storage, out), `backup written to ${out}`, print),
+    )
   },
-}
+})
 
-export const restoreCommand: Command = {
+export const restoreCommand: Command = defineCommand({
   name: 'restore',
+  usage: RESTORE_USAGE,
   summary: 'replace an empty database by a backup (SQLite; pg_restore for PostgreSQL)',
   run({ args, config, print }) {
-    return runReportingErrors(process.stderr, 'restore', RESTORE_USAGE, () => {
-      const { values } = parseCommandLine(
-        args,
-        { from: { type: 'string' }, force: { type: 'boolean' } },
-        { min: 0, max: 0 },
-      )
-      if (values.from === undefined) throw new UsageError('--from FILE is required')
-      const outcome = restoreDatabase(config().storage, values.from, values.force === true)
-      return Promise.resolve(report(outcome, `restored from ${values.from}`, print))
-    })
+    const { values } = parseCommandLine(
+      args,
+      { from: { type: 'string' }, force: { type: 'boolean' } },
+      { min: 0, max: 0 },
+    )
+    if (values.from === undefined) throw new UsageError('--from FILE is required')
+    const outcome = restoreDatabase(config().storage, values.from, values.force === true)
+    return Promise.resolve(report(outcome, `restored from ${values.from}`, print))
   },
-}
+})

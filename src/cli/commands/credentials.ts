@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import type { CredentialView, IssuedCredential } from '../../core/admin/admin.js'
 import { XAPI_SCOPES } from '../../core/auth/scopes.js'
 import type { CommandContext, Command } from '../command.js'
-import { CommandUsageError, positiveInteger, required, withAdmin } from '../with-admin.js'
+import { withAdmin } from '../with-admin.js'
+import { UsageError, positiveInteger, required, defineCommand } from '../command-options.js'
 
 const USAGE = [
   'usage: almanac credentials create --store ID --name NAME [--scopes a,b] [--rate-limit N] [--max-body-bytes N]',
@@ -56,15 +57,16 @@ function keyArgument(rest: readonly string[]): string {
     strict: true,
   })
   if (positionals.length !== 1 || positionals[0] === undefined)
-    throw new CommandUsageError('expects one credential KEY')
+    throw new UsageError('expects one credential KEY')
   return positionals[0]
 }
 
-export const credentialsCommand: Command = {
+export const credentialsCommand: Command = defineCommand({
   name: 'credentials',
+  usage: USAGE,
   summary: 'manage xAPI credentials: credentials create|list|revoke|enable|rotate',
   run(context) {
-    return withAdmin(context, 'credentials', USAGE, async (admin) => {
+    return withAdmin(context, async (admin) => {
       const [action, ...rest] = context.args
       switch (action) {
         case 'create': {
@@ -120,10 +122,10 @@ export const credentialsCommand: Command = {
           return 0
         }
         default:
-          throw new CommandUsageError(
+          throw new UsageError(
             action === undefined ? 'which action?' : `unknown action '${action}'`,
           )
       }
     })
   },
-}
+})

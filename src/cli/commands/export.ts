@@ -11,12 +11,7 @@ import type { ExportOptions, Lrs, RequestContext } from '../../core/lrs.js'
 import { isLrsError } from '../../errors/lrs-error.js'
 import { DEFAULT_STORE_ID } from '../../storage/ports.js'
 import type { Command } from '../command.js'
-import {
-  integerOption,
-  parseCommandLine,
-  runReportingErrors,
-  UsageError,
-} from '../command-options.js'
+import { integerOption, parseCommandLine, defineCommand, UsageError } from '../command-options.js'
 import { announceGeneratedCredential, cliRequestContext, requireStore } from '../cli-context.js'
 import { createLineWriter } from '../jsonl.js'
 import { createProgress, type Terminal } from '../progress-bar.js'
@@ -85,48 +80,47 @@ export async function exportToFile(
   }
 }
 
-export const exportCommand: Command = {
+export const exportCommand: Command = defineCommand({
   name: 'export',
+  usage: EXPORT_USAGE,
   summary: 'export the statements of a store as JSON Lines, in stored order',
-  run(context) {
+  async run(context) {
     const { args, logger } = context
-    return runReportingErrors(process.stderr, 'export', EXPORT_USAGE, async () => {
-      const { values } = parseCommandLine(
-        args,
-        {
-          out: { type: 'string' },
-          store: { type: 'string' },
-          since: { type: 'string' },
-          until: { type: 'string' },
-        },
-        { min: 0, max: 0 },
-      )
-      const storeId = integerOption(
-        'store',
-        values.store,
-        DEFAULT_STORE_ID,
-        1,
-        Number.MAX_SAFE_INTEGER,
-      )
-      const options: ExportOptions = {
-        ...(values.since === undefined ? {} : { since: values.since }),
-        ...(values.until === undefined ? {} : { until: values.until }),
-      }
-      const settings = context.config()
-      const almanac = await createAlmanac(settings, logger)
-      try {
-        announceGeneratedCredential(almanac, process.stderr)
-        await requireStore(almanac, storeId)
-        const ctx = cliRequestContext('export', storeId, settings.publicUrl, '2.0.0')
-        const count =
-          values.out === undefined
-            ? await runExport(almanac.lrs, ctx, options, process.stdout, process.stderr)
-            : await exportToFile(almanac.lrs, ctx, options, values.out, process.stderr)
-        process.stderr.write(`export: ${count} statements\n`)
-        return 0
-      } finally {
-        await almanac.close()
-      }
-    })
+    const { values } = parseCommandLine(
+      args,
+      {
+        out: { type: 'string' },
+        store: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+      },
+      { min: 0, max: 0 },
+    )
+    const storeId = integerOption(
+      'store',
+      values.store,
+      DEFAULT_STORE_ID,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    )
+    const options: ExportOptions = {
+      ...(values.since === undefined ? {} : { since: values.since }),
+      ...(values.until === undefined ? {} : { until: values.until }),
+    }
+    const settings = context.config()
+    const almanac = await createAlmanac(settings, logger)
+    try {
+      announceGeneratedCredential(almanac, process.stderr)
+      await requireStore(almanac, storeId)
+      const ctx = cliRequestContext('export', storeId, settings.publicUrl, '2.0.0')
+      const count =
+        values.out === undefined
+          ? await runExport(almanac.lrs, ctx, options, process.stdout, process.stderr)
+          : await exportToFile(almanac.lrs, ctx, options, values.out, process.stderr)
+      process.stderr.write(`export: ${count} statements\n`)
+      return 0
+    } finally {
+      await almanac.close()
+    }
   },
-}
+})

@@ -13,7 +13,7 @@ import {
   CommandFailure,
   integerOption,
   parseCommandLine,
-  runReportingErrors,
+  defineCommand,
   UsageError,
 } from '../command-options.js'
 import { announceGeneratedCredential, cliRequestContext, requireStore } from '../cli-context.js'
@@ -255,35 +255,34 @@ function parseImport(args: readonly string[]) {
   }
 }
 
-export const importCommand: Command = {
+export const importCommand: Command = defineCommand({
   name: 'import',
+  usage: IMPORT_USAGE,
   summary: 'import statements from JSON Lines files (resumable, idempotent)',
-  run(context) {
+  async run(context) {
     const { args, logger } = context
-    return runReportingErrors(process.stderr, 'import', IMPORT_USAGE, async () => {
-      const { storeId, version, request } = parseImport(args)
-      // Before opening (and perhaps creating) the database.
-      await stat(request.path).catch((error: unknown) => {
-        throw new CommandFailure(
-          `cannot read ${request.path}: ${error instanceof Error ? error.message : String(error)}`,
-        )
-      })
-      const settings = context.config()
-      const almanac = await createAlmanac(settings, logger)
-      // Ctrl-C finishes the batch in progress, so the checkpoint matches what is committed.
-      const interrupt = new AbortController()
-      const onSignal = () => interrupt.abort()
-      process.once('SIGINT', onSignal)
-      try {
-        announceGeneratedCredential(almanac, process.stderr)
-        await requireStore(almanac, storeId)
-        const ctx = cliRequestContext('import', storeId, settings.publicUrl, version)
-        const summary = await runImport(almanac.lrs, ctx, request, process.stderr, interrupt.signal)
-        return importExitCode(summary)
-      } finally {
-        process.off('SIGINT', onSignal)
-        await almanac.close()
-      }
+    const { storeId, version, request } = parseImport(args)
+    // Before opening (and perhaps creating) the database.
+    await stat(request.path).catch((error: unknown) => {
+      throw new CommandFailure(
+        `cannot read ${request.path}: ${error instanceof Error ? error.message : String(error)}`,
+      )
     })
+    const settings = context.config()
+    const almanac = await createAlmanac(settings, logger)
+    // Ctrl-C finishes the batch in progress, so the checkpoint matches what is committed.
+    const interrupt = new AbortController()
+    const onSignal = () => interrupt.abort()
+    process.once('SIGINT', onSignal)
+    try {
+      announceGeneratedCredential(almanac, process.stderr)
+      await requireStore(almanac, storeId)
+      const ctx = cliRequestContext('import', storeId, settings.publicUrl, version)
+      const summary = await runImport(almanac.lrs, ctx, request, process.stderr, interrupt.signal)
+      return importExitCode(summary)
+    } finally {
+      process.off('SIGINT', onSignal)
+      await almanac.close()
+    }
   },
-}
+})

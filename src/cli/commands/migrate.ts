@@ -1,11 +1,19 @@
 /** @module `almanac migrate`: applies pending schema migrations and exits. */
 import { createStorage } from '../../compose.js'
 import type { Command } from '../command.js'
+import { defineCommand, parseCommandLine } from '../command-options.js'
 
-export const migrateCommand: Command = {
+const USAGE = `usage: almanac migrate
+
+Applies the pending database migrations of ALMANAC_DATABASE_URL and exits. Safe to run from
+several processes at once; \`almanac serve\` also migrates at start.`
+
+export const migrateCommand: Command = defineCommand({
   name: 'migrate',
+  usage: USAGE,
   summary: 'apply pending database migrations and exit',
-  async run({ config, print }) {
+  async run({ args, config, print }) {
+    parseCommandLine(args, {}, { min: 0, max: 0 })
     const storage = createStorage(config().storage)
     try {
       await storage.migrate()
@@ -16,4 +24,4 @@ export const migrateCommand: Command = {
     }
     return 0
   },
-}
+})

@@ -4,6 +4,7 @@ import { serve as serveHttp } from '@hono/node-server'
 import { createAlmanac } from '../../compose.js'
 import type { Logger } from '../../observability/logger.js'
 import type { Command } from '../command.js'
+import { defineCommand, parseCommandLine } from '../command-options.js'
 
 /** How often a draining server closes the keep-alive connections that fell idle. */
 const IDLE_SWEEP_MS = 50
@@ -31,10 +32,18 @@ async function drain(server: Server, timeoutMs: number, logger: Logger): Promise
   }
 }
 
-export const serveCommand: Command = {
+const USAGE = `usage: almanac serve
+
+Runs the LRS until SIGINT or SIGTERM: the xAPI endpoint at http://HOST:PORT/xapi/ and the admin
+API under /api/. Every setting comes from the environment (ALMANAC_PORT, ALMANAC_HOST,
+ALMANAC_DATABASE_URL, …; see README.md). Migrates the database at start.`
+
+export const serveCommand: Command = defineCommand({
   name: 'serve',
+  usage: USAGE,
   summary: 'run the LRS (xAPI endpoint at http://HOST:PORT/xapi/)',
-  async run({ config: loadConfig, logger, print }) {
+  async run({ args, config: loadConfig, logger, print }) {
+    parseCommandLine(args, {}, { min: 0, max: 0 })
     const config = loadConfig()
     const almanac = await createAlmanac(config, logger)
     if (almanac.generatedCredential !== undefined) {
@@ -82,4 +91,4 @@ export const serveCommand: Command = {
     logger.log('info', 'stopped', { signal })
     return 0
   },
-}
+})

@@ -16,7 +16,7 @@ import {
   CommandFailure,
   integerOption,
   parseCommandLine,
-  runReportingErrors,
+  defineCommand,
   UsageError,
 } from '../command-options.js'
 import { createLineWriter } from '../jsonl.js'
@@ -246,17 +246,16 @@ function parseSimulate(args: readonly string[]): {
   }
 }
 
-export const simulateCommand: Command = {
+export const simulateCommand: Command = defineCommand({
   name: 'simulate',
+  usage: SIMULATE_USAGE,
   summary: 'generate realistic xAPI statements (JSONL file, stdout or an xAPI endpoint)',
   run({ args }) {
-    return runReportingErrors(process.stderr, 'simulate', SIMULATE_USAGE, () => {
-      const { options, target } = parseSimulate(args)
-      return runSimulate(
-        options,
-        target.kind === 'stdout' ? { kind: 'stream', stream: process.stdout } : target,
-        process.stderr,
-      )
-    })
+    const { options, target } = parseSimulate(args)
+    return runSimulate(
+      options,
+      target.kind === 'stdout' ? { kind: 'stream', stream: process.stdout } : target,
+      process.stderr,
+    )
   },
-}
+})

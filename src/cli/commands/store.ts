@@ -1,15 +1,17 @@
 /** @module `almanac store create|list`: the stores (tenants) of this LRS. */
 import { parseArgs } from 'node:util'
 import type { Command } from '../command.js'
-import { CommandUsageError, required, withAdmin } from '../with-admin.js'
+import { withAdmin } from '../with-admin.js'
+import { UsageError, required, defineCommand } from '../command-options.js'
 
 const USAGE = ['usage: almanac store create --name NAME', '       almanac store list'].join('\n')
 
-export const storeCommand: Command = {
+export const storeCommand: Command = defineCommand({
   name: 'store',
+  usage: USAGE,
   summary: 'create or list stores (tenants): store create --name N | store list',
   run(context) {
-    return withAdmin(context, 'store', USAGE, async (admin) => {
+    return withAdmin(context, async (admin) => {
       const [action, ...rest] = context.args
       if (action === 'create') {
         const { values } = parseArgs({
@@ -28,9 +30,7 @@ export const storeCommand: Command = {
         for (const store of stores) context.print(`${store.id}\t${store.name}\t${store.createdAt}`)
         return 0
       }
-      throw new CommandUsageError(
-        action === undefined ? 'which action?' : `unknown action '${action}'`,
-      )
+      throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
     })
   },
-}
+})

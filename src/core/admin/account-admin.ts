@@ -128,13 +128,21 @@ export function createAccountAdmin(deps: AdminDeps): AccountAdmin {
       await admin.deleteExpiredSessions(iso(now))
       const token = randomBytes(TOKEN_BYTES).toString('base64url')
       const expiresAt = iso(now + deps.sessionTtlMs)
-      await admin.insertSession({
-        tokenHash: tokenHash(token),
-        username: account.username,
-        createdAt: iso(now),
-        expiresAt,
+      // One unit of work with a re-check: a password change or deletion that committed since the
+      // password was verified revoked every session, so this one must not be created after it.
+      const stillValid = await admin.transaction(async (tx) => {
+        const current = await tx.findAccount(account.username)
+        if (current?.passwordHash !== account.passwordHash) return false
+        await tx.insertSession({
+          tokenHash: tokenHash(token),
+          username: account.username,
+          createdAt: iso(now),
+          expiresAt,
+        })
+        await tx.updateAccount(account.username, { lastLoginAt: iso(now) })
+        return true
       })
-      await admin.updateAccount(account.username, { lastLoginAt: iso(now) })
+      if (!stillValid) throw UnauthorizedError('unknown username or wrong password')
       audit('admin.login', { username: account.username, client })
       return { token, username: account.username, expiresAt }
     },
@@ -161,25 +169,40 @@ export function createAccountAdmin(deps: AdminDeps): AccountAdmin {
     async changePassword(by, username, password) {
       if ((await admin.findAccount(username)) === undefined)
         throw NotFoundError(`no account named '${username}'`)
-      await admin.updateAccount(username, {
-        passwordHash: await hashPassword(checkPassword(password)),
+      // scrypt is slow on purpose: hash before the unit of work, which then only writes.
+      const passwordHash = await hashPassword(checkPassword(password))
+      // The new hash and the revocation of every session commit together: no moment where the
+      // new password is set and a session made under the old one still works.
+      await admin.transaction(async (tx) => {
+        if ((await tx.findAccount(username)) === undefined)
+          throw NotFoundError(`no account named '${username}'`)
+        await tx.updateAccount(username, { passwordHash })
+        await tx.deleteSessions(username)
       })
-      // Whoever held a session under the old password holds it no more.
-      await admin.deleteSessions(username)
       audit('account.password_changed', { by, username })
     },
 
     async deleteAccount(by, username) {
-      if ((await admin.findAccount(username)) === undefined)
-        throw NotFoundError(`no account named '${username}'`)
-      if ((await admin.listAccounts()).length <= 1) throw LastAccountError()
-      await admin.deleteAccount(username)
+      // Check and delete in one unit of work: two concurrent deletions of the last two
+      // accounts cannot both see "not the last one" (units of work run one at a time).
+      await admin.transaction(async (tx) => {
+        if ((await tx.findAccount(username)) === undefined)
+          throw NotFoundError(`no account named '${username}'`)
+        if ((await tx.listAccounts()).length <= 1) throw LastAccountError()
+        await tx.deleteAccount(username)
+      })
       audit('account.deleted', { by, username })
     },
 
     async ensureAccount(by, username, password) {
       if ((await admin.findAccount(username)) !== undefined) return false
-      await insertAccount(by, username, password)
+      try {
+        await insertAccount(by, username, password)
+      } catch (error) {
+        // Another process created it between the check and the insert: the outcome wanted.
+        if (AlreadyExistsError.is(error)) return false
+        throw error
+      }
       return true
     },
   }

@@ -31,6 +31,12 @@ export type StoreAdmin = Pick<
   | 'rotateCredential'
 >
 
+async function requireIn<T>(found: Promise<T | undefined>, message: string): Promise<T> {
+  const record = await found
+  if (record === undefined) throw NotFoundError(message)
+  return record
+}
+
 function storeView(record: StoreRecord): StoreView {
   return { id: record.id, name: record.name, createdAt: record.createdAt }
 }
@@ -64,6 +70,16 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
     return record
   }
 
+  /** Check, change and read back a credential as one unit of work: 404 if it is gone. */
+  function updateExisting(key: string, changes: CredentialChanges): Promise<CredentialRecord> {
+    return admin.transaction(async (tx) => {
+      const missing = `no credential with key '${key}'`
+      await requireIn(tx.findCredential(key), missing)
+      await tx.updateCredential(key, changes)
+      return requireIn(tx.findCredential(key), missing)
+    })
+  }
+
   const rateLimit = (value: number) => checkLimit(value, 'rateLimitPerMinute', MAX_RATE_LIMIT)
   const bodyLimit = (value: number) => checkLimit(value, 'maxBodyBytes', deps.serverMaxBodyBytes)
 
@@ -80,7 +96,9 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
       const name = checkName(input.name)
       for (let attempt = 1; ; attempt++) {
         try {
-          const store = await admin.insertStore(name, new Date(deps.now()).toISOString())
+          // max(id) + 1 and the insert in one unit of work: processes take ids one at a time.
+          const createdAt = new Date(deps.now()).toISOString()
+          const store = await admin.transaction((tx) => tx.insertStore(name, createdAt))
           audit('store.created', { by, storeId: store.id, name })
           return storeView(store)
         } catch (error) {
@@ -93,9 +111,13 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
 
     async updateStore(by, id, changes) {
       const name = checkName(changes.name)
-      if (!(await admin.updateStore(id, { name }))) throw NotFoundError(`no store with id ${id}`)
+      // The write and the read-back in one unit of work: the answer is what this call stored.
+      const store = await admin.transaction(async (tx) => {
+        if (!(await tx.updateStore(id, { name }))) throw NotFoundError(`no store with id ${id}`)
+        return requireIn(tx.findStore(id), `no store with id ${id}`)
+      })
       audit('store.updated', { by, storeId: id, name })
-      return storeView(await requireStore(id))
+      return storeView(store)
     },
 
     async listCredentials(storeId) {
@@ -110,7 +132,14 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
     async createCredential(by, storeId, input) {
       await requireStore(storeId)
       const { record, secret } = await createCredential(
-        admin,
+        {
+          // The store check and the insert in one unit of work (the secret is hashed before).
+          insertCredential: (record) =>
+            admin.transaction(async (tx) => {
+              await requireIn(tx.findStore(storeId), `no store with id ${storeId}`)
+              await tx.insertCredential(record)
+            }),
+        },
         {
           storeId,
           name: checkName(input.name),
@@ -129,7 +158,6 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
     },
 
     async updateCredential(by, key, update) {
-      await requireCredential(key)
       const changes: CredentialChanges = {}
       if (update.name !== undefined) changes.name = checkName(update.name)
       if (update.scopes !== undefined) changes.scopes = parseScopes(update.scopes)
@@ -139,19 +167,18 @@ export function createStoreAdmin(deps: AdminDeps): StoreAdmin {
           update.rateLimitPerMinute === null ? null : rateLimit(update.rateLimitPerMinute)
       if (update.maxBodyBytes !== undefined)
         changes.maxBodyBytes = update.maxBodyBytes === null ? null : bodyLimit(update.maxBodyBytes)
-      await admin.updateCredential(key, changes)
+      const updated = await updateExisting(key, changes)
       audit('credential.updated', { by, key, changes: Object.keys(changes) })
-      return credentialView(await requireCredential(key))
+      return credentialView(updated)
     },
 
     async rotateCredential(by, key) {
       await requireCredential(key)
       const secret = generateSecret()
-      await admin.updateCredential(key, {
-        secretHash: await hashSecret(secret, deps.hashing.secrets),
-      })
+      const secretHash = await hashSecret(secret, deps.hashing.secrets)
+      const rotated = await updateExisting(key, { secretHash })
       audit('credential.rotated', { by, key })
-      return { credential: credentialView(await requireCredential(key)), secret }
+      return { credential: credentialView(rotated), secret }
     },
   }
 }

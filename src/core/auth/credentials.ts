@@ -27,7 +27,7 @@ export function generateSecret(): string {
 
 /** Stores a new enabled credential; returns its key and secret (the only time the secret exists). */
 export async function createCredential(
-  admin: AdminStore,
+  admin: Pick<AdminStore, 'insertCredential'>,
   options: CredentialOptions,
   hashParams: HashParams = SECRET_HASH_PARAMS,
 ): Promise<NewCredential & { record: CredentialRecord }> {

@@ -18,24 +18,41 @@ import type { CoreDeps } from '../core-deps.js'
 import type { AttachmentPart, RequestContext, StatementQueryParameters } from '../lrs.js'
 import { attachmentOwners } from './attachment-owners.js'
 import { checkAttachments } from './check-attachments.js'
+import {
+  notifyListeners,
+  type IngestListener,
+  type ListenerErrorHandler,
+} from './notify-listeners.js'
 import { buildStatementIndex } from './statement-index.js'
 
 /**
  * A step run inside the ingest transaction after the statements are persisted, e.g. the
- * canonical activity definitions, the Agents resource, analytics projections. It sees only
- * the statements new to the store; if it throws, nothing of the batch is stored.
+ * canonical activity definitions, the Agents resource, analytics projections. The contract:
+ *
+ * - It sees only the statements new to the store, in request order: not the equivalent re-sends
+ *   the batch dropped, nor (with `partial`) the rejected ones. The list may be empty (a batch of
+ *   re-sends): a step is called once per unit of work.
+ * - It runs after voiding is applied in `scope`, but the objects it receives carry no voided
+ *   marker: a statement voided by a voiding statement of the same batch is in the list, and so is
+ *   that voiding statement (verb `http://adlnet.gov/expapi/verbs/voided`, Data §2.3.2), each at
+ *   its place in the request. A step that must not count voided statements looks for the
+ *   batch's voiding statements (and, for targets stored earlier, queries `scope`).
+ * - It shares the transaction: if it throws, nothing of the batch is stored and the request
+ *   fails; if the unit of work is retried (a serialization conflict), the step runs again, so it
+ *   must only write through `scope`.
  */
 export type ProjectStep = (
   scope: StoreScope,
   statements: readonly StoredStatement[],
 ) => Promise<void>
 
-/** Called after the transaction commits with the statements new to the store (forwarding, streams). */
-export type IngestListener = (storeId: number, statements: readonly StoredStatement[]) => void
+export type { IngestListener, ListenerErrorHandler } from './notify-listeners.js'
 
 export interface IngestDeps extends CoreDeps {
   readonly projectSteps: readonly ProjectStep[]
+  /** Run after commit; their failures go to `onListenerError` (notify-listeners.ts). */
   readonly listeners: readonly IngestListener[]
+  readonly onListenerError: ListenerErrorHandler
 }
 
 /**
@@ -256,7 +273,7 @@ export function createStoreStatements(deps: IngestDeps): {
       for (const step of deps.projectSteps) await step(scope, inserted)
       return inserted
     })
-    if (fresh.length > 0) for (const listener of deps.listeners) listener(storeId, fresh)
+    if (fresh.length > 0) notifyListeners(deps.listeners, storeId, fresh, deps.onListenerError)
     return { ids: normalised.map((s) => s.id), fresh }
   }
 

@@ -1,5 +1,6 @@
 /** @module The PostgreSQL specifics of the SQL storage. */
-import { type RawBuilder, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
+import type { Database } from '../sql/database.js'
 import type { SqlDialect } from '../sql/sql-dialect.js'
 import { translatePostgresError } from './translate-error.js'
 
@@ -8,6 +9,9 @@ import { translatePostgresError } from './translate-error.js'
  * id. Kysely's migration lock is a one-key (bigint) lock, a separate key space.
  */
 const STORE_LOCK_CLASS = 0x416c6d61
+
+/** The key of the admin data's advisory lock ('Admn' in ASCII, second key 0): apart from stores'. */
+const ADMIN_LOCK_CLASS = 0x41646d6e
 
 /** The time now in epoch ms, truncated as Date.now() is; clock_timestamp() moves within a statement. */
 const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`
@@ -18,6 +22,17 @@ const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)
  */
 function writerTag(storeId: number): RawBuilder<string> {
   return sql<string>`'almanac:' || current_schema()::regnamespace::oid || ':' || ${storeId}`
+}
+
+/** ANALYZE of the statement tables; returns the statements table's row estimate afterwards. */
+async function analyzeStatementTables(db: Kysely<Database>): Promise<number> {
+  await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(db)
+  const { rows } = await sql<{
+    rows: string | number
+  }>`select greatest(reltuples, 0)::bigint as rows from pg_class where oid = 'statements'::regclass`.execute(
+    db,
+  )
+  return Number(rows[0]?.rows ?? 0)
 }
 
 export const postgresSqlDialect: SqlDialect = {
@@ -44,6 +59,9 @@ export const postgresSqlDialect: SqlDialect = {
     await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId}),
       set_config('application_name', ${writerTag(storeId)} || ':' || ${CLOCK_MS}, true)`.execute(db)
   },
+  async lockAdminWrites(db) {
+    await sql`select pg_advisory_xact_lock(${sql.lit(ADMIN_LOCK_CLASS)}, 0)`.execute(db)
+  },
   // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
   runExclusiveOfWriters: (db, fn) => fn(db),
   sharedClock: {
@@ -62,9 +80,10 @@ export const postgresSqlDialect: SqlDialect = {
   // an unfiltered page instead of walking the primary key backwards (measured at 10⁵ statements
   // on a server with autovacuum off: 156 ms before ANALYZE, 0.3 ms after).
   afterMigrate: async (db) => {
-    await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(
-      db,
-    )
+    await analyzeStatementTables(db)
   },
+  // While a store grows from nothing, autovacuum's ANALYZE comes too late (once a minute at
+  // most, after 10% growth): refreshed from the process as its statements grow by half.
+  refreshPlannerStats: analyzeStatementTables,
   translateError: translatePostgresError,
 }

@@ -4,6 +4,7 @@ import { type Kysely, sql } from 'kysely'
 import type { Storage, StorageHealth, StorageOperations, StoreId, StoreScope } from '../ports.js'
 import type { Database } from './database.js'
 import { migrateToLatest, pendingMigrations } from './migrations.js'
+import { createPlannerStatsRefresher } from './planner-stats-refresh.js'
 import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -45,10 +46,31 @@ export function createSqlStorage(
   const running = new Set<Promise<unknown>>()
   let closed = false
 
-  function scopeOf(conn: Kysely<Database>, storeId: StoreId, inTransaction: boolean): StoreScope {
+  const refreshPlannerStats = dialect.refreshPlannerStats
+  const plannerStats =
+    refreshPlannerStats === undefined
+      ? undefined
+      : createPlannerStatsRefresher(() => refreshPlannerStats(db))
+
+  function scopeOf(
+    conn: Kysely<Database>,
+    storeId: StoreId,
+    inTransaction: boolean,
+    onInserted: (count: number) => void = () => undefined,
+  ): StoreScope {
     const ctx = { db: conn, storeId, dialect, clock, inTransaction }
+    const statements = createSqlStatementStore(ctx)
     return {
-      statements: withErrorTranslation(createSqlStatementStore(ctx), dialect.translateError),
+      statements: withErrorTranslation(
+        {
+          ...statements,
+          insertStatements: async (records) => {
+            await statements.insertStatements(records)
+            onInserted(records.length)
+          },
+        },
+        dialect.translateError,
+      ),
       documents: withErrorTranslation(createSqlDocumentStore(ctx), dialect.translateError),
       actorsActivities: withErrorTranslation(
         createSqlActorActivityStore(ctx),
@@ -95,16 +117,35 @@ export function createSqlStorage(
       if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
       // The whole function reruns on a transient failure: a new transaction, a new scope.
       return tracked(
-        retrying(() =>
-          db.transaction().execute(async (trx) => {
+        retrying(async () => {
+          let inserted = 0
+          const result = await db.transaction().execute(async (trx) => {
             await dialect.lockStoreWrites(trx, storeId)
-            return fn(scopeOf(trx, storeId, true))
-          }),
-        ),
+            return fn(scopeOf(trx, storeId, true, (count) => (inserted += count)))
+          })
+          // After the commit: the statements are in the table the statistics describe.
+          if (inserted > 0) plannerStats?.noteInserted(inserted)
+          return result
+        }),
       )
     },
 
-    admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+    admin: {
+      ...withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+      transaction(fn) {
+        if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+        return tracked(
+          retrying(() =>
+            db.transaction().execute(async (trx) => {
+              await dialect.lockAdminWrites(trx)
+              return fn(
+                withErrorTranslation(createSqlAdminStore(trx, true), dialect.translateError),
+              )
+            }),
+          ),
+        )
+      },
+    },
 
     operations: {
       async health(): Promise<StorageHealth> {
@@ -133,6 +174,7 @@ export function createSqlStorage(
       if (closed) return
       closed = true
       await Promise.allSettled([...running])
+      await plannerStats?.idle()
       await db.destroy()
     },
   }

@@ -1,11 +1,11 @@
 /** @module The admin-account part of AdminStore on SQL: accounts, bearer sessions, failed logins. */
 import type { Kysely, Updateable } from 'kysely'
-import type { AccountRecord, AdminStore, SessionRecord } from '../ports.js'
+import type { AccountRecord, AdminRecords, SessionRecord } from '../ports.js'
 import type { AdminAccountsTable, AdminSessionsTable, Database } from './database.js'
 import { chunk, isoFromMs, msFromIso, toNumber } from './sql-support.js'
 
 type AccountMethods = Pick<
-  AdminStore,
+  AdminRecords,
   | 'findAccount'
   | 'listAccounts'
   | 'insertAccount'
@@ -41,7 +41,10 @@ function sessionFromRow(row: AdminSessionsTable): SessionRecord {
 }
 
 /** Times are compared as epoch ms columns, the same on both engines. */
-export function createSqlAccountStore(db: Kysely<Database>): AccountMethods {
+export function createSqlAccountStore(
+  db: Kysely<Database>,
+  inTransaction: boolean,
+): AccountMethods {
   return {
     async findAccount(username) {
       const row = await db
@@ -82,14 +85,15 @@ export function createSqlAccountStore(db: Kysely<Database>): AccountMethods {
     },
 
     async deleteAccount(username) {
-      return db.transaction().execute(async (trx) => {
+      const remove = async (trx: Kysely<Database>) => {
         await trx.deleteFrom('admin_sessions').where('username', '=', username).execute()
         const result = await trx
           .deleteFrom('admin_accounts')
           .where('username', '=', username)
           .executeTakeFirst()
         return result.numDeletedRows > 0n
-      })
+      }
+      return inTransaction ? remove(db) : db.transaction().execute(remove)
     },
 
     async insertSession(record) {

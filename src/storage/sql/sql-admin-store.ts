@@ -1,6 +1,6 @@
 /** @module AdminStore on SQL: the stores (tenants) and the credentials clients authenticate with. */
 import type { Kysely, Updateable } from 'kysely'
-import type { AdminStore, CredentialRecord, StoreRecord } from '../ports.js'
+import type { AdminRecords, CredentialRecord, StoreRecord } from '../ports.js'
 import type { CredentialsTable, Database, StoresTable } from './database.js'
 import { defaultStoreRow } from './migrations.js'
 import { createSqlAccountStore } from './sql-account-store.js'
@@ -26,8 +26,11 @@ function storeFromRow(row: StoresTable): StoreRecord {
   return { id: row.id, name: row.name, createdAt: isoFromMs(toNumber(row.created_ms)) }
 }
 
-/** Not scoped to a store: credentials are how a request finds its store. */
-export function createSqlAdminStore(db: Kysely<Database>): AdminStore {
+/**
+ * Not scoped to a store: credentials are how a request finds its store. `inTransaction`: `db` is
+ * a unit of work's transaction (AdminStore.transaction), so no method opens its own.
+ */
+export function createSqlAdminStore(db: Kysely<Database>, inTransaction = false): AdminRecords {
   return {
     async ensureDefaultStore() {
       await db
@@ -132,7 +135,7 @@ export function createSqlAdminStore(db: Kysely<Database>): AdminStore {
       await db.updateTable('credentials').set(set).where('key', '=', key).execute()
     },
 
-    ...createSqlAccountStore(db),
+    ...createSqlAccountStore(db, inTransaction),
     ...createSqlServerSecrets(db),
   }
 }

@@ -44,6 +44,13 @@ export interface SqlDialect {
    */
   lockStoreWrites(db: Kysely<Database>, storeId: number): Promise<void>
   /**
+   * Makes the transaction `db` the only unit of work over the admin data (stores, credentials,
+   * accounts) until it ends. SQLite: nothing to do (`begin immediate`). PostgreSQL: a
+   * transaction-level advisory lock of its own key, so check-then-write admin use cases of any
+   * number of processes run one at a time.
+   */
+  lockAdminWrites(db: Kysely<Database>): Promise<void>
+  /**
    * Runs `fn` at a moment when no write transaction is in flight, so that what it reads about
    * committed statements is final (the `consistentThrough` watermark). `fn` must not write.
    * Engines with a `sharedClock` need no exclusion: the watermark accounts for the writers in
@@ -63,6 +70,12 @@ export interface SqlDialect {
    * the planner statistics SQLite is given. Must be idempotent.
    */
   afterMigrate(db: Kysely<Database>): Promise<void>
+  /**
+   * Refreshes the planner's statistics of the statement tables and returns the statements
+   * table's estimated row count; `createSqlStorage` calls it in the background as the table
+   * grows (planner-stats-refresh.ts). Undefined where the statistics are fixed (SQLite).
+   */
+  readonly refreshPlannerStats: ((db: Kysely<Database>) => Promise<number>) | undefined
   /**
    * Turns a driver error into an `LrsError` from `storage-errors.ts` (transient failures into
    * `StorageBusyError`, so the transaction is retried); returns anything else unchanged.

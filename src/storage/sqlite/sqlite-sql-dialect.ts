@@ -19,6 +19,8 @@ export const sqliteSqlDialect: SqlDialect = {
   storedFollowsSeq: true,
   // `begin immediate` (immediate-sqlite-dialect.ts) already holds the database's write lock.
   lockStoreWrites: () => Promise.resolve(),
+  // `begin immediate` already makes every unit of work the only writer of the database.
+  lockAdminWrites: () => Promise.resolve(),
   // better-sqlite3 has one connection and Kysely lends it to one unit of work at a time: holding
   // it means no transaction of this process is open. Other processes writing the same file are
   // not covered; Almanac serves a SQLite file from one process (see create-sqlite-storage.ts).
@@ -26,5 +28,7 @@ export const sqliteSqlDialect: SqlDialect = {
   // One process writes a SQLite file, so its clock and its own watermarks are all there is.
   sharedClock: undefined,
   afterMigrate: writePlannerStats,
+  // Fixed statistics (planner-stats.ts) describe any size: nothing to refresh as tables grow.
+  refreshPlannerStats: undefined,
   translateError: translateSqliteError,
 }
