@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createReadStream } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -80,6 +81,8 @@ interface Row {
   note?: string
 }
 const rows: Row[] = []
+/** The 1-minute load average when the run began: on a shared machine it explains the figures. */
+const loadAtStart = loadavg()[0]?.toFixed(1) ?? '?'
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`)
@@ -672,7 +675,9 @@ function report(): string {
   const lines = [
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
-    `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
+    options['ingest-only']
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run; ratios compare figures from this same run.`
+      : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
