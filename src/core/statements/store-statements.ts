@@ -23,7 +23,9 @@ import { buildStatementIndex } from './statement-index.js'
 /**
  * A step run inside the ingest transaction after the statements are persisted, e.g. the
  * canonical activity definitions, the Agents resource, analytics projections. It sees only
- * the statements new to the store; if it throws, nothing of the batch is stored.
+ * the statements new to the store, of every request of a group commit at once; if it throws,
+ * nothing of the group is stored and each request is run again alone (group-commit.ts), so
+ * only the request it fails on fails.
  */
 export type ProjectStep = (
   scope: StoreScope,
