@@ -134,6 +134,8 @@ export async function postgresFloor(
   writers: number,
 ): Promise<FloorResult> {
   const pool = new pg.Pool({ connectionString: url, max: writers })
+  // An idle connection the server cuts must not end the bench with an unhandled 'error'.
+  pool.on('error', () => undefined)
   const columnResult = await pool.query<{ column_name: string }>(
     "select column_name from information_schema.columns where table_name = 'statements' and table_schema = current_schema()",
   )

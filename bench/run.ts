@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createReadStream } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -33,6 +34,17 @@ const { values: options } = parseArgs({
         process.env['ALMANAC_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     quick: { type: 'boolean', default: false },
+    /**
+     * Only the ingest targets of issue 14 (single statements at c=64, batches of 100 at c=16
+     * against the floor, two PostgreSQL processes against one), without the matrix, the fill
+     * and the queries.
+     */
+    'ingest-only': { type: 'boolean', default: false },
+    /**
+     * A built checkout of another commit (its `dist/`) measured in the same run and conditions
+     * as this one, e.g. the base commit of a change: its rows are labelled `before`.
+     */
+    before: { type: 'string' },
   },
 })
 const backends = options.backends.split(',').filter(Boolean) as ('sqlite' | 'postgres')[]
@@ -69,6 +81,8 @@ interface Row {
   note?: string
 }
 const rows: Row[] = []
+/** The 1-minute load average when the run began: on a shared machine it explains the figures. */
+const loadAtStart = loadavg()[0]?.toFixed(1) ?? '?'
 
 function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`)
@@ -123,6 +137,17 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
 interface Server {
   child: ChildProcess
   endpoint: string
@@ -130,8 +155,8 @@ interface Server {
   stop(): Promise<void>
 }
 
-async function startServer(databaseUrl: string, port: number): Promise<Server> {
-  const child = spawn('node', [CLI, 'serve'], {
+async function startServer(databaseUrl: string, port: number, cli = CLI): Promise<Server> {
+  const child = spawn('node', [cli, 'serve'], {
     env: {
       ...process.env,
       ALMANAC_PORT: String(port),
@@ -411,6 +436,237 @@ async function benchBackend(
   }
 }
 
+/**
+ * Ingest with `processes` Almanac servers on one database (one store), the statements and the
+ * concurrency split evenly between them; statements/s over the whole, and the servers' CPU per
+ * statement, which a busy shared machine inflates far less than it deflates throughput.
+ */
+async function ingestOn(
+  cli: string,
+  databaseUrl: string,
+  firstPort: number,
+  processes: number,
+  file: string,
+  skip: number,
+  count: number,
+  batchSize: number,
+  concurrency: number,
+): Promise<{
+  perSecond: number
+  p50: number
+  p99: number
+  cpuUsPerStatement: number
+  errors: number
+}> {
+  const servers: Server[] = []
+  for (let i = 0; i < processes; i++)
+    servers.push(await startServer(databaseUrl, firstPort + i, cli))
+  try {
+    const cpuBefore = servers.map((s) => cpuSeconds(s.child.pid ?? 0))
+    const share = Math.floor(count / processes)
+    const started = performance.now()
+    const results = await Promise.all(
+      servers.map((server, i) =>
+        job({
+          kind: 'ingest',
+          endpoint: server.endpoint,
+          authorization: AUTH,
+          file,
+          skip: skip + i * share,
+          count: share,
+          batchSize,
+          concurrency: Math.max(1, Math.floor(concurrency / processes)),
+        }),
+      ),
+    )
+    const seconds = Math.max(...results.map((r) => r.seconds))
+    const wall = (performance.now() - started) / 1000
+    const cpu = servers.reduce(
+      (n, s, i) => n + cpuSeconds(s.child.pid ?? 0) - (cpuBefore[i] ?? 0),
+      0,
+    )
+    const statements = results.reduce((n, r) => n + r.statements, 0)
+    log(
+      `  (${processes} process(es): ${statements} statements in ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s)`,
+    )
+    return {
+      perSecond: statements / seconds,
+      p50: Math.max(...results.map((r) => r.latenciesMs.p50)),
+      p99: Math.max(...results.map((r) => r.latenciesMs.p99)),
+      cpuUsPerStatement: statements === 0 ? 0 : (cpu * 1e6) / statements,
+      errors: results.reduce((n, r) => n + r.errors, 0),
+    }
+  } finally {
+    for (const server of servers) await server.stop()
+  }
+}
+
+/** A fresh empty database for one measurement, and how to drop it. */
+async function freshDatabase(
+  backend: 'sqlite' | 'postgres',
+  name: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = join(WORK, `sqlite-${name}-${Date.now()}`)
+    mkdirSync(dir, { recursive: true })
+    return {
+      url: join(dir, 'almanac.db'),
+      drop: () => {
+        rmSync(dir, { recursive: true, force: true })
+        return Promise.resolve()
+      },
+    }
+  }
+  // A client per statement: an idle admin connection kept across a long measurement can be
+  // cut by the server, and an unhandled error on it would end the bench.
+  const admin = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: options['pg-url'] })
+    client.on('error', () => undefined)
+    await client.connect()
+    try {
+      await client.query(statement)
+    } finally {
+      await client.end()
+    }
+  }
+  const database = `almanac_bench_${name}_${process.pid}`
+  await admin(`drop database if exists ${database} with (force)`)
+  await admin(`create database ${database}`)
+  const url = new URL(options['pg-url'])
+  url.pathname = `/${database}`
+  return {
+    url: url.toString(),
+    drop: () => admin(`drop database if exists ${database} with (force)`),
+  }
+}
+
+/**
+ * Issue 14's targets, for each build (`before`, if given, then this one) on fresh databases:
+ * single statements at concurrency 64, batches of 100 at concurrency 16 as a ratio of the raw
+ * floor, and on PostgreSQL two processes against one on the same store.
+ */
+async function ingestFocus(
+  backend: 'sqlite' | 'postgres',
+  file: string,
+  port: number,
+): Promise<void> {
+  const builds: [string, string][] = [
+    ...(options.before === undefined
+      ? []
+      : [['before', join(options.before, 'dist/cli/main.js')] as [string, string]]),
+    ['after', CLI],
+  ]
+  const singles = Math.round(4000 * scale)
+  const hundreds = Math.round(20000 * scale)
+  const floorDb = await freshDatabase(backend, 'floor')
+  let floorPerSecond = 0
+  try {
+    log(`${backend}: raw storage floor`)
+    await run('node', [CLI, 'migrate'], { ALMANAC_DATABASE_URL: floorDb.url })
+    const floorRows = await loadFloorRows(file, 0, hundreds)
+    const floor =
+      backend === 'sqlite'
+        ? sqliteFloor(floorDb.url, floorRows, 100)
+        : await postgresFloor(floorDb.url, floorRows, 100, 4)
+    floorPerSecond = floor.statements / floor.seconds
+    rows.push({
+      backend,
+      phase: 'floor',
+      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+      statementsPerSecond: floorPerSecond,
+    })
+  } finally {
+    await floorDb.drop()
+  }
+  for (const [build, cli] of builds) {
+    const cases: {
+      what: string
+      processes: number
+      batch: number
+      concurrency: number
+      count: number
+    }[] = [
+      {
+        what: 'single statements, concurrency 64',
+        processes: 1,
+        batch: 1,
+        concurrency: 64,
+        count: singles,
+      },
+      {
+        what: 'batch 100, concurrency 16',
+        processes: 1,
+        batch: 100,
+        concurrency: 16,
+        count: hundreds,
+      },
+      ...(backend === 'postgres'
+        ? [
+            {
+              what: 'single statements, concurrency 64, 2 processes',
+              processes: 2,
+              batch: 1,
+              concurrency: 64,
+              count: singles,
+            },
+            {
+              what: 'batch 100, concurrency 16, 2 processes',
+              processes: 2,
+              batch: 100,
+              concurrency: 16,
+              count: hundreds,
+            },
+          ]
+        : []),
+    ]
+    const oneProcess = new Map<string, number>()
+    for (const c of cases) {
+      const db = await freshDatabase(backend, build)
+      try {
+        await run('node', [cli, 'migrate'], { ALMANAC_DATABASE_URL: db.url })
+        log(`${backend} ${build}: ${c.what}`)
+        // The floor inserted the first `hundreds` statements elsewhere; each case starts at 0
+        // on an empty database, so every build and case ingests the same statements.
+        const r = await ingestOn(
+          cli,
+          db.url,
+          port,
+          c.processes,
+          file,
+          0,
+          c.count,
+          c.batch,
+          c.concurrency,
+        )
+        if (r.errors > 0) log(`  ${r.errors} errors`)
+        const key = `${c.batch}/${c.concurrency}`
+        if (c.processes === 1) oneProcess.set(key, r.perSecond)
+        const single = oneProcess.get(key)
+        rows.push({
+          backend,
+          phase: `ingest, ${build}`,
+          what: c.what,
+          statementsPerSecond: r.perSecond,
+          p50: r.p50,
+          p99: r.p99,
+          ...(c.batch === 100 && c.processes === 1 ? { ratio: r.perSecond / floorPerSecond } : {}),
+          note:
+            `server CPU ${Math.round(r.cpuUsPerStatement)} µs/statement` +
+            (c.processes > 1 && single !== undefined
+              ? `; ${(r.perSecond / single).toFixed(2)}× one process`
+              : '') +
+            (r.errors > 0 ? `; ${r.errors} errors` : ''),
+        })
+        log(
+          `  ${Math.round(r.perSecond)} st/s, CPU ${Math.round(r.cpuUsPerStatement)} µs/statement`,
+        )
+      } finally {
+        await db.drop()
+      }
+    }
+  }
+}
+
 function fmt(n: number | undefined, digits = 0): string {
   return n === undefined ? '' : n.toFixed(digits)
 }
@@ -419,7 +675,9 @@ function report(): string {
   const lines = [
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
-    `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
+    options['ingest-only']
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run; ratios compare figures from this same run.`
+      : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -433,10 +691,16 @@ function report(): string {
 
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true })
-  const total = Math.max(...sizes, 0) + matrixTotal + 1000
+  const total = options['ingest-only']
+    ? Math.round(20000 * scale) + 1000
+    : Math.max(...sizes, 0) + matrixTotal + 1000
   const file = await dataset(total)
   let port = 18500
-  for (const backend of backends) await benchBackend(backend, file, port++)
+  for (const backend of backends)
+    if (options['ingest-only']) {
+      await ingestFocus(backend, file, port)
+      port += 2
+    } else await benchBackend(backend, file, port++)
   const markdown = report()
   process.stdout.write(markdown)
   const dir = join(ROOT, 'bench/results')

@@ -128,8 +128,9 @@ describe('Storing and reading statements (Communication §2.1)', () => {
     })
     expect(different.status).toBe(409)
     expect(await different.json()).toEqual({
-      error: expect.any(String),
+      error: 'STATEMENT_CONFLICT',
       message: expect.stringContaining(id),
+      requestId: expect.any(String),
     })
     // Neither the no-op nor the refused PUT changed what is stored.
     expect((await getJson(`/xapi/statements?statementId=${id}`)).body).toEqual(stored)

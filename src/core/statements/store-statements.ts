@@ -7,7 +7,7 @@ import {
   VoidingTargetError,
 } from '../../errors/errors.js'
 import type { LrsError } from '../../errors/lrs-error.js'
-import type { StoreScope } from '../../storage/ports.js'
+import type { AttachmentOwner, StoreScope } from '../../storage/ports.js'
 import { statementsEquivalent } from '../../xapi/statement-equivalence.js'
 import { toUtcTimestamp } from '../../xapi/timestamps.js'
 import { isUuid } from '../../xapi/formats.js'
@@ -23,6 +23,7 @@ import {
   type IngestListener,
   type ListenerErrorHandler,
 } from './notify-listeners.js'
+import { createGroupCommit, type GroupOutcome } from './group-commit.js'
 import { buildStatementIndex } from './statement-index.js'
 
 /**
@@ -222,6 +223,103 @@ async function persist(
   return fresh
 }
 
+/** One statement request waiting for its group (see group-commit.ts). */
+interface PendingRequest {
+  readonly normalised: readonly NormalisedStatement[]
+  readonly attachments: readonly AttachmentPart[]
+}
+
+/** A group takes requests up to this many statements: one batch of 1000 is a group of its own. */
+const GROUP_MAX_STATEMENTS = 1000
+
+/**
+ * Decides one request of a group, as `persist` would if the earlier accepted requests of the
+ * group (`accepted`) were already stored: returns its statements new to the store, or throws
+ * its first rejection (409 for a different statement under a known id, XAPI-00016 for voiding
+ * a voiding statement), in which case none of its statements is stored (Communication §2.1.2).
+ */
+function decideRequest(
+  sent: readonly NormalisedStatement[],
+  statements: readonly StoredStatement[],
+  existing: ReadonlyMap<string, { statement: StoredStatement }>,
+  accepted: ReadonlyMap<string, StoredStatement>,
+): StoredStatement[] {
+  const known = (id: string): StoredStatement | undefined =>
+    existing.get(id)?.statement ?? accepted.get(id)
+  const fresh: StoredStatement[] = []
+  statements.forEach((statement, i) => {
+    const row = known(statement.id)
+    if (row === undefined) fresh.push(statement)
+    // Compare what the client sent: a timestamp the LRS filled in is not part of the statement.
+    else if (!statementsEquivalent(row, sent[i] ?? statement))
+      throw StatementConflictError(statement.id)
+  })
+  const freshById = new Map(fresh.map((s) => [s.id, s]))
+  for (const statement of statements) {
+    if (!isVoiding(statement)) continue
+    const target = statement.object.id.toLowerCase()
+    const stored = known(target) ?? freshById.get(target)
+    if (stored !== undefined && isVoiding(stored)) throw VoidingTargetError(target)
+  }
+  return fresh
+}
+
+/**
+ * Persists a group of statement requests in the caller's unit of work: one `stored` time, one
+ * look-up of the known ids, one multi-row insert, one run of the projections for all of them.
+ * Each request is decided in arrival order against what is stored and what the group's earlier
+ * requests add, so the outcomes are those of running them one after another; a rejected
+ * request contributes nothing to the writes.
+ */
+async function persistGroup(
+  scope: StoreScope,
+  requests: readonly PendingRequest[],
+  projectSteps: readonly ProjectStep[],
+): Promise<GroupOutcome<StoredStatement[]>[]> {
+  const stored = await scope.statements.allocateStored()
+  const completed = requests.map((r) => r.normalised.map((s) => complete(s, stored)))
+  const lookup = new Set<string>()
+  for (const statements of completed)
+    for (const statement of statements) {
+      lookup.add(statement.id)
+      if (isVoiding(statement)) lookup.add(statement.object.id.toLowerCase())
+    }
+  const existing = await scope.statements.findStatementsByIds([...lookup])
+
+  const accepted = new Map<string, StoredStatement>()
+  const fresh: StoredStatement[] = []
+  const attachments: AttachmentPart[] = []
+  const owners: AttachmentOwner[] = []
+  const outcomes = requests.map((request, r): GroupOutcome<StoredStatement[]> => {
+    try {
+      const own = decideRequest(request.normalised, completed[r] ?? [], existing, accepted)
+      for (const statement of own) accepted.set(statement.id, statement)
+      fresh.push(...own)
+      if (own.length > 0) {
+        attachments.push(...request.attachments)
+        // Issue 15: a statement owns only the contents its own request carried.
+        owners.push(...attachmentOwners(own, request.attachments))
+      }
+      return { ok: true, value: own }
+    } catch (error) {
+      return { ok: false, error }
+    }
+  })
+  if (fresh.length === 0) return outcomes
+
+  await scope.statements.insertStatements(
+    fresh.map((statement) => ({ statement, index: buildStatementIndex(statement) })),
+  )
+  const freshVoidingTargets = fresh.filter(isVoiding).map((s) => s.object.id.toLowerCase())
+  if (freshVoidingTargets.length > 0) await scope.statements.markVoided(freshVoidingTargets)
+  // A statement may arrive after the statement that voids it (2.0 accepts voiding unknown ids).
+  const lateVoided = await scope.statements.findVoidedTargets(fresh.map((s) => s.id))
+  if (lateVoided.size > 0) await scope.statements.markVoided([...lateVoided])
+  if (attachments.length > 0) await scope.statements.insertAttachments(attachments, owners)
+  for (const step of projectSteps) await step(scope, fresh)
+  return outcomes
+}
+
 /** Builds the two statement write use cases over one pipeline. */
 export function createStoreStatements(deps: IngestDeps): {
   storeStatements(
@@ -247,6 +345,14 @@ export function createStoreStatements(deps: IngestDeps): {
     options: IngestOptions,
   ) => Promise<IngestResult>
 } {
+  const groups = createGroupCommit<PendingRequest, StoredStatement[]>(
+    (storeId, requests) =>
+      deps.storage.transaction(storeId, (scope) =>
+        persistGroup(scope, requests, deps.projectSteps),
+      ),
+    { size: (request) => request.normalised.length, maxStatements: GROUP_MAX_STATEMENTS },
+  )
+
   async function ingest(
     ctx: RequestContext,
     statements: readonly Statement[],
@@ -258,21 +364,26 @@ export function createStoreStatements(deps: IngestDeps): {
       parts === 'unchecked' ? [] : await checkAttachments(statements, parts, ctx.version)
     const normalised = statements.map((s) => normalise(s, ctx, options.preserve))
     const storeId = ctx.principal.storeId
-    const fresh = await deps.storage.transaction(storeId, async (scope) => {
-      // A retried unit of work starts over: forget what an earlier try rejected.
-      options.rejections?.clear()
-      const stored = await storedTimes(scope, normalised, options.preserve)
-      const inserted = await persist(
-        scope,
-        normalised,
-        stored,
-        attachments,
-        options.rejections,
-        options.partial ?? false,
-      )
-      for (const step of deps.projectSteps) await step(scope, inserted)
-      return inserted
-    })
+    // A statement request (all or nothing, LRS-set `stored`) joins its store's next group
+    // commit; an import, with its own options, is a unit of work of its own.
+    const grouped = !options.preserve && options.rejections === undefined
+    const fresh = grouped
+      ? await groups.submit(storeId, { normalised, attachments })
+      : await deps.storage.transaction(storeId, async (scope) => {
+          // A retried unit of work starts over: forget what an earlier try rejected.
+          options.rejections?.clear()
+          const stored = await storedTimes(scope, normalised, options.preserve)
+          const inserted = await persist(
+            scope,
+            normalised,
+            stored,
+            attachments,
+            options.rejections,
+            options.partial ?? false,
+          )
+          for (const step of deps.projectSteps) await step(scope, inserted)
+          return inserted
+        })
     if (fresh.length > 0) notifyListeners(deps.listeners, storeId, fresh, deps.onListenerError)
     return { ids: normalised.map((s) => s.id), fresh }
   }

@@ -39,6 +39,8 @@ export const postgresSqlDialect: SqlDialect = {
   name: 'postgres',
   // The Bind message counts parameters in 16 bits.
   maxParameters: 65_535,
+  // pg sends unnamed statements, parsed anew each time: fewer, larger statements win there.
+  cachesStatementsByText: false,
   blobType: 'bytea',
   // An identity is a sequence: never reused, also after deletes and rolled-back inserts.
   addSeqColumn: (table) =>

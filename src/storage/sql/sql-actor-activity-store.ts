@@ -1,7 +1,7 @@
 /** @module ActorActivityStore on SQL: canonical Activity definitions and the agents seen, per store. */
 import type { ActorActivityStore } from '../ports.js'
 import type { Activity, ActivityDefinition, Agent, Group } from '../../xapi/types.js'
-import { chunk, rowsPerInsert, valuesPerList, type SqlStoreContext } from './sql-support.js'
+import { insertChunks, listChunks, type SqlStoreContext } from './sql-support.js'
 
 const ACTIVITY_COLUMNS = 3
 const AGENT_COLUMNS = 4
@@ -38,7 +38,7 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
 
     async findActivityDefinitions(activityIds) {
       const found = new Map<string, ActivityDefinition>()
-      for (const part of chunk([...new Set(activityIds)], valuesPerList(dialect))) {
+      for (const part of listChunks(dialect, activityIds)) {
         const rows = await db
           .selectFrom('activities')
           .select(['activity_id', 'definition'])
@@ -57,7 +57,7 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
         activity_id: a.id,
         definition: JSON.stringify(a.definition),
       }))
-      for (const part of chunk(rows, rowsPerInsert(dialect, ACTIVITY_COLUMNS)))
+      for (const part of insertChunks(dialect, rows, ACTIVITY_COLUMNS))
         await db
           .insertInto('activities')
           .values(part)
@@ -78,7 +78,7 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
         name: a.agent.name ?? '',
         agent: JSON.stringify(a.agent),
       }))
-      for (const part of chunk(rows, rowsPerInsert(dialect, AGENT_COLUMNS)))
+      for (const part of insertChunks(dialect, rows, AGENT_COLUMNS))
         await db
           .insertInto('agents')
           .values(part)

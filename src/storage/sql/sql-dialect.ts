@@ -10,6 +10,12 @@ export interface SqlDialect {
   readonly name: string
   /** The most bind parameters one statement may carry (SQLite 32766, PostgreSQL 65535). */
   readonly maxParameters: number
+  /**
+   * True when the adapter keeps prepared statements by SQL text (SQLite,
+   * prepared-statement-cache.ts): multi-row inserts and `in (…)` lists are then cut to a few
+   * fixed sizes, so that their texts repeat and are compiled once (`insertChunks`, `listChunks`).
+   */
+  readonly cachesStatementsByText: boolean
   /** The column type for binary content (`blob`, `bytea`). */
   readonly blobType: ColumnDataType
   /**

@@ -16,6 +16,8 @@ import { insertRefTargets } from './sql-statement-refs.js'
 import {
   atomically,
   chunk,
+  insertChunks,
+  listChunks,
   fromBlob,
   isoFromMs,
   msFromIso,
@@ -130,7 +132,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
         relation,
       }))
     })
-    for (const rows of chunk(agentRows, rowsPerInsert(dialect, INDEX_COLUMNS)))
+    for (const rows of insertChunks(dialect, agentRows, INDEX_COLUMNS))
       await trx.insertInto('statement_agents').values(rows).execute()
 
     const activityRows = records.flatMap((record) => {
@@ -145,7 +147,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
         relation,
       }))
     })
-    for (const rows of chunk(activityRows, rowsPerInsert(dialect, INDEX_COLUMNS)))
+    for (const rows of insertChunks(dialect, activityRows, INDEX_COLUMNS))
       await trx.insertInto('statement_activities').values(rows).execute()
   }
 
@@ -173,7 +175,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
 
     async findStatementsByIds(ids) {
       const found = new Map<string, StatementRow>()
-      for (const part of chunk([...new Set(ids)], valuesPerList(dialect))) {
+      for (const part of listChunks(dialect, ids)) {
         const rows = await db
           .selectFrom('statements')
           .select(['id', 'payload', 'voided'])
@@ -195,7 +197,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
         const seqById = new Map<string, number>()
         const rows = records.map((record) => statementRow(storeId, record))
         // Multi-row inserts: one round trip per few hundred statements, not one per row.
-        for (const part of chunk(rows, rowsPerInsert(dialect, STATEMENT_COLUMNS))) {
+        for (const part of insertChunks(dialect, rows, STATEMENT_COLUMNS)) {
           // RETURNING gives no row order guarantee; map the assigned seq back by id.
           const inserted = await trx
             .insertInto('statements')
@@ -219,7 +221,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     // ref walk of a query then never meets it. (Referrers of it keep their own full chains.)
     async markVoided(ids) {
       await atomically(ctx, async (trx) => {
-        for (const part of chunk([...new Set(ids)], valuesPerList(dialect))) {
+        for (const part of listChunks(dialect, ids)) {
           await trx
             .updateTable('statements')
             .set({ voided: 1 })
@@ -243,7 +245,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
 
     async findVoidedTargets(ids) {
       const targets = new Set<string>()
-      for (const part of chunk([...new Set(ids)], valuesPerList(dialect))) {
+      for (const part of listChunks(dialect, ids)) {
         const rows = await db
           .selectFrom('statements')
           .select('object_statement_id')

@@ -49,6 +49,45 @@ export function rowsPerInsert(dialect: SqlDialect, columns: number): number {
   return Math.max(1, Math.min(500, Math.floor(dialect.maxParameters / columns)))
 }
 
+/**
+ * Rows of `columns` values cut into multi-row INSERTs. Where the dialect caches statements by
+ * text, the part after the full chunks is cut into powers of two (37 rows: 32 + 4 + 1), so a
+ * table is written with a dozen distinct texts whatever the group sizes, each compiled once.
+ */
+export function insertChunks<T>(dialect: SqlDialect, rows: readonly T[], columns: number): T[][] {
+  const size = rowsPerInsert(dialect, columns)
+  if (!dialect.cachesStatementsByText) return chunk(rows, size)
+  const chunks: T[][] = []
+  let start = 0
+  while (rows.length - start >= size) {
+    chunks.push(rows.slice(start, start + size))
+    start += size
+  }
+  for (let power = 2 ** Math.floor(Math.log2(size)); power >= 1; power /= 2)
+    if (rows.length - start >= power) {
+      chunks.push(rows.slice(start, start + power))
+      start += power
+    }
+  return chunks
+}
+
+/**
+ * Distinct values cut into `in (…)` lists. Where the dialect caches statements by text, each
+ * list is padded to a power of two by repeating its last value, which does not change what
+ * `in` matches, so one text per size class is compiled.
+ */
+export function listChunks<T>(dialect: SqlDialect, values: Iterable<T>): T[][] {
+  const chunks = chunk([...new Set(values)], valuesPerList(dialect))
+  if (!dialect.cachesStatementsByText) return chunks
+  return chunks.map((list) => {
+    const last = list[list.length - 1]
+    if (last === undefined) return list
+    const target = 2 ** Math.ceil(Math.log2(list.length))
+    while (list.length < target) list.push(last)
+    return list
+  })
+}
+
 /** The most values one `in (…)` list may carry. */
 export function valuesPerList(dialect: SqlDialect): number {
   return Math.min(1000, dialect.maxParameters - 10)

@@ -7,6 +7,7 @@ import type { Storage } from '../ports.js'
 import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
+import { withPreparedStatementCache } from './prepared-statement-cache.js'
 import { applySqlitePragmas } from './sqlite-pragmas.js'
 import { sqliteSqlDialect } from './sqlite-sql-dialect.js'
 
@@ -33,7 +34,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   if (isFileBacked(options.file)) mkdirSync(dirname(resolve(options.file)), { recursive: true })
   const database = new BetterSqlite3(options.file)
   applySqlitePragmas(database, options.busyTimeoutMs)
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withPreparedStatementCache(database) }),
+  })
   const file = isFileBacked(options.file) ? resolve(options.file) : undefined
   return createSqlStorage(db, sqliteSqlDialect, () =>
     file === undefined

@@ -8,6 +8,8 @@ export const sqliteSqlDialect: SqlDialect = {
   name: 'sqlite',
   // SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite (3.32+).
   maxParameters: 32_766,
+  // create-sqlite-storage.ts wraps the connection in prepared-statement-cache.ts.
+  cachesStatementsByText: true,
   blobType: 'blob',
   // `integer primary key` aliases the rowid; `autoincrement` forbids reusing the largest seq
   // after a delete, so a paging cursor can never see a new statement behind it.
