@@ -295,6 +295,7 @@ describe('request ids and the access log', () => {
     const lines = app.logs.slice(before).map((l) => JSON.parse(l))
     expect(lines.filter((l) => l.message === 'request')).toHaveLength(1)
     expect(((await response.json()) as any).requestId).toBe('alt-1')
+    expect(response.headers.get('X-Request-Id')).toBe('alt-1')
   })
 
   it('never writes credentials, passwords or tokens to the log', async () => {
