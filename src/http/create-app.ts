@@ -13,7 +13,7 @@ import { errorResponse, type ErrorLogger } from './error-response.js'
 import { alternateSyntax } from './middleware/alternate-syntax.js'
 import { authenticate } from './middleware/authenticate.js'
 import { credentialLimits } from './middleware/credential-limits.js'
-import { observeRequests } from './middleware/observe-requests.js'
+import { observeRequests, REQUEST_ID_HEADER } from './middleware/observe-requests.js'
 import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/xapi-version.js'
 import { createRateLimiter } from './rate-limiter.js'
 import { buildOpenApiDocument } from './openapi/openapi-document.js'
@@ -82,6 +82,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
         'If-None-Match',
         'Accept-Language',
         'X-Requested-With',
+        REQUEST_ID_HEADER,
       ],
       exposeHeaders: [
         'ETag',
@@ -89,6 +90,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
         'Content-Type',
         VERSION_HEADER,
         'X-Experience-API-Consistent-Through',
+        REQUEST_ID_HEADER,
       ],
       maxAge: 86400,
     }),

@@ -242,6 +242,35 @@ describe('request ids and the access log', () => {
     expect(typeof line.durationMs).toBe('number')
   })
 
+  it('writes only the levels ALMANAC_LOG_LEVEL lets through, and refuses an unknown level', async () => {
+    const quiet = await open({ ALMANAC_LOG_LEVEL: 'warn' })
+    await quiet.request('/healthz', { auth: null })
+    expect(quiet.logs.filter((l) => l.includes('"message":"request"'))).toEqual([])
+    const chatty = await open({ ALMANAC_LOG_LEVEL: 'debug' })
+    await chatty.request('/healthz', { auth: null })
+    expect(chatty.logs.filter((l) => l.includes('"message":"request"'))).toHaveLength(1)
+    await expect(open({ ALMANAC_LOG_LEVEL: 'verbose' })).rejects.toThrow(/ALMANAC_LOG_LEVEL/)
+  })
+
+  it('lets browser clients send and read X-Request-Id (CORS)', async () => {
+    const app = await open()
+    const preflight = await app.request('/xapi/statements', {
+      method: 'OPTIONS',
+      auth: null,
+      headers: {
+        Origin: 'https://lms.example.com',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'x-request-id',
+      },
+    })
+    expect(preflight.headers.get('Access-Control-Allow-Headers')).toMatch(/X-Request-Id/i)
+    const response = await app.request('/xapi/about', {
+      auth: null,
+      headers: { Origin: 'https://lms.example.com' },
+    })
+    expect(response.headers.get('Access-Control-Expose-Headers')).toMatch(/X-Request-Id/i)
+  })
+
   it('keeps a sane incoming X-Request-Id and replaces anything else', async () => {
     const app = await open()
     const kept = await app.request('/healthz', { headers: { 'X-Request-Id': 'lb-7f3a.2:9' } })
@@ -266,6 +295,7 @@ describe('request ids and the access log', () => {
     const lines = app.logs.slice(before).map((l) => JSON.parse(l))
     expect(lines.filter((l) => l.message === 'request')).toHaveLength(1)
     expect(((await response.json()) as any).requestId).toBe('alt-1')
+    expect(response.headers.get('X-Request-Id')).toBe('alt-1')
   })
 
   it('never writes credentials, passwords or tokens to the log', async () => {

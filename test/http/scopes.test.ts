@@ -40,6 +40,7 @@ describe('scope enforcement (Communication §4.2)', () => {
       error: 'INSUFFICIENT_SCOPE',
       message:
         "this credential may not read state documents: that needs the scope 'all' or 'all/read' or 'state' (xAPI Communication §4.2)",
+      requestId: response.headers.get('X-Request-Id'),
     })
   })
 

@@ -65,10 +65,14 @@ export function observeRequests(deps: ObserveRequestsDeps): MiddlewareHandler {
     }
     c.set('observation', observation)
     c.env = { ...(c.env as object | undefined), almanacObservation: observation }
+    // Set before the handler runs: Hono copies prepared headers into the response it builds,
+    // whereas a header set on a finished response makes it build the Response again.
+    c.header(REQUEST_ID_HEADER, observation.requestId)
     try {
       await next()
     } finally {
-      c.header(REQUEST_ID_HEADER, observation.requestId)
+      // A response built without the context (the alternate syntax's re-dispatch) lacks it.
+      if (!c.res.headers.has(REQUEST_ID_HEADER)) c.header(REQUEST_ID_HEADER, observation.requestId)
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       const status = c.res.status
       const route = routeLabel(c)
