@@ -142,6 +142,8 @@ async function reader(total: number, backend: 'postgres' | 'sqlite'): Promise<vo
       const t = performance.now()
       await lrs.queryStatements(ctx, { verb: pair.verb, activity: pair.activity, limit: '10' }, [])
       samples.push({ size, ms: performance.now() - t, pair: n % pairs.length })
+      // SQLite answers synchronously: let the writer's progress and exit events in.
+      await new Promise((resolve) => setImmediate(resolve))
     }
     await exited
     const seconds = (performance.now() - started) / 1000
