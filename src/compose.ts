@@ -1,5 +1,6 @@
 /** @module The composition root: configuration → storage → core → HTTP. The only place that names adapters. */
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
@@ -7,6 +8,7 @@ import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
+import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
@@ -22,6 +24,8 @@ export interface Almanac {
   readonly storage: Storage
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
+  /** Ends the long-lived responses (the console's live tails), so the HTTP server can close. */
+  endStreams(): void
   close(): Promise<void>
 }
 
@@ -46,9 +50,14 @@ export function createStorage(config: StorageConfig): Storage {
   }
 }
 
+/** The built web console: `dist/web` of the package, from both `src/` (tsx) and `dist/`. */
+export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url))
+
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+  /** How often the console's live tail polls (ms); tests make it quick. */
+  readonly tailPollMs?: number
 }
 
 /** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
@@ -91,22 +100,41 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
-  const lrs = createLrs(
-    {
-      storage,
-      limits: config.limits,
-      xapiBasePath: '/xapi',
-      authorityHomePage: config.publicUrl,
-    },
-    { productVersion: productVersion() },
+  const coreDeps = {
+    storage,
+    limits: config.limits,
+    xapiBasePath: '/xapi',
+    authorityHomePage: config.publicUrl,
+  }
+  const lrs = createLrs(coreDeps, { productVersion: productVersion() })
+  const operator = createOperatorStatements(
+    coreDeps,
+    (storeId) => `/api/stores/${storeId}/statements`,
   )
+  const streams = new AbortController()
   const app = createApp({
     lrs,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    operator,
+    webRoot: WEB_ROOT,
+    secureCookies: config.publicUrl.startsWith('https:'),
+    tail: {
+      pollMs: options.tailPollMs ?? 1000,
+      heartbeatMs: 15_000,
+      shutdown: streams.signal,
+    },
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
-  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
+  return {
+    app,
+    lrs,
+    admin,
+    storage,
+    generatedCredential,
+    endStreams: () => streams.abort(),
+    close: () => storage.close(),
+  }
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
+import type { OperatorStatements } from '../core/statements/operator-statements.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
 import { LATEST_VERSION, parseVersionHeader } from '../xapi/versions.js'
 import type { AppEnv } from './app-env.js'
@@ -15,6 +16,8 @@ import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/x
 import { createRateLimiter } from './rate-limiter.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
+import { registerConsoleWebRoutes } from './routes/console-web-routes.js'
+import type { TailOptions } from './routes/console-statement-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
@@ -27,6 +30,13 @@ export interface HttpDeps {
   readonly admin: Admin
   /** Requests per minute per credential that sets no limit of its own; undefined = unlimited. */
   readonly rateLimitPerMinute: number | undefined
+  /** The console's statement reads and live tail (admin sessions only). */
+  readonly operator: OperatorStatements
+  /** The built web console (index.html and assets/), served at `/`. */
+  readonly webRoot: string
+  /** Mark the console's session cookie Secure even on plain-HTTP requests (public URL is https). */
+  readonly secureCookies: boolean
+  readonly tail?: TailOptions
 }
 
 type Env = AppEnv
@@ -110,7 +120,15 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
-  app.route('/api', createAdminRoutes(deps.admin))
+  app.route(
+    '/api',
+    createAdminRoutes(deps.admin, {
+      operator: deps.operator,
+      secureCookies: deps.secureCookies,
+      ...(deps.tail === undefined ? {} : { tail: deps.tail }),
+    }),
+  )
+  registerConsoleWebRoutes(app, deps.webRoot)
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

@@ -56,7 +56,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const almanac = await createAlmanac(
     config,
     createJsonLogger('info', (line) => logs.push(line)),
-    { hashing: TEST_HASHING },
+    { hashing: TEST_HASHING, tailPollMs: 20 },
   )
   return {
     almanac,

@@ -32,14 +32,23 @@ export const serveCommand: Command = {
     })
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.http.port
-    print(`Almanac LRS listening: xAPI endpoint http://${config.http.host}:${port}/xapi/`)
+    const base = `http://${config.http.host}:${port}`
+    print(`Almanac LRS listening: xAPI endpoint ${base}/xapi/`)
+    print(`Web console: ${base}/`)
+    if ((await almanac.admin.listAccounts()).length === 0) {
+      print('No admin account exists yet, so nobody can sign in to the console. Create one with')
+      print('  npx almanac admin create --username YOU      (asks for a password), or start with')
+      print('  ALMANAC_ADMIN_USERNAME=YOU ALMANAC_ADMIN_PASSWORD=<12+ characters> npm start')
+    }
     logger.log('info', 'listening', { host: config.http.host, port, storage: config.storage.kind })
 
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.log('info', 'shutting down', { signal })
-        // Stop accepting, let in-flight requests finish, then close the database.
+        // Stop accepting, end the console's live tails, let in-flight requests finish, then
+        // close the database.
         server.close(() => resolve())
+        almanac.endStreams()
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
