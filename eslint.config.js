@@ -84,6 +84,16 @@ export default tseslint.config(
     },
   },
   ...layers.map(layerRule),
-  { files: ['*.config.ts', '*.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['**/*.config.ts', '*.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  // The web console (web/): a browser client of /api/ only, never of the server's modules.
+  {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)src/', message: 'web/ talks to Almanac over HTTP only' }] },
+      ],
+    },
+  },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
 )
