@@ -356,19 +356,24 @@ export interface LogEntry {
   /** The statement's position in the store's total order. */
   seq: number
   statement: StoredStatement
-  /**
-   * True when the statement is voided at the time it is read. A later voiding statement may
-   * still void it; an earlier one (a voiding statement that arrived first, Data §2.3.2) already
-   * did. Consumers that add up contributions skip voided entries and rely on the voiding entry
-   * (below) to correct what they had already counted.
-   */
+  /** True when the statement is voided at the time it is read (see `voidedBy` for when). */
   voided: boolean
   /**
-   * For a voiding statement (verb `voided`, object a StatementRef): the statement it targets
-   * as stored in the same store, with its seq, or undefined when that statement has not arrived
-   * (yet). Lets a projection remove the voided statement's contribution (recompute its keys).
+   * The seq of the first voiding statement that targets this statement, if one is stored (it
+   * may be later or, for a statement that arrived after its voiding statement, earlier than
+   * `seq`; Data §2.3.2). A consumer that adds up contributions counts an entry unless
+   * `voidedBy < seq`, and takes it back at the voiding entry (below): then what it holds after
+   * any prefix of the log does not depend on when it read it, and a rebuild gives the same.
    */
-  target?: { seq: number; statement: StoredStatement } | undefined
+  voidedBy: number | undefined
+  /**
+   * For a voiding statement (verb `voided`, object a StatementRef): the statement it targets
+   * as stored in the same store, with its seq and its own `voidedBy`, or undefined when that
+   * statement has not arrived (yet). Its contribution is to be removed when
+   * `target.seq < seq && target.voidedBy === seq` (this is the first voiding of an earlier
+   * statement).
+   */
+  target?: { seq: number; statement: StoredStatement; voidedBy: number | undefined } | undefined
 }
 
 /**
@@ -393,6 +398,11 @@ export interface StatementLog {
   watermark(): Promise<number>
   /** The statements with `after < seq <= upTo`, in seq order, at most `limit`. */
   readAfter(after: number, upTo: number, limit: number): Promise<LogEntry[]>
+  /**
+   * Every statement whose actor has the canonical IFI key `actorIfi` with `seq <= upTo`, in seq
+   * order: what a projection re-reads to recompute one learner's keys after a voiding.
+   */
+  readActor(actorIfi: string, upTo: number): Promise<LogEntry[]>
   /**
    * The consumer's cursor (the last seq it processed; 0 at first), read so that a concurrent
    * unit of work of the same consumer and store waits until this one ends (row lock / write lock).

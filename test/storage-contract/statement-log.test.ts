@@ -117,10 +117,28 @@ for (const backend of BACKENDS) {
         },
       })
       await c.catchUp(S)
-      expect(entries).toHaveLength(3)
+      // A statement arriving after its voiding statement: voided by an earlier seq.
+      const [lateStatement] = await storeStatements(storage, S, [{ id: late }])
+      // As core's ingest does (findVoidedTargets → markVoided).
+      await storage.transaction(S, (scope) => scope.statements.markVoided([late]))
+      await c.catchUp(S)
+      expect(entries).toHaveLength(4)
+      expect(entries[3]!.statement.id).toBe(lateStatement!.id)
+      expect(entries[3]!.voidedBy).toBe(entries[2]!.seq)
+      // Re-read by actor: the same entries, with the same voiding seqs.
+      const byActor = await storage.log.unitOfWork(S, ({ log }) =>
+        log.readActor('mbox:mailto:learner@example.com', entries[3]!.seq),
+      )
+      expect(byActor.map((e) => [e.seq, e.voidedBy])).toEqual(
+        entries
+          .filter((e) => e.statement.actor.mbox === 'mailto:learner@example.com')
+          .map((e) => [e.seq, e.voidedBy]),
+      )
       expect(entries[0]!.voided).toBe(true)
+      expect(entries[0]!.voidedBy).toBe(entries[1]!.seq)
       expect(entries[1]!.target?.statement.id).toBe(target!.id)
       expect(entries[1]!.target?.seq).toBe(entries[0]!.seq)
+      expect(entries[1]!.target?.voidedBy).toBe(entries[1]!.seq)
       // The target of the second has not arrived.
       expect(entries[2]!.target).toBeUndefined()
       await c.stop()

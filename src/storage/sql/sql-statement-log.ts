@@ -7,6 +7,15 @@ import type { Database } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { chunk, toNumber, valuesPerList } from './sql-support.js'
 
+interface LogRow {
+  seq: number
+  id: string
+  payload: string
+  voided: number
+  is_voiding: number
+  object_statement_id: string | null
+}
+
 /** The largest seq of the store (0 when empty): an index lookup on (store_id, seq). */
 async function maxSeq(db: Kysely<Database>, storeId: StoreId): Promise<number> {
   const row = await db
@@ -26,6 +35,65 @@ export function createSqlStatementLog(
   storeId: StoreId,
   dialect: SqlDialect,
 ): StatementLog {
+  /** The seq of the first voiding statement of each id that has one. */
+  async function firstVoidings(ids: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>()
+    for (const part of chunk([...new Set(ids)], valuesPerList(dialect))) {
+      const rows = await db
+        .selectFrom('statements')
+        .select(['object_statement_id', (eb) => eb.fn.min('seq').as('seq')])
+        .where('store_id', '=', storeId)
+        .where('is_voiding', '=', 1)
+        .where('object_statement_id', 'in', part)
+        .groupBy('object_statement_id')
+        .execute()
+      for (const row of rows)
+        if (row.object_statement_id !== null) found.set(row.object_statement_id, toNumber(row.seq))
+    }
+    return found
+  }
+
+  async function toEntries(rows: readonly LogRow[]): Promise<LogEntry[]> {
+    const targetIds = rows
+      .filter((row) => row.is_voiding === 1 && row.object_statement_id !== null)
+      .map((row) => row.object_statement_id ?? '')
+    const targets = new Map<string, { seq: number; statement: StoredStatement }>()
+    for (const part of chunk([...new Set(targetIds)], valuesPerList(dialect))) {
+      const found = await db
+        .selectFrom('statements')
+        .select(['id', 'seq', 'payload'])
+        .where('store_id', '=', storeId)
+        .where('id', 'in', part)
+        .execute()
+      for (const row of found)
+        targets.set(row.id, {
+          seq: toNumber(row.seq),
+          statement: JSON.parse(row.payload) as StoredStatement,
+        })
+    }
+    // Only voided statements (flag set) and voiding targets can have a voiding statement.
+    const voidings = await firstVoidings([
+      ...rows.filter((row) => row.voided === 1).map((row) => row.id),
+      ...targets.keys(),
+    ])
+    return rows.map((row): LogEntry => {
+      const entry: LogEntry = {
+        seq: toNumber(row.seq),
+        statement: JSON.parse(row.payload) as StoredStatement,
+        voided: row.voided === 1,
+        voidedBy: row.voided === 1 ? voidings.get(row.id) : undefined,
+      }
+      if (row.is_voiding === 1 && row.object_statement_id !== null) {
+        const target = targets.get(row.object_statement_id)
+        entry.target =
+          target === undefined
+            ? undefined
+            : { ...target, voidedBy: voidings.get(row.object_statement_id) }
+      }
+      return entry
+    })
+  }
+
   return {
     watermark: () => maxSeq(db, storeId),
 
@@ -33,40 +101,33 @@ export function createSqlStatementLog(
       if (upTo <= after || limit <= 0) return []
       const rows = await db
         .selectFrom('statements')
-        .select(['seq', 'payload', 'voided', 'is_voiding', 'object_statement_id'])
+        .select(['seq', 'id', 'payload', 'voided', 'is_voiding', 'object_statement_id'])
         .where('store_id', '=', storeId)
         .where('seq', '>', after)
         .where('seq', '<=', upTo)
         .orderBy('seq')
         .limit(limit)
         .execute()
-      const targetIds = rows
-        .filter((row) => row.is_voiding === 1 && row.object_statement_id !== null)
-        .map((row) => row.object_statement_id ?? '')
-      const targets = new Map<string, { seq: number; statement: StoredStatement }>()
-      for (const part of chunk([...new Set(targetIds)], valuesPerList(dialect))) {
-        const found = await db
-          .selectFrom('statements')
-          .select(['id', 'seq', 'payload'])
-          .where('store_id', '=', storeId)
-          .where('id', 'in', part)
-          .execute()
-        for (const row of found)
-          targets.set(row.id, {
-            seq: toNumber(row.seq),
-            statement: JSON.parse(row.payload) as StoredStatement,
-          })
-      }
-      return rows.map((row): LogEntry => {
-        const entry: LogEntry = {
-          seq: toNumber(row.seq),
-          statement: JSON.parse(row.payload) as StoredStatement,
-          voided: row.voided === 1,
-        }
-        if (row.is_voiding === 1 && row.object_statement_id !== null)
-          entry.target = targets.get(row.object_statement_id)
-        return entry
-      })
+      return toEntries(rows)
+    },
+
+    async readActor(actorIfi, upTo) {
+      // statement_agents (store, ifi, seq) finds the learner's statements by an index walk; the
+      // actor is always a 'direct' agent of its statement.
+      const rows = await db
+        .selectFrom('statement_agents as a')
+        .innerJoin('statements as s', (join) =>
+          join.onRef('s.seq', '=', 'a.statement_seq').on('s.store_id', '=', storeId),
+        )
+        .select(['s.seq', 's.id', 's.payload', 's.voided', 's.is_voiding', 's.object_statement_id'])
+        .where('a.store_id', '=', storeId)
+        .where('a.ifi', '=', actorIfi)
+        .where('a.relation', '=', 'direct')
+        .where('s.actor_ifi', '=', actorIfi)
+        .where('a.statement_seq', '<=', upTo)
+        .orderBy('a.statement_seq')
+        .execute()
+      return toEntries(rows)
     },
 
     // One upsert that creates the row at 0 and, on PostgreSQL, locks it until the unit of work
