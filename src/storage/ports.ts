@@ -107,12 +107,6 @@ export interface AttachmentContent {
   content: Uint8Array
 }
 
-/** A statement with its position in the store's total order. */
-export interface SequencedStatement {
-  seq: number
-  statement: StoredStatement
-}
-
 /** Statements, their index tables and attachment contents, for one store. */
 export interface StatementStore {
   /**
@@ -169,18 +163,6 @@ export interface StatementStore {
    * never skips a statement.
    */
   consistentThrough(): Promise<string>
-
-  /**
-   * The live tail of the console: up to `limit` statements of the store with `seq > afterSeq`,
-   * in `seq` order, voided ones included (they were stored). Units of work of one store commit
-   * in `seq` order on every backend (`SqlDialect.lockStoreWrites`), so a reader that resumes
-   * after the last `seq` it saw never misses nor repeats one. (Minimal stand-in for the
-   * analytics branch's `StatementLog`; merge onto it when both exist.)
-   */
-  readAfter(afterSeq: number, limit: number): Promise<SequencedStatement[]>
-
-  /** The highest `seq` of the store's statements; 0 when it has none. */
-  lastSeq(): Promise<number>
 
   /** Stores attachment contents; one copy per SHA-2, later duplicates are ignored. */
   insertAttachments(attachments: readonly AttachmentContent[]): Promise<void>

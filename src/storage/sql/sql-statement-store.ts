@@ -307,30 +307,6 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       return ctx.inTransaction ? read(db) : dialect.runExclusiveOfWriters(db, read)
     },
 
-    async readAfter(afterSeq, limit) {
-      const rows = await db
-        .selectFrom('statements')
-        .select(['seq', 'payload'])
-        .where('store_id', '=', storeId)
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute()
-      return rows.map((row) => ({
-        seq: toNumber(row.seq),
-        statement: JSON.parse(row.payload) as StoredStatement,
-      }))
-    },
-
-    async lastSeq() {
-      const row = await db
-        .selectFrom('statements')
-        .select((eb) => eb.fn.max('seq').as('last'))
-        .where('store_id', '=', storeId)
-        .executeTakeFirst()
-      return row?.last === null || row?.last === undefined ? 0 : toNumber(row.last)
-    },
-
     async insertAttachments(attachments: readonly AttachmentContent[]) {
       const unique = new Map(attachments.map((a) => [a.sha2, a]))
       const rows = [...unique.values()].map((a) => ({
