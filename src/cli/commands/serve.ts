@@ -33,9 +33,10 @@ export const serveCommand: Command = {
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.http.port
     const base = `http://${config.http.host}:${port}`
+    const noAdmin = (await almanac.admin.listAccounts()).length === 0
     print(`Almanac LRS listening: xAPI endpoint ${base}/xapi/`)
     print(`Web console: ${base}/`)
-    if ((await almanac.admin.listAccounts()).length === 0) {
+    if (noAdmin) {
       print('No admin account exists yet, so nobody can sign in to the console. Create one with')
       print('  npx almanac admin create --username YOU      (asks for a password), or start with')
       print('  ALMANAC_ADMIN_USERNAME=YOU ALMANAC_ADMIN_PASSWORD=<12+ characters> npm start')
