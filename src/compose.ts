@@ -1,12 +1,15 @@
 /** @module The composition root: configuration → storage → core → HTTP. The only place that names adapters. */
 import { createRequire } from 'node:module'
 import type { Hono } from 'hono'
+import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createAnalyticsProjector } from './analytics/projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
+import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
@@ -20,6 +23,9 @@ export interface Almanac {
   readonly lrs: Lrs
   readonly admin: Admin
   readonly storage: Storage
+  readonly analytics: Analytics
+  /** The analytics projector of this process (a statement-log consumer). */
+  readonly projector: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   close(): Promise<void>
@@ -91,6 +97,18 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
+  // The analytics projector runs in every process; on PostgreSQL one process at a time holds
+  // each store's lease. Statements this process stores wake it at once; the poll picks up the
+  // other processes' statements and a lease another process gave up.
+  const projector = createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createAnalyticsProjector(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) =>
+      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) }),
+  })
   const lrs = createLrs(
     {
       storage,
@@ -98,15 +116,33 @@ export async function createAlmanac(
       xapiBasePath: '/xapi',
       authorityHomePage: config.publicUrl,
     },
-    { productVersion: productVersion() },
+    {
+      productVersion: productVersion(),
+      listeners: [(storeId) => projector.wake(storeId)],
+    },
   )
+  const analytics = createAnalytics(storage.log, projector)
+  if (config.analytics.enabled) projector.start()
   const app = createApp({
     lrs,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    analytics,
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
-  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
+  return {
+    app,
+    lrs,
+    admin,
+    storage,
+    analytics,
+    projector,
+    generatedCredential,
+    async close() {
+      await projector.stop()
+      await storage.close()
+    },
+  }
 }
