@@ -2,12 +2,15 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
+import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createAnalyticsProjector } from './analytics/projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
+import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
@@ -22,6 +25,9 @@ export interface Almanac {
   readonly lrs: Lrs
   readonly admin: Admin
   readonly storage: Storage
+  readonly analytics: Analytics
+  /** The analytics projector of this process (a statement-log consumer). */
+  readonly projector: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   /** Ends the long-lived responses (the console's live tails), so the HTTP server can close. */
@@ -100,13 +106,30 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
+  // The analytics projector runs in every process; on PostgreSQL one process at a time holds
+  // each store's lease. Statements this process stores wake it at once; the poll picks up the
+  // other processes' statements and a lease another process gave up.
+  const projector = createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createAnalyticsProjector(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) =>
+      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) }),
+  })
   const coreDeps = {
     storage,
     limits: config.limits,
     xapiBasePath: '/xapi',
     authorityHomePage: config.publicUrl,
   }
-  const lrs = createLrs(coreDeps, { productVersion: productVersion() })
+  const lrs = createLrs(coreDeps, {
+    productVersion: productVersion(),
+    listeners: [(storeId) => projector.wake(storeId)],
+  })
+  const analytics = createAnalytics(storage.log, projector)
+  if (config.analytics.enabled) projector.start()
   const operator = createOperatorStatements(
     coreDeps,
     (storeId) => `/api/stores/${storeId}/statements`,
@@ -117,6 +140,7 @@ export async function createAlmanac(
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    analytics,
     operator,
     webRoot: WEB_ROOT,
     secureCookies: config.publicUrl.startsWith('https:'),
@@ -133,8 +157,13 @@ export async function createAlmanac(
     lrs,
     admin,
     storage,
+    analytics,
+    projector,
     generatedCredential,
     endStreams: () => streams.abort(),
-    close: () => storage.close(),
+    async close() {
+      await projector.stop()
+      await storage.close()
+    },
   }
 }

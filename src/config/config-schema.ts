@@ -41,6 +41,12 @@ export const environmentSchema = z.object({
   ALMANAC_ADMIN_LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** Requests per minute per credential unless the credential sets its own; 0 = unlimited. */
   ALMANAC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  /** `off` stops this process from maintaining the analytics projections (reports then lag). */
+  ALMANAC_ANALYTICS: z.enum(['on', 'off']).default('on'),
+  /** How often the projector polls for statements other processes wrote, in ms. */
+  ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
+  /** Statements per projector unit of work. */
+  ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(1000),
 })
 
 export interface Config {
@@ -61,5 +67,11 @@ export interface Config {
     readonly password: string | undefined
     readonly sessionTtlSeconds: number
     readonly loginMaxFailures: number
+  }
+  /** The analytics projector of this process (src/analytics). */
+  readonly analytics: {
+    readonly enabled: boolean
+    readonly pollMs: number
+    readonly batchSize: number
   }
 }

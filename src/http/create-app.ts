@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
 import type { OperatorStatements } from '../core/statements/operator-statements.js'
@@ -19,6 +20,7 @@ import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerConsoleWebRoutes } from './routes/console-web-routes.js'
 import type { TailOptions } from './routes/console-statement-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
+import { createReportRoutes } from './routes/report-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -30,6 +32,8 @@ export interface HttpDeps {
   readonly admin: Admin
   /** Requests per minute per credential that sets no limit of its own; undefined = unlimited. */
   readonly rateLimitPerMinute: number | undefined
+  /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
+  readonly analytics?: Analytics
   /** The console's statement reads and live tail (admin sessions only). */
   readonly operator: OperatorStatements
   /** The built web console (index.html and assets/), served at `/`. */
@@ -120,6 +124,9 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
+  // Before the admin routes: reports also accept store credentials, not only admin sessions.
+  if (deps.analytics !== undefined)
+    app.route('/api/stores/:id/reports', createReportRoutes(deps.analytics, deps.admin, deps.lrs))
   app.route(
     '/api',
     createAdminRoutes(deps.admin, {

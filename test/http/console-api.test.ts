@@ -131,6 +131,17 @@ describe('the console session cookie', () => {
     expect(made.status).toBe(201)
   })
 
+  it('reads the reports of the analytics API with the cookie session', async () => {
+    const { cookie } = await consoleSignIn()
+    const overview = await call('/api/stores/1/reports/overview', { cookie })
+    expect(overview.status).toBe(200)
+    expect(((await overview.json()) as { report: string }).report).toBe('overview')
+    const stale = await call('/api/stores/1/reports/overview', {
+      cookie: 'almanac_session=not-a-session',
+    })
+    expect(stale.status).toBe(401)
+  })
+
   it('leaves bearer-token clients as they were (no CSRF token needed)', async () => {
     const login = await call('/api/session', { method: 'POST', json: ADMIN })
     const { token } = (await login.json()) as { token: string }
