@@ -78,6 +78,14 @@ async function chartsDrawn(count: number): Promise<number[]> {
   return page.evaluate<number[]>(CANVAS_PIXELS)
 }
 
+/** The `since` the overview asked the report API for (read off the page's own request). */
+async function windowSince(): Promise<string> {
+  const entry = await page.evaluate<string>(
+    `performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/reports/overview')).pop() ?? ''`,
+  )
+  return new URL(entry).searchParams.get('since') ?? ''
+}
+
 /** A bearer session for reading the JSON API from the test itself. */
 async function bearer(): Promise<string> {
   const response = await fetch(url('/api/session'), {
@@ -151,8 +159,9 @@ describe('the web console', () => {
     expect(session?.sameSite).toBe('Strict')
     // The page's scripts cannot read it.
     expect(await page.evaluate('document.cookie')).not.toContain('almanac_session')
-    const pixels = await chartsDrawn(4)
-    expect(pixels.length).toBeGreaterThanOrEqual(4)
+    const pixels = await chartsDrawn(5)
+    expect(pixels.length).toBeGreaterThanOrEqual(5)
+    await page.getByText(/Figures as of .* \(up to date\)/).waitFor()
     const kpi = await page.locator('.kpi', { hasText: 'Statements' }).locator('dd').textContent()
     expect(Number(kpi?.replace(/\D/g, ''))).toBe(STATEMENTS)
     await shot('overview')
@@ -160,37 +169,26 @@ describe('the web console', () => {
 
   it('has the numbers of every chart one click away, and its CSV matches the JSON API', async () => {
     const card = page.locator('section.card', {
-      has: page.getByRole('heading', { name: 'Sources' }),
+      has: page.getByRole('heading', { name: 'Statements and active learners per day' }),
     })
     await card.getByRole('button', { name: 'Show numbers' }).click()
-    const rows = await card.locator('tbody tr').count()
-    expect(rows).toBeGreaterThan(0)
+    expect(await card.locator('tbody tr').count()).toBeGreaterThan(10)
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       card.getByRole('button', { name: 'Download CSV' }).click(),
     ])
     const csv = parseCsv(readFileSync((await download.path()) ?? '', 'utf8'))
-    expect(csv[0]).toEqual(['source (credential)', 'statements'])
+    expect(csv[0]).toEqual(['start', 'statements', 'activeLearners'])
 
-    // The same numbers from the statements API: statements per authority name in the window.
+    // The same numbers from the report API, for the window the page shows (last 90 days).
     const token = await bearer()
-    const since = new URL(page.url()).searchParams.get('window') ?? '90d'
-    expect(since).toBe('90d')
-    const counts = new Map<string, number>()
-    let next = `/stores/1/statements?limit=500&since=${new Date(Date.now() - 90 * 86_400_000).toISOString()}`
-    while (next !== '') {
-      const pageOf = await apiJson<{
-        statements: { authority?: { name?: string } }[]
-        more: string
-      }>(next, token)
-      for (const s of pageOf.statements) {
-        const name = s.authority?.name ?? 'unknown'
-        counts.set(name, (counts.get(name) ?? 0) + 1)
-      }
-      next = pageOf.more === '' ? '' : pageOf.more.slice('/api'.length)
-    }
-    const fromCsv = new Map(csv.slice(1).map(([name, count]) => [name ?? '', Number(count)]))
-    expect(fromCsv).toEqual(counts)
+    const report = await apiJson<{
+      window: { since: string }
+      series: { start: string; statements: number; activeLearners: number }[]
+    }>(`/stores/1/reports/overview?since=${encodeURIComponent(await windowSince())}`, token)
+    expect(csv.slice(1)).toEqual(
+      report.series.map((s) => [s.start, String(s.statements), String(s.activeLearners)]),
+    )
     await card.getByRole('button', { name: 'Show chart' }).click()
   })
 
@@ -204,7 +202,7 @@ describe('the web console', () => {
     await page.goto(page.url())
     await page.getByText('No statements in').waitFor()
     await page.goto(url('/?window=all'))
-    await chartsDrawn(4)
+    await chartsDrawn(5)
   })
 
   it('browses statements with xAPI filters, readable rows and a JSON viewer; drills down to a learner', async () => {
@@ -220,7 +218,7 @@ describe('the web console', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click()
     await page.waitForURL(/verb=/)
     await until(
-      `[...document.querySelectorAll('li.statement .sentence')].every((e) => e.textContent.includes(' passed '))`,
+      `new URLSearchParams(location.search).has('verb') && document.querySelectorAll('li.statement .sentence').length > 0 && [...document.querySelectorAll('li.statement .sentence')].every((e) => e.textContent.includes(' passed '))`,
     )
     const passed = await rows.allTextContents()
     expect(passed.length).toBeGreaterThan(0)
@@ -249,6 +247,83 @@ describe('the web console', () => {
     await until(
       `document.querySelector('li.statement')?.textContent !== ${JSON.stringify(firstPage)}`,
     )
+  })
+
+  it('drills down from the overview to a course report, with drawn charts, and from a learner to their statements', async () => {
+    await page.goto(url('/?window=all'))
+    await chartsDrawn(5)
+    const top = page.locator('section.card', {
+      has: page.getByRole('heading', { name: 'Top activities' }),
+    })
+    await top.getByRole('button', { name: 'Show numbers' }).click()
+    const moduleRow = top
+      .getByRole('button', { name: /Course report of .*\/courses\/[^/]+\/modules\/\d+$/ })
+      .first()
+    const moduleIri = ((await moduleRow.getAttribute('aria-label')) ?? '').replace(
+      'Course report of ',
+      '',
+    )
+    await moduleRow.click()
+    await page.waitForURL(/\/course\?/)
+    expect(new URL(page.url()).searchParams.get('activity')).toBe(moduleIri)
+    await page.getByRole('heading', { name: /^Course report: / }).waitFor()
+    // A module has scores, attempts and times, though no pages of its own.
+    await chartsDrawn(3)
+
+    // The whole course: its IRI is the module's parent.
+    const courseIri = moduleIri.replace(/\/modules\/\d+$/, '')
+    await page.getByLabel('Course (activity IRI)').fill(courseIri)
+    await page.getByRole('button', { name: 'Show report' }).click()
+    await page.waitForURL((u) => u.searchParams.get('activity') === courseIri)
+    await page.getByRole('heading', { name: 'Modules' }).waitFor()
+    await chartsDrawn(6)
+    const learnersKpi = await page
+      .locator('.kpi', { hasText: 'Learners' })
+      .locator('dd')
+      .textContent()
+    expect(Number(learnersKpi)).toBeGreaterThan(0)
+    await shot('course')
+
+    // The learner table's CSV is the report API's own CSV.
+    const learners = page.locator('section.card', {
+      has: page.getByRole('heading', { name: /^Learners/ }),
+    })
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      learners.getByRole('button', { name: 'Download CSV' }).click(),
+    ])
+    const token = await bearer()
+    const serverCsv = await (
+      await fetch(
+        url(
+          `/api/stores/1/reports/course?activity=${encodeURIComponent(courseIri)}&pageSize=500&scoreOf=best&sort=learner&order=asc&format=csv`,
+        ),
+        { headers: { Authorization: `Bearer ${token}` } },
+      )
+    ).text()
+    expect(readFileSync((await download.path()) ?? '', 'utf8')).toBe(serverCsv)
+
+    // Sorting is in the URL and changes the table.
+    const firstBefore = await learners.locator('tbody tr').first().textContent()
+    await learners.getByLabel('Order').selectOption('desc')
+    await page.waitForURL(/order=desc/)
+    await until(
+      `document.querySelector('section.card:last-of-type tbody tr')?.textContent !== ${JSON.stringify(firstBefore)}`,
+    )
+
+    // Drill down to a learner: their statements in this course.
+    await learners.locator('tbody tr').first().getByRole('button').click()
+    await page.waitForURL(/\/statements\?/)
+    const params = new URL(page.url()).searchParams
+    expect(params.get('activity')).toBe(courseIri)
+    const agent = JSON.parse(params.get('agent') ?? '{}') as { account?: { name: string } }
+    expect(agent.account?.name).toBeTruthy()
+    await page.locator('li.statement').first().waitFor()
+    await page.locator('li.statement').first().getByRole('button', { name: 'JSON' }).click()
+    const json = JSON.parse((await page.locator('pre.json').first().textContent()) ?? '{}') as {
+      actor: { account?: { name: string } }
+    }
+    expect(json.actor.account?.name).toBe(agent.account?.name)
   })
 
   it('shows a statement posted during the test in the live tail', async () => {
@@ -367,7 +442,7 @@ describe('the web console', () => {
     expect(asset.headers.get('cache-control')).toContain('immutable')
     const started = Date.now()
     await page.goto(url('/?window=all'))
-    await chartsDrawn(4)
+    await chartsDrawn(5)
     const drawnMs = Date.now() - started
     console.log(
       `initial JavaScript: ${(gzipped / 1024).toFixed(1)} KiB gzipped; overview drawn in ${drawnMs} ms`,

@@ -5,6 +5,7 @@ import { api, currentSession, onSignedOut, signOut, type Session, type Store } f
 import { ErrorNote, Loading } from './components'
 import { storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from './filters'
 import { AdminPage } from './pages/admin'
+import { CoursePage } from './pages/course'
 import { OverviewPage } from './pages/overview'
 import { SignInPage } from './pages/sign-in'
 import { StatementsPage } from './pages/statements'
@@ -27,6 +28,7 @@ interface PageDef {
 
 export const PAGES: PageDef[] = [
   { path: '/', title: 'Overview', render: (p) => <OverviewPage {...p} />, windowed: true },
+  { path: '/course', title: 'Course report', render: (p) => <CoursePage {...p} />, windowed: true },
   {
     path: '/statements',
     title: 'Statements',

@@ -16,6 +16,8 @@ export function ChartCard(props: {
   csvName: string
   description?: string
   height?: number
+  /** Drill-down from a row of the table (by index). */
+  rowAction?: { label: (index: number) => string; run: (index: number) => void }
 }) {
   const [showTable, setShowTable] = useState(false)
   const tableId = useId()
@@ -50,7 +52,13 @@ export function ChartCard(props: {
         <p className="empty-chart">No data in this time window.</p>
       ) : showTable ? (
         <div id={tableId}>
-          <DataTable table={props.table} caption={props.title} />
+          <DataTable
+            table={props.table}
+            caption={props.title}
+            {...(props.rowAction === undefined
+              ? {}
+              : { onRow: props.rowAction.run, rowLabel: props.rowAction.label })}
+          />
         </div>
       ) : (
         <Suspense fallback={<div className="chart" style={{ height: props.height ?? 280 }} />}>

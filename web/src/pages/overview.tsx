@@ -1,205 +1,164 @@
-/** The overview dashboard: statements, active learners, completions and passes over time; sources; top activities. */
+/** The overview dashboard (analytics overview report): statements, active learners, completions and passes over time; sources; top activities. */
 import { useQuery } from '@tanstack/react-query'
-import { api, apiMore, type Statement, type StatementPage } from '../api'
 import type { PageProps } from '../app'
-import { ChartCard, ErrorNote, Kpis, Loading, NoStatementsYet, PageHeader } from '../components'
-import type { Table } from '../csv'
-import { actorName, numberFormat, objectText } from '../format'
+import { pageHref } from '../app'
+import {
+  ChartCard,
+  DataTable,
+  ErrorNote,
+  Kpis,
+  Loading,
+  NoStatementsYet,
+  PageHeader,
+} from '../components'
+import { numberFormat } from '../format'
+import {
+  activityLabel,
+  freshnessText,
+  report,
+  shortIri,
+  windowParams,
+  type OverviewReport,
+} from '../reports'
+import { navigate } from '../router'
 
-/** The most statements the overview reads through the statements API (10 pages of 500). */
-const MAX_STATEMENTS = 5000
-
-const COMPLETED = 'http://adlnet.gov/expapi/verbs/completed'
-const PASSED = 'http://adlnet.gov/expapi/verbs/passed'
-
-async function readWindow(storeId: number, since: string | undefined, until: string | undefined) {
-  const params = new URLSearchParams({ limit: '500' })
-  if (since !== undefined) params.set('since', since)
-  if (until !== undefined) params.set('until', until)
-  let page = await api<StatementPage>(`/stores/${storeId}/statements?${params.toString()}`)
-  const statements = [...page.statements]
-  while (page.more !== '' && statements.length < MAX_STATEMENTS) {
-    page = await apiMore<StatementPage>(page.more)
-    statements.push(...page.statements)
-  }
-  return { statements, truncated: page.more !== '' }
-}
-
-function actorKey(actor: Record<string, unknown>): string {
-  for (const ifi of ['mbox', 'mbox_sha1sum', 'openid'] as const) {
-    const value = actor[ifi]
-    if (typeof value === 'string') return value
-  }
-  const account = actor['account'] as { homePage?: unknown; name?: unknown } | undefined
-  if (account !== undefined) return `${String(account.homePage)}|${String(account.name)}`
-  return actorName(actor)
-}
-
-/** Per-day counts, learners, top activities and sources of a set of statements. */
-export function summarise(statements: readonly Statement[]) {
-  const days = new Map<
-    string,
-    { statements: number; learners: Set<string>; completions: number; passes: number }
-  >()
-  const activities = new Map<string, { name: string; count: number }>()
-  const sources = new Map<string, number>()
-  const learners = new Set<string>()
-  let completions = 0
-  let passes = 0
-  for (const s of statements) {
-    const day = (s.timestamp ?? s.stored ?? '').slice(0, 10)
-    const bucket = days.get(day) ?? {
-      statements: 0,
-      learners: new Set<string>(),
-      completions: 0,
-      passes: 0,
-    }
-    const learner = actorKey(s.actor)
-    bucket.statements += 1
-    bucket.learners.add(learner)
-    learners.add(learner)
-    if (s.verb.id === COMPLETED || s.result?.['completion'] === true) {
-      bucket.completions += 1
-      completions += 1
-    }
-    if (s.verb.id === PASSED) {
-      bucket.passes += 1
-      passes += 1
-    }
-    days.set(day, bucket)
-    if (s.object['objectType'] === undefined || s.object['objectType'] === 'Activity') {
-      const id = String(s.object['id'])
-      const entry = activities.get(id) ?? { name: objectText(s.object), count: 0 }
-      entry.count += 1
-      activities.set(id, entry)
-    }
-    const source = s.authority === undefined ? 'unknown' : actorName(s.authority)
-    sources.set(source, (sources.get(source) ?? 0) + 1)
-  }
-  const daily: Table = {
-    columns: ['day', 'statements', 'active learners', 'completions', 'passes'],
-    rows: [...days.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([day, b]) => [day, b.statements, b.learners.size, b.completions, b.passes]),
-  }
-  const top: Table = {
-    columns: ['activity', 'statements', 'activity id'],
-    rows: [...activities.entries()]
-      .sort((a, b) => b[1].count - a[1].count)
-      .slice(0, 10)
-      .map(([id, a]) => [a.name, a.count, id]),
-  }
-  const bySource: Table = {
-    columns: ['source (credential)', 'statements'],
-    rows: [...sources.entries()].sort((a, b) => b[1] - a[1]).map(([name, count]) => [name, count]),
-  }
-  return { daily, top, bySource, learners: learners.size, completions, passes }
+const axis = {
+  grid: { left: 48, right: 16, top: 32, bottom: 32 },
+  tooltip: { trigger: 'axis' },
+  legend: { top: 0 },
 }
 
 export function OverviewPage({ store, window }: PageProps) {
-  const data = useQuery({
-    queryKey: ['overview-statements', store.id, window.since, window.until],
-    queryFn: () => readWindow(store.id, window.since, window.until),
+  const params = windowParams(window)
+  params.set('top', '10')
+  const overview = useQuery({
+    queryKey: ['report', 'overview', store.id, params.toString()],
+    queryFn: () => report<OverviewReport>(store.id, 'overview', params),
   })
-  if (data.error !== null) return <ErrorNote error={data.error} />
-  if (data.data === undefined) return <Loading what="the overview" />
-  const { statements, truncated } = data.data
-  if (statements.length === 0)
+  if (overview.error !== null) return <ErrorNote error={overview.error} />
+  if (overview.data === undefined) return <Loading what="the overview" />
+  const r = overview.data
+  if (r.totals.statements === 0)
     return (
       <>
         <PageHeader title="Overview" />
+        <p className="muted">{freshnessText(r)}</p>
         <NoStatementsYet storeName={store.name} />
         <p className="muted">
-          Or choose a wider time window above: nothing was stored in {window.label.toLowerCase()}.
+          Or choose a wider time window above: no learning happened in {window.label.toLowerCase()}.
         </p>
       </>
     )
-  const summary = summarise(statements)
-  const days = summary.daily.rows.map((r) => r[0])
+  const days = r.series.map((s) => s.start.slice(0, 10))
   return (
     <>
       <PageHeader title="Overview" />
-      <p className="muted">
-        {window.label}.{' '}
-        {truncated
-          ? `Computed from the ${numberFormat.format(statements.length)} most recent statements of the window.`
-          : 'Computed from every statement of the window.'}
+      <p className="muted freshness" role="status">
+        {window.label}. {freshnessText(r)}
       </p>
       <Kpis
         items={[
-          { label: 'Statements', value: numberFormat.format(statements.length) },
-          { label: 'Active learners', value: numberFormat.format(summary.learners) },
-          { label: 'Completions', value: numberFormat.format(summary.completions) },
-          { label: 'Passes', value: numberFormat.format(summary.passes) },
+          { label: 'Statements', value: numberFormat.format(r.totals.statements) },
+          { label: 'Active learners', value: numberFormat.format(r.totals.activeLearners) },
+          { label: 'Completions', value: numberFormat.format(r.totals.completions) },
+          { label: 'Passes', value: numberFormat.format(r.totals.passes) },
+          { label: 'Fails', value: numberFormat.format(r.totals.fails) },
         ]}
       />
       <div className="grid">
         <ChartCard
           title="Statements and active learners per day"
           csvName={`overview-activity-${store.id}`}
-          table={summary.daily}
+          table={{
+            columns: ['start', 'statements', 'activeLearners'],
+            rows: r.series.map((s) => [s.start, s.statements, s.activeLearners]),
+          }}
           option={{
-            legend: { top: 0 },
-            tooltip: { trigger: 'axis' },
-            grid: { left: 48, right: 16, top: 32, bottom: 32 },
+            ...axis,
             xAxis: { type: 'category', data: days },
-            yAxis: { type: 'value' },
+            yAxis: [
+              { type: 'value', name: 'statements' },
+              { type: 'value', name: 'learners', splitLine: { show: false } },
+            ],
             series: [
-              {
-                name: 'statements',
-                type: 'line',
-                showSymbol: false,
-                data: summary.daily.rows.map((r) => r[1]),
-              },
+              { name: 'statements', type: 'bar', data: r.series.map((s) => s.statements) },
               {
                 name: 'active learners',
                 type: 'line',
+                yAxisIndex: 1,
                 showSymbol: false,
-                data: summary.daily.rows.map((r) => r[2]),
+                data: r.series.map((s) => s.activeLearners),
               },
             ],
           }}
         />
         <ChartCard
-          title="Completions and passes per day"
-          csvName={`overview-completions-${store.id}`}
+          title="Completions, passes and fails per day"
+          csvName={`overview-outcomes-${store.id}`}
           table={{
-            columns: ['day', 'completions', 'passes'],
-            rows: summary.daily.rows.map((r) => [r[0], r[3], r[4]]),
+            columns: ['start', 'completions', 'passes', 'fails'],
+            rows: r.series.map((s) => [s.start, s.completions, s.passes, s.fails]),
           }}
           option={{
-            legend: { top: 0 },
-            tooltip: { trigger: 'axis' },
-            grid: { left: 48, right: 16, top: 32, bottom: 32 },
+            ...axis,
             xAxis: { type: 'category', data: days },
             yAxis: { type: 'value' },
             series: [
-              { name: 'completions', type: 'bar', data: summary.daily.rows.map((r) => r[3]) },
-              { name: 'passes', type: 'bar', data: summary.daily.rows.map((r) => r[4]) },
+              {
+                name: 'completions',
+                type: 'line',
+                showSymbol: false,
+                data: r.series.map((s) => s.completions),
+              },
+              {
+                name: 'passes',
+                type: 'line',
+                showSymbol: false,
+                data: r.series.map((s) => s.passes),
+              },
+              {
+                name: 'fails',
+                type: 'line',
+                showSymbol: false,
+                data: r.series.map((s) => s.fails),
+              },
             ],
           }}
         />
         <ChartCard
           title="Top activities"
+          description="Select an activity in the table (Show numbers) to open its course report."
           csvName={`overview-top-activities-${store.id}`}
-          table={summary.top}
+          table={{
+            columns: ['activity', 'statements'],
+            rows: r.topActivities.map((a) => [a.activity, a.statements]),
+          }}
           option={{
             tooltip: { trigger: 'axis' },
-            grid: { left: 160, right: 24, top: 8, bottom: 24 },
+            grid: { left: 220, right: 24, top: 8, bottom: 24 },
             xAxis: { type: 'value' },
             yAxis: {
               type: 'category',
               inverse: true,
-              data: summary.top.rows.map((r) => String(r[0]).slice(0, 28)),
+              data: r.topActivities.map((a) => activityLabel(a.activity)),
             },
-            series: [{ name: 'statements', type: 'bar', data: summary.top.rows.map((r) => r[1]) }],
+            series: [
+              { name: 'statements', type: 'bar', data: r.topActivities.map((a) => a.statements) },
+            ],
+          }}
+          rowAction={{
+            label: (index) => `Course report of ${r.topActivities[index]?.activity ?? ''}`,
+            run: (index) =>
+              navigate(pageHref('/course', { activity: r.topActivities[index]?.activity ?? '' })),
           }}
         />
         <ChartCard
-          title="Sources"
-          description="Statements per credential that sent them (the statement's authority)."
-          csvName={`overview-sources-${store.id}`}
-          table={summary.bySource}
+          title="Sources: platforms"
+          csvName={`overview-platforms-${store.id}`}
+          table={{
+            columns: ['platform', 'statements'],
+            rows: r.sources.platforms.map((p) => [p.platform, p.statements]),
+          }}
           option={{
             tooltip: { trigger: 'item' },
             series: [
@@ -207,14 +166,48 @@ export function OverviewPage({ store, window }: PageProps) {
                 name: 'statements',
                 type: 'pie',
                 radius: ['40%', '70%'],
-                data: summary.bySource.rows.map((r) => ({
-                  name: String(r[0]).slice(0, 40),
-                  value: r[1],
+                data: r.sources.platforms.map((p) => ({
+                  name: p.platform.slice(0, 40),
+                  value: p.statements,
                 })),
               },
             ],
           }}
         />
+        <ChartCard
+          title="Top verbs"
+          csvName={`overview-verbs-${store.id}`}
+          table={{
+            columns: ['verb', 'statements'],
+            rows: r.topVerbs.map((v) => [v.verb, v.statements]),
+          }}
+          option={{
+            tooltip: { trigger: 'axis' },
+            grid: { left: 160, right: 24, top: 8, bottom: 24 },
+            xAxis: { type: 'value' },
+            yAxis: {
+              type: 'category',
+              inverse: true,
+              data: r.topVerbs.map((v) => shortIri(v.verb)),
+            },
+            series: [
+              { name: 'statements', type: 'bar', data: r.topVerbs.map((v) => v.statements) },
+            ],
+          }}
+        />
+        <section className="card" aria-labelledby="credentials-title">
+          <h2 id="credentials-title">Sources: credentials</h2>
+          <p className="muted">
+            Statements per credential that sent them (the statement's authority).
+          </p>
+          <DataTable
+            caption="Statements per credential"
+            table={{
+              columns: ['credential', 'statements'],
+              rows: r.sources.credentials.map((c) => [c.authority, c.statements]),
+            }}
+          />
+        </section>
       </div>
     </>
   )
