@@ -280,24 +280,41 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
             columns: ['order', 'page', 'reached', 'views', 'dropoff', 'exits'],
             rows: r.pages.map((p) => [p.order, p.page, p.reached, p.views, p.dropoff, p.exits]),
           }}
-          height={Math.max(280, r.pages.length * 22)}
-          option={{
-            tooltip: { trigger: 'item' },
-            series: [
-              {
-                name: 'learners reaching',
-                type: 'funnel',
-                sort: 'none',
-                left: '5%',
-                width: '60%',
-                label: { position: 'right' },
-                data: r.pages.map((p) => ({
-                  name: `${p.order}. ${shortIri(p.page)}`,
-                  value: p.reached,
-                })),
-              },
-            ],
-          }}
+          height={Math.max(280, r.pages.length * 20)}
+          option={
+            r.pages.length <= 10
+              ? {
+                  tooltip: { trigger: 'item' },
+                  series: [
+                    {
+                      name: 'learners reaching',
+                      type: 'funnel',
+                      sort: 'none',
+                      left: '5%',
+                      width: '60%',
+                      label: { position: 'right' },
+                      data: r.pages.map((p) => ({
+                        name: `${p.order}. ${shortIri(p.page)}`,
+                        value: p.reached,
+                      })),
+                    },
+                  ],
+                }
+              : {
+                  // Many steps read better as bars in course order than as a funnel's slices.
+                  tooltip: { trigger: 'axis' },
+                  grid: { left: 180, right: 24, top: 8, bottom: 24 },
+                  xAxis: { type: 'value', minInterval: 1 },
+                  yAxis: {
+                    type: 'category',
+                    inverse: true,
+                    data: r.pages.map((p) => `${p.order}. ${shortIri(p.page)}`),
+                  },
+                  series: [
+                    { name: 'learners reaching', type: 'bar', data: r.pages.map((p) => p.reached) },
+                  ],
+                }
+          }
         />
         <ChartCard
           title="Exit points"
