@@ -6,7 +6,11 @@ import type { LogConsumer } from '../core/log/log-consumer.js'
 import type { StatementLogStorage, StoreId } from '../storage/ports.js'
 import { resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
+import { itemsReport } from './reports/items-report.js'
+import { learnerReport } from './reports/learner-report.js'
+import { objectivesReport, type ObjectivesQuery } from './reports/objectives-report.js'
 import { type Interval, overviewReport } from './reports/overview-report.js'
+import { pagesReport } from './reports/pages-report.js'
 import {
   type AnyDb,
   freshness,
@@ -46,6 +50,25 @@ export interface Analytics {
     activity: string,
     query: WindowQuery & CourseQuery,
   ): Promise<Report<Awaited<ReturnType<typeof courseReport>>>>
+  learner(
+    storeId: StoreId,
+    learner: string,
+    query: WindowQuery,
+  ): Promise<Report<Awaited<ReturnType<typeof learnerReport>>>>
+  items(
+    storeId: StoreId,
+    assessment: string,
+    query: WindowQuery,
+  ): Promise<Report<Awaited<ReturnType<typeof itemsReport>>>>
+  pages(
+    storeId: StoreId,
+    activity: string,
+    query: WindowQuery,
+  ): Promise<Report<Awaited<ReturnType<typeof pagesReport>>>>
+  objectives(
+    storeId: StoreId,
+    query: WindowQuery & ObjectivesQuery,
+  ): Promise<Report<Awaited<ReturnType<typeof objectivesReport>>>>
   /** How fresh the store's projections are. */
   freshness(storeId: StoreId): Promise<Freshness>
   /**
@@ -109,6 +132,35 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
           'pages',
         ],
         (db, window) => courseReport(db, storeId, activity, window, query),
+      ),
+    learner: (storeId, learner, query) =>
+      run(
+        'learner',
+        storeId,
+        query,
+        [
+          'course',
+          'completion',
+          'success',
+          'score',
+          'timeSpent',
+          'attempts',
+          'objectives',
+          'formal',
+        ],
+        (db, window) => learnerReport(db, storeId, learner, window),
+      ),
+    items: (storeId, assessment, query) =>
+      run('items', storeId, query, ['items', 'success'], (db, window) =>
+        itemsReport(db, storeId, assessment, window),
+      ),
+    pages: (storeId, activity, query) =>
+      run('pages', storeId, query, ['pages', 'course'], (db, window) =>
+        pagesReport(db, storeId, activity, window),
+      ),
+    objectives: (storeId, query) =>
+      run('objectives', storeId, query, ['objectives', 'course'], (db, window) =>
+        objectivesReport(db, storeId, window, query),
       ),
     freshness: (storeId) => freshness(log, storeId),
     async rebuild(storeId, onProgress) {

@@ -106,6 +106,16 @@ const CourseQuery = z.strictObject({
   order: z.enum(['asc', 'desc']).default('asc'),
 })
 
+const LearnerQuery = z.strictObject({ ...common, learner: z.string().min(1) })
+const ItemsQuery = z.strictObject({ ...common, assessment: z.string().min(1) })
+const PagesQuery = z.strictObject({ ...common, activity: z.string().min(1) })
+const ObjectivesQuery = z.strictObject({
+  ...common,
+  course: z.string().min(1).optional(),
+  page: intIn(1, 1_000_000, 1),
+  pageSize: intIn(1, 500, 50),
+})
+
 /** The query parameters checked against `schema`; a 400 names the first bad one. */
 function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const parsed = schema.safeParse(c.req.query())
@@ -152,6 +162,22 @@ export function createReportRoutes(analytics: Analytics, admin: Admin, lrs: Lrs)
   api.get('/course', async (c) => {
     const q = queryOf(c, CourseQuery)
     return answer(c, q.format, await analytics.course(storeIdOf(c), q.activity, q))
+  })
+  api.get('/learner', async (c) => {
+    const q = queryOf(c, LearnerQuery)
+    return answer(c, q.format, await analytics.learner(storeIdOf(c), q.learner, q))
+  })
+  api.get('/items', async (c) => {
+    const q = queryOf(c, ItemsQuery)
+    return answer(c, q.format, await analytics.items(storeIdOf(c), q.assessment, q))
+  })
+  api.get('/pages', async (c) => {
+    const q = queryOf(c, PagesQuery)
+    return answer(c, q.format, await analytics.pages(storeIdOf(c), q.activity, q))
+  })
+  api.get('/objectives', async (c) => {
+    const q = queryOf(c, ObjectivesQuery)
+    return answer(c, q.format, await analytics.objectives(storeIdOf(c), q))
   })
   return api
 }
