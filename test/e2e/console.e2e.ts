@@ -311,19 +311,65 @@ describe('the web console', () => {
       `document.querySelector('section.card:last-of-type tbody tr')?.textContent !== ${JSON.stringify(firstBefore)}`,
     )
 
-    // Drill down to a learner: their statements in this course.
+    // The course's pages and objectives, one click away.
+    await page.getByRole('link', { name: 'pages', exact: true }).click()
+    await page.getByRole('heading', { name: 'Time per page' }).waitFor()
+    await chartsDrawn(2)
+    await shot('pages')
+    await page.goBack()
+    await page.getByRole('link', { name: 'objectives', exact: true }).click()
+    await page.getByRole('heading', { name: /Mastery heatmap/ }).waitFor()
+    await chartsDrawn(1)
+    await shot('objectives')
+    await page.goBack()
+    await page.getByRole('heading', { name: /^Learners/ }).waitFor()
+
+    // Drill down to a learner: the learner report, then their statements.
+    const learnerKey = (
+      await learners.locator('tbody tr').first().getByRole('button').getAttribute('aria-label')
+    )?.replace('Learner report of ', '')
     await learners.locator('tbody tr').first().getByRole('button').click()
+    await page.waitForURL(/\/learner\?/)
+    await page.getByRole('heading', { name: 'Timeline: time per session' }).waitFor()
+    await chartsDrawn(4)
+    await shot('learner')
+    const key = new URL(page.url()).searchParams.get('learner') ?? ''
+    expect(`${key}`).toMatch(new RegExp(`\\|${learnerKey ?? '-'}$`))
+    await page.getByRole('link', { name: 'All statements of this learner' }).click()
     await page.waitForURL(/\/statements\?/)
-    const params = new URL(page.url()).searchParams
-    expect(params.get('activity')).toBe(courseIri)
-    const agent = JSON.parse(params.get('agent') ?? '{}') as { account?: { name: string } }
-    expect(agent.account?.name).toBeTruthy()
+    const agent = JSON.parse(new URL(page.url()).searchParams.get('agent') ?? '{}') as {
+      account?: { name: string }
+    }
+    expect(agent.account?.name).toBe(learnerKey)
     await page.locator('li.statement').first().waitFor()
     await page.locator('li.statement').first().getByRole('button', { name: 'JSON' }).click()
     const json = JSON.parse((await page.locator('pre.json').first().textContent()) ?? '{}') as {
       actor: { account?: { name: string } }
     }
-    expect(json.actor.account?.name).toBe(agent.account?.name)
+    expect(json.actor.account?.name).toBe(learnerKey)
+  })
+
+  it('analyses the questions of an assessment: difficulty and discrimination chart, answers given', async () => {
+    const token = await bearer()
+    const answered = await apiJson<{
+      statements: { context: { contextActivities: { parent: { id: string }[] } } }[]
+    }>(
+      `/stores/1/statements?verb=${encodeURIComponent('http://adlnet.gov/expapi/verbs/answered')}&limit=1`,
+      token,
+    )
+    const assessment = answered.statements[0]?.context.contextActivities.parent[0]?.id ?? ''
+    await page.getByRole('link', { name: 'Questions' }).click()
+    await page.getByLabel('Assessment (the quiz activity IRI)').fill(assessment)
+    await page.getByRole('button', { name: 'Show report' }).click()
+    await page.waitForURL((u) => u.searchParams.get('assessment') === assessment)
+    await page
+      .getByRole('heading', { name: 'Difficulty and discrimination per question' })
+      .waitFor()
+    await chartsDrawn(1)
+    const answers = page.locator('section[aria-label^="Answers to"]')
+    expect(await answers.count()).toBeGreaterThan(0)
+    expect(await answers.first().locator('tbody tr').count()).toBeGreaterThan(0)
+    await shot('questions')
   })
 
   it('shows a statement posted during the test in the live tail', async () => {

@@ -5,6 +5,7 @@ import { api, currentSession, onSignedOut, signOut, type Session, type Store } f
 import { ErrorNote, Loading } from './components'
 import { storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from './filters'
 import { AdminPage } from './pages/admin'
+import { LearnerPage, ObjectivesPage, PagesPage, QuestionsPage } from './pages/analysis'
 import { CoursePage } from './pages/course'
 import { OverviewPage } from './pages/overview'
 import { SignInPage } from './pages/sign-in'
@@ -29,6 +30,20 @@ interface PageDef {
 export const PAGES: PageDef[] = [
   { path: '/', title: 'Overview', render: (p) => <OverviewPage {...p} />, windowed: true },
   { path: '/course', title: 'Course report', render: (p) => <CoursePage {...p} />, windowed: true },
+  { path: '/learner', title: 'Learner', render: (p) => <LearnerPage {...p} />, windowed: true },
+  {
+    path: '/questions',
+    title: 'Questions',
+    render: (p) => <QuestionsPage {...p} />,
+    windowed: true,
+  },
+  { path: '/pages', title: 'Pages', render: (p) => <PagesPage {...p} />, windowed: true },
+  {
+    path: '/objectives',
+    title: 'Objectives',
+    render: (p) => <ObjectivesPage {...p} />,
+    windowed: true,
+  },
   {
     path: '/statements',
     title: 'Statements',

@@ -8,7 +8,6 @@ import { downloadCsv, type Table } from '../csv'
 import { formatDate, formatDuration, numberFormat } from '../format'
 import {
   activityLabel,
-  agentOfLearnerKey,
   freshnessText,
   learnerLabel,
   percent,
@@ -173,14 +172,34 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   }
   const drill = (index: number) => {
     const row = shown[index]
-    const agent = row === undefined ? undefined : agentOfLearnerKey(row.learner)
-    if (agent !== undefined)
-      navigate(pageHref('/statements', { agent, activity, related_activities: 'true' }))
+    if (row !== undefined) navigate(pageHref('/learner', { learner: row.learner }))
   }
   return (
     <>
       <PageHeader title={`Course report: ${activityLabel(activity)}`} />
       <CoursePicker activity={activity} />
+      <p>
+        More on this course:{' '}
+        <a
+          href={pageHref('/pages', { activity })}
+          onClick={(e) => {
+            e.preventDefault()
+            navigate(pageHref('/pages', { activity }))
+          }}
+        >
+          pages
+        </a>
+        {' · '}
+        <a
+          href={pageHref('/objectives', { course: activity })}
+          onClick={(e) => {
+            e.preventDefault()
+            navigate(pageHref('/objectives', { course: activity }))
+          }}
+        >
+          objectives
+        </a>
+      </p>
       <p className="muted freshness" role="status">
         {window.label}. {freshnessText(r)} First start {formatDate(r.dates.firstStart)}, last
         activity {formatDate(r.dates.lastActivity)}.
@@ -446,7 +465,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
             </button>
           </div>
         </header>
-        <p className="muted">Select a learner to see their statements in this course.</p>
+        <p className="muted">Select a learner for their learner report.</p>
         <DataTable
           caption="Learners of the course"
           table={{
@@ -476,9 +495,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
             ]),
           }}
           onRow={drill}
-          rowLabel={(index) =>
-            `Statements of ${learnerLabel(shown[index]?.learner ?? '')} in this course`
-          }
+          rowLabel={(index) => `Learner report of ${learnerLabel(shown[index]?.learner ?? '')}`}
         />
         <div className="pager">
           {page > 1 ? (
