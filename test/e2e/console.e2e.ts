@@ -334,7 +334,7 @@ describe('the web console', () => {
     await chartsDrawn(4)
     await shot('learner')
     const key = new URL(page.url()).searchParams.get('learner') ?? ''
-    expect(`${key}`).toMatch(new RegExp(`\\|${learnerKey ?? '-'}$`))
+    expect(key).toMatch(new RegExp(`\\|${learnerKey ?? '-'}$`))
     await page.getByRole('link', { name: 'All statements of this learner' }).click()
     await page.waitForURL(/\/statements\?/)
     const agent = JSON.parse(new URL(page.url()).searchParams.get('agent') ?? '{}') as {
