@@ -124,7 +124,8 @@ for (const target of TARGETS)
           expect(mid.cursor).toBeLessThan(mid.watermark)
 
           // A fresh process resumes from the committed cursor (after the dead one's lease lapses).
-          const survivor = await startAlmanac(env)
+          // The survivor may take larger batches: only the kill needed many small commits.
+          const survivor = await startAlmanac({ ...env, ALMANAC_ANALYTICS_BATCH_SIZE: '500' })
           for (const batch of batches) await post(survivor, batch)
           const done = await until(
             'the projector to catch up',
@@ -133,7 +134,9 @@ for (const target of TARGETS)
               return f.caughtUp ? f : undefined
             },
             90_000,
-          )
+          ).catch((error: unknown) => {
+            throw new Error(`${String(error)}\n${survivor.output.join('').slice(-3000)}`)
+          })
           expect(done.cursor).toBeGreaterThan(mid.cursor)
           await survivor.stop()
 
@@ -144,7 +147,7 @@ for (const target of TARGETS)
           } finally {
             await storage.close()
           }
-          void S
+          S
         } finally {
           await dispose()
         }
