@@ -1,6 +1,7 @@
 /** @module Every `almanac` sub-command, in the order `almanac help` lists them. */
 import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
+import { analyticsCommand } from './commands/analytics.js'
 import { credentialsCommand } from './commands/credentials.js'
 import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   storeCommand,
   credentialsCommand,
   adminCommand,
+  analyticsCommand,
 ]
