@@ -28,6 +28,8 @@ const layers = [
   ],
   ['src/http/**', ['storage', 'cli', 'config', 'simulate', 'compose']],
   ['src/simulate/**', ['core', 'storage', 'http', 'cli', 'config', 'compose']],
+  // Analytics: projections (log-consumer handlers) over storage, reports for http/ and cli/.
+  ['src/analytics/**', ['http', 'cli', 'config', 'simulate', 'compose']],
 ]
 
 function layerRule([files, forbidden]) {
@@ -84,6 +86,16 @@ export default tseslint.config(
     },
   },
   ...layers.map(layerRule),
-  { files: ['*.config.ts', '*.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['**/*.config.ts', '*.config.js'], rules: { 'no-restricted-syntax': 'off' } },
+  // The web console (web/): a browser client of /api/ only, never of the server's modules.
+  {
+    files: ['web/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)src/', message: 'web/ talks to Almanac over HTTP only' }] },
+      ],
+    },
+  },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
 )

@@ -1,12 +1,17 @@
 /** @module The composition root: configuration → storage → core → HTTP. The only place that names adapters. */
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
+import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createAnalyticsProjector } from './analytics/projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs, type LrsOptions } from './core/create-lrs.js'
+import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
+import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
@@ -29,6 +34,9 @@ export interface Almanac {
   readonly lrs: Lrs
   readonly admin: Admin
   readonly storage: Storage
+  readonly analytics: Analytics
+  /** The analytics projector of this process (a statement-log consumer). */
+  readonly projector: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   /** This instance's Prometheus metrics; background consumers report their lag here. */
@@ -39,6 +47,8 @@ export interface Almanac {
   beginShutdown(): void
   /** How many after-commit ingest listener calls have failed since start (each is also logged). */
   listenerFailures(): number
+  /** Ends the long-lived responses (the console's live tails), so the HTTP server can close. */
+  endStreams(): void
   /**
    * Stops background work (stop hooks, bounded by ALMANAC_SHUTDOWN_TIMEOUT_MS), then closes
    * the database once its running units of work end. Call after the HTTP server has drained.
@@ -70,6 +80,9 @@ export function createStorage(config: StorageConfig): Storage {
   }
 }
 
+/** The built web console: `dist/web` of the package, from both `src/` (tsx) and `dist/`. */
+export const WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url))
+
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
@@ -77,6 +90,8 @@ export interface AlmanacOptions {
   readonly ingest?: Pick<LrsOptions, 'projectSteps' | 'listeners'>
   /** Add prom-client's process metrics (default true; tests building many apps turn them off). */
   readonly processMetrics?: boolean
+  /** How often the console's live tail polls (ms); tests make it quick. */
+  readonly tailPollMs?: number
 }
 
 /** The readiness checks of `/readyz`: not draining, database reachable, schema up to date. */
@@ -156,31 +171,53 @@ export async function createAlmanac(
   const stopHooks = createStopHooks()
   let draining = false
   let listenerFailures = 0
-  const lrs = createLrs(
-    {
-      storage,
-      limits: config.limits,
-      xapiBasePath: '/xapi',
-      authorityHomePage: config.publicUrl,
+  // The analytics projector runs in every process; on PostgreSQL one process at a time holds
+  // each store's lease. Statements this process stores wake it at once; the poll picks up the
+  // other processes' statements and a lease another process gave up.
+  const projector = createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createAnalyticsProjector(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) => {
+      metrics.backgroundFailure('analytics')
+      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
     },
-    {
-      productVersion: productVersion(),
-      ...options.ingest,
-      listeners: [
-        (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
-        ...(options.ingest?.listeners ?? []),
-      ],
-      // A listener runs after the commit: its failure is logged and counted, never answered.
-      onListenerError: (error, storeId) => {
-        listenerFailures += 1
-        logger.log('error', 'ingest listener failed', {
-          storeId,
-          listenerFailures,
-          ...errorFields(error),
-        })
-      },
+  })
+  // Stop hooks run newest first, before the database closes: the projector commits its last batch.
+  stopHooks.add('analytics projector', () => projector.stop())
+  const coreDeps = {
+    storage,
+    limits: config.limits,
+    xapiBasePath: '/xapi',
+    authorityHomePage: config.publicUrl,
+  }
+  const lrs = createLrs(coreDeps, {
+    productVersion: productVersion(),
+    ...options.ingest,
+    listeners: [
+      (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
+      (storeId) => projector.wake(storeId),
+      ...(options.ingest?.listeners ?? []),
+    ],
+    // A listener runs after the commit: its failure is logged and counted, never answered.
+    onListenerError: (error, storeId) => {
+      listenerFailures += 1
+      logger.log('error', 'ingest listener failed', {
+        storeId,
+        listenerFailures,
+        ...errorFields(error),
+      })
     },
+  })
+  const analytics = createAnalytics(storage.log, projector)
+  if (config.analytics.enabled) projector.start()
+  const operator = createOperatorStatements(
+    coreDeps,
+    (storeId) => `/api/stores/${storeId}/statements`,
   )
+  const streams = new AbortController()
   const app = createApp({
     lrs,
     maxBodyBytes: config.http.maxBodyBytes,
@@ -195,6 +232,15 @@ export async function createAlmanac(
     },
     productVersion: productVersion(),
     publicUrl: config.publicUrl,
+    analytics,
+    operator,
+    webRoot: WEB_ROOT,
+    secureCookies: config.publicUrl.startsWith('https:'),
+    tail: {
+      pollMs: options.tailPollMs ?? 1000,
+      heartbeatMs: 15_000,
+      shutdown: streams.signal,
+    },
     logError: (errorId, error, requestId) =>
       logger.log('error', 'unhandled error', { errorId, requestId, ...errorFields(error) }),
   })
@@ -213,6 +259,8 @@ export async function createAlmanac(
     lrs,
     admin,
     storage,
+    analytics,
+    projector,
     generatedCredential,
     listenerFailures: () => listenerFailures,
     metrics,
@@ -220,6 +268,7 @@ export async function createAlmanac(
     beginShutdown: () => {
       draining = true
     },
+    endStreams: () => streams.abort(),
     close: () => (closing ??= close()),
   }
 }

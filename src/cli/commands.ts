@@ -1,6 +1,7 @@
 /** @module Every `almanac` sub-command, in the order `almanac help` lists them. */
 import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
+import { analyticsCommand } from './commands/analytics.js'
 import { backupCommand, restoreCommand } from './commands/backup.js'
 import { credentialsCommand } from './commands/credentials.js'
 import { storeCommand } from './commands/store.js'
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Command[] = [
   adminCommand,
   backupCommand,
   restoreCommand,
+  analyticsCommand,
 ]

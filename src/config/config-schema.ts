@@ -47,6 +47,12 @@ export const environmentSchema = z.object({
   ALMANAC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** On SIGTERM/SIGINT, how long in-flight requests and background work get to finish (ms). */
   ALMANAC_SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  /** `off` stops this process from maintaining the analytics projections (reports then lag). */
+  ALMANAC_ANALYTICS: z.enum(['on', 'off']).default('on'),
+  /** How often the projector polls for statements other processes wrote, in ms. */
+  ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
+  /** Statements per projector unit of work. */
+  ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(1000),
 })
 
 export interface Config {
@@ -74,5 +80,11 @@ export interface Config {
     readonly password: string | undefined
     readonly sessionTtlSeconds: number
     readonly loginMaxFailures: number
+  }
+  /** The analytics projector of this process (src/analytics). */
+  readonly analytics: {
+    readonly enabled: boolean
+    readonly pollMs: number
+    readonly batchSize: number
   }
 }

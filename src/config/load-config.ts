@@ -71,6 +71,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sessionTtlSeconds: e.ALMANAC_ADMIN_SESSION_TTL_SECONDS,
       loginMaxFailures: e.ALMANAC_ADMIN_LOGIN_MAX_FAILURES,
     },
+    analytics: {
+      enabled: e.ALMANAC_ANALYTICS === 'on',
+      pollMs: e.ALMANAC_ANALYTICS_POLL_MS,
+      batchSize: e.ALMANAC_ANALYTICS_BATCH_SIZE,
+    },
   }
   return Object.freeze(config)
 }

@@ -97,3 +97,10 @@ export const LastAccountError = defineError(
   'Conflict',
   () => 'the last admin account cannot be deleted; create another first',
 )
+/** A state-changing console request without the session's CSRF token (OWASP CSRF cheat sheet). */
+export const CsrfTokenError = defineError(
+  'CSRF_TOKEN_INVALID',
+  'Forbidden',
+  () =>
+    'this request needs the X-CSRF-Token header of the signed-in console session (from POST /api/session or GET /api/session)',
+)

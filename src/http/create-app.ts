@@ -2,8 +2,10 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
+import type { OperatorStatements } from '../core/statements/operator-statements.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
 import type { Logger } from '../observability/logger.js'
 import type { Metrics } from '../observability/metrics.js'
@@ -20,8 +22,11 @@ import { buildOpenApiDocument } from './openapi/openapi-document.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
 import { registerApiDocsRoutes } from './routes/api-docs-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
+import { registerConsoleWebRoutes } from './routes/console-web-routes.js'
+import type { TailOptions } from './routes/console-statement-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
+import { createReportRoutes } from './routes/report-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -41,6 +46,15 @@ export interface HttpDeps {
   /** For the OpenAPI document: the product version and the public URL. */
   readonly productVersion: string
   readonly publicUrl: string
+  /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
+  readonly analytics?: Analytics
+  /** The console's statement reads and live tail (admin sessions only). */
+  readonly operator: OperatorStatements
+  /** The built web console (index.html and assets/), served at `/`. */
+  readonly webRoot: string
+  /** Mark the console's session cookie Secure even on plain-HTTP requests (public URL is https). */
+  readonly secureCookies: boolean
+  readonly tail?: TailOptions
 }
 
 type Env = AppEnv
@@ -141,8 +155,20 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     app,
     buildOpenApiDocument({ version: deps.productVersion, serverUrl: deps.publicUrl }),
   )
-  app.route('/api', createAdminRoutes(deps.admin))
+  // Before the admin routes: reports also accept store credentials, not only admin sessions.
+  if (deps.analytics !== undefined)
+    app.route('/api/stores/:id/reports', createReportRoutes(deps.analytics, deps.admin, deps.lrs))
+  app.route(
+    '/api',
+    createAdminRoutes(deps.admin, {
+      operator: deps.operator,
+      secureCookies: deps.secureCookies,
+      ...(deps.tail === undefined ? {} : { tail: deps.tail }),
+    }),
+  )
   registerOpsRoutes(app, deps.ops)
+  // Last: the console's client routes fall back to its index.html.
+  registerConsoleWebRoutes(app, deps.webRoot)
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

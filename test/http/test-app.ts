@@ -59,7 +59,7 @@ export async function createTestApp(
   const almanac = await createAlmanac(
     config,
     createJsonLogger(config.observability.logLevel, (line) => logs.push(line)),
-    { ...options, hashing: TEST_HASHING },
+    { ...options, hashing: TEST_HASHING, tailPollMs: 20 },
   )
   return {
     almanac,

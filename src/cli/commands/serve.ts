@@ -69,7 +69,15 @@ export const serveCommand: Command = defineCommand({
     })
     const address = server.address()
     const port = typeof address === 'object' && address !== null ? address.port : config.http.port
-    print(`Almanac LRS listening: xAPI endpoint http://${config.http.host}:${port}/xapi/`)
+    const base = `http://${config.http.host}:${port}`
+    const noAdmin = (await almanac.admin.listAccounts()).length === 0
+    print(`Almanac LRS listening: xAPI endpoint ${base}/xapi/`)
+    print(`Web console: ${base}/`)
+    if (noAdmin) {
+      print('No admin account exists yet, so nobody can sign in to the console. Create one with')
+      print('  npx almanac admin create --username YOU      (asks for a password), or start with')
+      print('  ALMANAC_ADMIN_USERNAME=YOU ALMANAC_ADMIN_PASSWORD=<12+ characters> npm start')
+    }
     logger.log('info', 'listening', { host: config.http.host, port, storage: config.storage.kind })
 
     const signal = await new Promise<string>((resolve) => {
@@ -84,8 +92,10 @@ export const serveCommand: Command = defineCommand({
     const timeoutMs = config.http.shutdownTimeoutMs
     logger.log('info', 'shutting down', { signal, timeoutMs })
     // Readiness fails first, so a load balancer stops sending; then stop accepting and let the
-    // requests in flight finish; then stop background work and close the database.
+    // requests in flight finish (the console's live tails end now: they never finish by
+    // themselves); then stop background work and close the database.
     almanac.beginShutdown()
+    almanac.endStreams()
     await drain(server as Server, timeoutMs, logger)
     await almanac.close()
     logger.log('info', 'stopped', { signal })

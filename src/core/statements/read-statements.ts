@@ -1,6 +1,6 @@
 /** @module The statement read use cases: one statement by id, and filtered pages with `more`. */
 import { InvalidParameterError, NotFoundError } from '../../errors/errors.js'
-import type { StatementCursor, StoreScope } from '../../storage/ports.js'
+import type { StatementCursor, StoreId, StoreScope } from '../../storage/ports.js'
 import {
   activityIdsOf,
   type FindDefinition,
@@ -8,6 +8,7 @@ import {
   type StatementFormat,
 } from '../../xapi/format-statement.js'
 import type { Statement, StoredStatement } from '../../xapi/types.js'
+import type { XapiVersion } from '../../xapi/versions.js'
 import { ownStatementsFilter } from '../auth/authorize.js'
 import type { CoreDeps } from '../core-deps.js'
 import type {
@@ -83,7 +84,32 @@ export interface ReadStatements {
   ) => Promise<StatementsResult>
 }
 
-export function createReadStatements(deps: CoreDeps): ReadStatements {
+/**
+ * Whose reading: the store, the version whose rules apply, the `statements/read/mine` filter
+ * (undefined = every statement) and the path `more` links point at.
+ */
+export interface ReadTarget {
+  readonly storeId: StoreId
+  readonly version: XapiVersion
+  readonly authorityIfi: string | undefined
+  readonly statementsPath: string
+}
+
+/** The read use cases on an explicit target: shared by xAPI clients and the console operator. */
+export interface StatementReader {
+  readonly getStatement: (
+    target: ReadTarget,
+    parameters: StatementQueryParameters,
+    languages: readonly string[],
+  ) => Promise<SingleStatementResult>
+  readonly queryStatements: (
+    target: ReadTarget,
+    parameters: StatementQueryParameters,
+    languages: readonly string[],
+  ) => Promise<StatementsResult>
+}
+
+export function createStatementReader(deps: CoreDeps): StatementReader {
   // Read from the database once per process, at the first query: every process of the
   // database must seal and open the same tokens (more-token.ts).
   let moreTokenKey: Promise<Uint8Array> | undefined
@@ -99,17 +125,13 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
   }
 
   return {
-    consistentThrough(ctx) {
-      return deps.storage.scope(ctx.principal.storeId).statements.consistentThrough()
-    },
-
-    async getStatement(ctx, parameters, languages) {
+    async getStatement(target, parameters, languages) {
       const request = parseSingleStatementRequest(parameters)
-      const scope = deps.storage.scope(ctx.principal.storeId)
+      const scope = deps.storage.scope(target.storeId)
       const statement = await scope.statements.findStatement(
         request.id,
         request.voided,
-        ownStatementsFilter(ctx.principal),
+        target.authorityIfi,
       )
       if (statement === undefined)
         throw NotFoundError(
@@ -124,28 +146,23 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
       }
     },
 
-    async queryStatements(ctx, parameters, languages) {
+    async queryStatements(target, parameters, languages) {
       let original = parameters
       let cursor: StatementCursor | undefined
       if ('more' in parameters) {
         const extra = Object.keys(parameters).find((name) => name !== 'more')
         if (extra !== undefined) throw InvalidParameterError(extra, 'cannot be combined with more')
-        const decoded = decodeMoreToken(
-          await tokenKey(),
-          ctx.principal.storeId,
-          parameters['more'] ?? '',
-        )
+        const decoded = decodeMoreToken(await tokenKey(), target.storeId, parameters['more'] ?? '')
         original = decoded.parameters
         cursor = decoded.cursor
       }
       const request = parseStatementQueryRequest(
         original,
-        ctx.version,
+        target.version,
         deps.limits.maxStatementsPerPage,
       )
-      const scope = deps.storage.scope(ctx.principal.storeId)
-      // statements/read/mine: only this credential's own statements (Communication §4.2).
-      const mine = ownStatementsFilter(ctx.principal)
+      const scope = deps.storage.scope(target.storeId)
+      const mine = target.authorityIfi
       const query = mine === undefined ? request.query : { ...request.query, authorityIfi: mine }
       const page = await scope.statements.queryStatements(query, cursor)
       const canonical = await canonicalDefinitions(scope, page.statements, request.format)
@@ -155,12 +172,32 @@ export function createReadStatements(deps: CoreDeps): ReadStatements {
       const more =
         page.next === undefined
           ? ''
-          : `${deps.xapiBasePath}/statements?more=${encodeMoreToken(await tokenKey(), ctx.principal.storeId, original, page.next)}`
+          : `${target.statementsPath}?more=${encodeMoreToken(await tokenKey(), target.storeId, original, page.next)}`
       return {
         statements,
         more,
         attachments: request.attachments ? await loadAttachments(scope, page.statements) : [],
       }
     },
+  }
+}
+
+export function createReadStatements(deps: CoreDeps): ReadStatements {
+  const reader = createStatementReader(deps)
+  // statements/read/mine: only this credential's own statements (Communication §4.2).
+  const targetOf = (ctx: RequestContext): ReadTarget => ({
+    storeId: ctx.principal.storeId,
+    version: ctx.version,
+    authorityIfi: ownStatementsFilter(ctx.principal),
+    statementsPath: `${deps.xapiBasePath}/statements`,
+  })
+  return {
+    consistentThrough(ctx) {
+      return deps.storage.scope(ctx.principal.storeId).statements.consistentThrough()
+    },
+    getStatement: (ctx, parameters, languages) =>
+      reader.getStatement(targetOf(ctx), parameters, languages),
+    queryStatements: (ctx, parameters, languages) =>
+      reader.queryStatements(targetOf(ctx), parameters, languages),
   }
 }

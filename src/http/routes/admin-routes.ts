@@ -9,7 +9,20 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
 } from '../../errors/errors.js'
-import { adminSession, type AdminEnv, bearerChallenge } from '../middleware/admin-session.js'
+import type { OperatorStatements } from '../../core/statements/operator-statements.js'
+import {
+  adminSession,
+  type AdminEnv,
+  bearerChallenge,
+  clearSessionCookie,
+  csrfToken,
+  setSessionCookie,
+} from '../middleware/admin-session.js'
+import {
+  DEFAULT_TAIL_OPTIONS,
+  registerConsoleStatementRoutes,
+  type TailOptions,
+} from './console-statement-routes.js'
 
 /** Admin requests are small JSON documents. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024
@@ -19,6 +32,8 @@ const limitValue = z.number().int().positive()
 const LoginBody = z.strictObject({
   username: z.string().min(1).max(200),
   password: z.string().min(1).max(1024),
+  /** The web console: the session goes in an HttpOnly cookie, never in the page. */
+  cookie: z.boolean().optional(),
 })
 const StoreBody = z.strictObject({ name: z.string() })
 const NewCredentialBody = z.strictObject({
@@ -69,12 +84,21 @@ function clientAddress(c: Context<AdminEnv>): string {
   return c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
 }
 
+export interface AdminRouteOptions {
+  /** The console's statement reads and live tail. */
+  readonly operator: OperatorStatements
+  /** Mark the session cookie Secure on every response (the public URL is https). */
+  readonly secureCookies?: boolean
+  readonly tail?: TailOptions
+}
+
 /**
- * The admin API: JSON in and out, bearer sessions from `POST /api/session` (same-origin use by
- * the web console included). Every answer is `Cache-Control: no-store`: some carry secrets.
- * Admin accounts manage every store; xAPI credentials are not accepted here.
+ * The admin API: JSON in and out, bearer sessions from `POST /api/session`, or for the web
+ * console a cookie session with a CSRF token. Every answer is `Cache-Control: no-store`: some
+ * carry secrets. Admin accounts manage every store; xAPI credentials are not accepted here.
  */
-export function createAdminRoutes(admin: Admin): Hono<AdminEnv> {
+export function createAdminRoutes(admin: Admin, options: AdminRouteOptions): Hono<AdminEnv> {
+  const cookieOptions = { alwaysSecure: options.secureCookies ?? false }
   const api = new Hono<AdminEnv>()
   const by = (c: Context<AdminEnv>) => `admin:${c.get('session').username}`
 
@@ -93,13 +117,28 @@ export function createAdminRoutes(admin: Admin): Hono<AdminEnv> {
   )
 
   api.post('/session', async (c) => {
-    const { username, password } = await readBody(c, LoginBody)
+    const { username, password, cookie } = await readBody(c, LoginBody)
+    // A cookie sign-in must be JSON: a cross-site HTML form cannot send that without a CORS
+    // preflight, so no other site can sign a browser in to an account of its choosing.
+    if (cookie === true && !/^application\/json\b/i.test(c.req.header('Content-Type') ?? ''))
+      throw BadRequestError('a console sign-in must be sent as Content-Type: application/json')
+    let issued
     try {
-      return c.json(await admin.login(username, password, clientAddress(c)), 201)
+      issued = await admin.login(username, password, clientAddress(c))
     } catch (error) {
       if (UnauthorizedError.is(error)) bearerChallenge(c)
       throw error
     }
+    if (cookie !== true) return c.json(issued, 201)
+    setSessionCookie(c, issued.token, issued.expiresAt, cookieOptions)
+    return c.json(
+      {
+        username: issued.username,
+        expiresAt: issued.expiresAt,
+        csrfToken: csrfToken(issued.token),
+      },
+      201,
+    )
   })
 
   const requireSession = adminSession(admin)
@@ -109,9 +148,18 @@ export function createAdminRoutes(admin: Admin): Hono<AdminEnv> {
   api.use('/accounts/*', requireSession)
   api.use('/accounts', requireSession)
 
-  api.get('/session', requireSession, (c) => c.json(c.get('session'), 200))
+  // The console reads its CSRF token here after a reload (the cookie outlives the page).
+  api.get('/session', requireSession, (c) =>
+    c.json(
+      c.get('via') === 'cookie'
+        ? { ...c.get('session'), csrfToken: csrfToken(c.get('token')) }
+        : c.get('session'),
+      200,
+    ),
+  )
   api.delete('/session', requireSession, async (c) => {
     await admin.logout(c.get('token'))
+    if (c.get('via') === 'cookie') clearSessionCookie(c)
     return c.body(null, 204)
   })
 
@@ -144,6 +192,14 @@ export function createAdminRoutes(admin: Admin): Hono<AdminEnv> {
   })
   api.post('/credentials/:key/rotate', async (c) =>
     c.json(await admin.rotateCredential(by(c), c.req.param('key')), 200),
+  )
+
+  registerConsoleStatementRoutes(
+    api,
+    admin,
+    options.operator,
+    storeId,
+    options.tail ?? DEFAULT_TAIL_OPTIONS,
   )
 
   api.get('/accounts', async (c) => c.json({ accounts: await admin.listAccounts() }, 200))

@@ -4,6 +4,7 @@ import type { Storage } from '../ports.js'
 import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { migrateToLatest } from '../sql/migrations.js'
+import { createPostgresLogLeases } from './postgres-log-leases.js'
 import { createPostgresPool, POOL_DEFAULTS, type PostgresPoolOptions } from './postgres-pool.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import { queueStoreWrites } from './store-write-queue.js'
@@ -60,7 +61,7 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         idle: pool.idleCount,
         waiting: pool.waitingCount,
       },
-    })),
+    }), createPostgresLogLeases(options)),
   )
   return { ...storage, migrate: () => migrate(options) }
 }

@@ -64,6 +64,8 @@ export const postgresSqlDialect: SqlDialect = {
   async lockAdminWrites(db) {
     await sql`select pg_advisory_xact_lock(${sql.lit(ADMIN_LOCK_CLASS)}, 0)`.execute(db)
   },
+  readTransaction: (db, fn) =>
+    db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
   // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
   runExclusiveOfWriters: (db, fn) => fn(db),
   sharedClock: {

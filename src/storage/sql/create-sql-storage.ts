@@ -1,7 +1,14 @@
 /** @module Builds the `Storage` port from a Kysely connection and the engine's `SqlDialect`. */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Kysely, sql } from 'kysely'
-import type { Storage, StorageHealth, StorageOperations, StoreId, StoreScope } from '../ports.js'
+import type {
+  ConsumerLease,
+  Storage,
+  StorageHealth,
+  StorageOperations,
+  StoreId,
+  StoreScope,
+} from '../ports.js'
 import type { Database } from './database.js'
 import { migrateToLatest, pendingMigrations } from './migrations.js'
 import { createPlannerStatsRefresher } from './planner-stats-refresh.js'
@@ -9,6 +16,12 @@ import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
+import {
+  createRowLeases,
+  createSqlStatementLog,
+  readConsumerPosition,
+  writeConsumerCursor,
+} from './sql-statement-log.js'
 import { createSqlStatementStore } from './sql-statement-store.js'
 import { type StoredClock, withErrorTranslation } from './sql-support.js'
 import { StorageBusyError, StorageFailureError } from './storage-errors.js'
@@ -31,6 +44,13 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+/** How log-consumer leases are taken (`StatementLogStorage.acquireLease`). */
+export interface LeaseProvider {
+  acquire(consumer: string, storeId: StoreId): Promise<ConsumerLease | undefined>
+  /** Releases every lease still held. */
+  close(): Promise<void>
+}
+
 /**
  * The `Storage` of an SQL database: every store scoped by `store_id`, units of work as
  * transactions retried on transient failures, driver errors translated to `LrsError`s. Only
@@ -41,7 +61,11 @@ export function createSqlStorage(
   db: Kysely<Database>,
   dialect: SqlDialect,
   extraGauges: ExtraGauges = () => ({}),
+  leases: LeaseProvider = createRowLeases(db),
+  /** A connection for `log.read` that does not share `db`'s lock (SQLite); default `db`. */
+  openReader?: () => Kysely<Database>,
 ): Storage {
+  let reader: Kysely<Database> | undefined
   const clock: StoredClock = { lastConsistentMs: 0 }
   const running = new Set<Promise<unknown>>()
   let closed = false
@@ -170,11 +194,53 @@ export function createSqlStorage(
       },
     },
 
+    log: withErrorTranslation(
+      {
+        unitOfWork<T>(
+          storeId: StoreId,
+          fn: (unit: {
+            readonly log: ReturnType<typeof createSqlStatementLog>
+            readonly connection: unknown
+          }) => Promise<T>,
+        ): Promise<T> {
+          if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+          // No lockStoreWrites: a consumer only reads statements, and its cursor row serialises
+          // it against another unit of work of the same consumer (StatementLog.cursor).
+          return tracked(
+            retrying(() =>
+              db.transaction().execute((trx) =>
+                fn({
+                  log: withErrorTranslation(
+                    createSqlStatementLog(trx, storeId, dialect),
+                    dialect.translateError,
+                  ),
+                  connection: trx,
+                }),
+              ),
+            ),
+          )
+        },
+        read<T>(fn: (connection: unknown) => Promise<T>): Promise<T> {
+          if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+          reader ??= openReader?.() ?? db
+          return tracked(dialect.readTransaction(reader, (trx) => fn(trx)))
+        },
+        acquireLease: (consumer: string, storeId: StoreId) => leases.acquire(consumer, storeId),
+        position: (consumer: string, storeId: StoreId) =>
+          readConsumerPosition(db, consumer, storeId),
+        resetCursor: (consumer: string, storeId: StoreId, seq: number) =>
+          writeConsumerCursor(db, consumer, storeId, seq),
+      },
+      dialect.translateError,
+    ),
+
     async close() {
       if (closed) return
       closed = true
       await Promise.allSettled([...running])
       await plannerStats?.idle()
+      await leases.close()
+      if (reader !== undefined && reader !== db) await reader.destroy()
       await db.destroy()
     },
   }

@@ -4,6 +4,8 @@ import { DEFAULT_STORE_ID } from '../ports.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
+import { analyticsMigration } from './analytics-migration.js'
+import { logConsumersMigration } from './log-consumers-migration.js'
 import { tenancyMigration } from './tenancy-migration.js'
 
 /** Where Kysely records the applied migrations (and its lock row, used by PostgreSQL). */
@@ -227,6 +229,8 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0001-initial': initialSchema(dialect),
     '0002-tenancy': tenancyMigration(),
     '0003-attachment-owners': attachmentOwnersMigration(dialect),
+    '0005-log-consumers': logConsumersMigration(),
+    '0006-analytics': analyticsMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

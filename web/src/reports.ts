@@ -1,0 +1,176 @@
+/** The analytics report API (/api/stores/:id/reports/…): types of the answers the console draws. */
+import { api } from './api'
+import type { TimeWindow } from './filters'
+
+/** What every report carries besides its data: the window and how fresh the projections are. */
+export interface ReportEnvelope {
+  report: string
+  window: { since: string | null; until: string | null }
+  asOf: string | null
+  lagSeconds: number
+  caughtUp: boolean
+  definitions: Record<string, string>
+}
+
+export interface OverviewReport extends ReportEnvelope {
+  interval: 'day' | 'week'
+  totals: {
+    statements: number
+    activeLearners: number
+    completions: number
+    passes: number
+    fails: number
+  }
+  series: {
+    start: string
+    statements: number
+    activeLearners: number
+    completions: number
+    passes: number
+    fails: number
+  }[]
+  topVerbs: { verb: string; statements: number }[]
+  topActivities: { activity: string; statements: number }[]
+  sources: {
+    platforms: { platform: string; statements: number }[]
+    credentials: { authority: string; statements: number }[]
+  }
+}
+
+interface Summary {
+  n: number
+  mean: number | null
+  median: number | null
+  sd: number | null
+}
+
+export interface LearnerRow {
+  learner: string
+  firstAt: string
+  lastAt: string
+  started: boolean
+  completedAt: string | null
+  firstAttemptPassed: boolean | null
+  passedAt: string | null
+  score: number | null
+  attempts: number
+  timeSeconds: number
+}
+
+export interface CourseReport extends ReportEnvelope {
+  activity: string
+  cohort: number
+  started: number
+  completed: number
+  completionRate: number | null
+  judged: number
+  firstAttemptPassRate: number | null
+  eventualPassRate: number | null
+  scores: Summary & { of: string; histogram: { from: number; to: number; count: number }[] }
+  attempts: {
+    learners: number
+    mean: number | null
+    distribution: { attempts: number; learners: number }[]
+    openSessions: number
+  }
+  timeSpent: Summary & { unit: string }
+  dates: { firstStart: string | null; lastActivity: string | null }
+  modules: {
+    order: number
+    activity: string
+    started: number
+    completed: number
+    completionRate: number | null
+    firstAttemptPassRate: number | null
+    eventualPassRate: number | null
+    bestScore: Summary
+  }[]
+  pages: {
+    order: number
+    page: string
+    module: string
+    reached: number
+    views: number
+    conversion: number | null
+    dropoff: number | null
+    exits: number
+  }[]
+  funnel: { steps: number; overall: number | null }
+  exitPoints: { page: string; learners: number }[]
+  learners: {
+    total: number
+    page: number
+    pageSize: number
+    sort: string
+    order: string
+    rows: LearnerRow[]
+  }
+}
+
+/** The window as report parameters (`since` inclusive, `until` exclusive on timestamps). */
+export function windowParams(window: TimeWindow): URLSearchParams {
+  const params = new URLSearchParams()
+  if (window.since !== undefined) params.set('since', window.since)
+  if (window.until !== undefined) params.set('until', window.until)
+  return params
+}
+
+export function report<T>(storeId: number, name: string, params: URLSearchParams): Promise<T> {
+  return api<T>(`/stores/${storeId}/reports/${name}?${params.toString()}`)
+}
+
+/** A readable short form of an IRI: its last two path segments. */
+export function shortIri(iri: string): string {
+  try {
+    const url = new URL(iri)
+    const parts = url.pathname.split('/').filter((p) => p !== '')
+    return parts.length === 0 ? url.host : parts.slice(-2).join('/')
+  } catch {
+    return iri
+  }
+}
+
+/** "Leadership foundations · modules/1" from an IRI path. */
+export function activityLabel(iri: string): string {
+  return shortIri(iri).replace(/[-_]/g, ' ')
+}
+
+/**
+ * A learner key of the reports (the canonical IFI: `mbox:mailto:…`, `account:homePage|name`,
+ * `openid:…`, `mbox_sha1sum:…`) as the xAPI `agent` filter JSON; undefined when not one.
+ */
+export function agentOfLearnerKey(key: string): string | undefined {
+  const colon = key.indexOf(':')
+  if (colon < 0) return undefined
+  const kind = key.slice(0, colon)
+  const value = key.slice(colon + 1)
+  if (kind === 'account') {
+    const bar = value.lastIndexOf('|')
+    if (bar < 0) return undefined
+    return JSON.stringify({
+      account: { homePage: value.slice(0, bar), name: value.slice(bar + 1) },
+    })
+  }
+  if (kind === 'mbox' || kind === 'mbox_sha1sum' || kind === 'openid')
+    return JSON.stringify({ [kind]: value })
+  return undefined
+}
+
+/** A learner key as a short readable label. */
+export function learnerLabel(key: string): string {
+  if (key.startsWith('account:')) return key.slice(key.lastIndexOf('|') + 1)
+  if (key.startsWith('mbox:')) return key.slice('mbox:mailto:'.length)
+  return key
+}
+
+export const percent = (value: number | null): string =>
+  value === null ? '—' : `${Math.round(value * 1000) / 10}%`
+
+/** "As of 10:41 (up to date)" / "(3 min behind)". */
+export function freshnessText(r: ReportEnvelope): string {
+  if (r.asOf === null) return 'No statements processed yet.'
+  const time = new Date(r.asOf).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
+  return r.caughtUp
+    ? `Figures as of ${time} (up to date).`
+    : `Figures as of ${time}; the newest statements are still being processed (${Math.round(r.lagSeconds)} s behind).`
+}
