@@ -8,6 +8,9 @@ import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
 import type { Lrs } from './core/lrs.js'
+import { createPersonalData } from './core/personal-data/create-personal-data.js'
+import type { PersonalData } from './core/personal-data/personal-data.js'
+import { startRetentionJob } from './core/personal-data/retention-job.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
 import { errorFields, type Logger } from './observability/logger.js'
@@ -20,6 +23,8 @@ export interface Almanac {
   readonly lrs: Lrs
   readonly admin: Admin
   readonly storage: Storage
+  /** Erasure and retention (the admin API and `almanac erase` / `almanac retention`). */
+  readonly personalData: PersonalData
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   close(): Promise<void>
@@ -49,6 +54,20 @@ export function createStorage(config: StorageConfig): Storage {
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+}
+
+/** Erasure and retention over `storage`; audit events are logged. */
+export function createPersonalDataUseCases(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+): PersonalData {
+  return createPersonalData({
+    storage,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    purgeBatchSize: config.retention.batchSize,
+  })
 }
 
 /** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
@@ -100,13 +119,36 @@ export async function createAlmanac(
     },
     { productVersion: productVersion() },
   )
+  const personalData = createPersonalDataUseCases(storage, config, logger)
+  // Retention runs in every process serving the database; its batches are idempotent.
+  const retentionJob = startRetentionJob({
+    storage,
+    intervalMs: config.retention.intervalSeconds * 1000,
+    batchSize: config.retention.batchSize,
+    pauseMs: 10,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    onError: (error) => logger.log('error', 'retention job failed', errorFields(error)),
+  })
   const app = createApp({
     lrs,
+    personalData,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
-  return { app, lrs, admin, storage, generatedCredential, close: () => storage.close() }
+  return {
+    app,
+    lrs,
+    admin,
+    storage,
+    personalData,
+    generatedCredential,
+    async close() {
+      await retentionJob.stop()
+      await storage.close()
+    },
+  }
 }

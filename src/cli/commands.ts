@@ -2,6 +2,8 @@
 import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
 import { credentialsCommand } from './commands/credentials.js'
+import { eraseCommand } from './commands/erase.js'
+import { retentionCommand } from './commands/retention.js'
 import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
@@ -18,4 +20,6 @@ export const COMMANDS: readonly Command[] = [
   storeCommand,
   credentialsCommand,
   adminCommand,
+  eraseCommand,
+  retentionCommand,
 ]

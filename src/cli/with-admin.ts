@@ -1,6 +1,7 @@
 /** @module Runs an admin command: opens the storage, runs the admin use cases, reports their errors. */
 import { createAdminUseCases, createStorage } from '../compose.js'
 import type { Admin } from '../core/admin/admin.js'
+import type { Storage } from '../storage/ports.js'
 import { isLrsError } from '../errors/lrs-error.js'
 import type { CommandContext } from './command.js'
 
@@ -28,7 +29,7 @@ export async function withAdmin(
   context: CommandContext,
   command: string,
   usage: string,
-  fn: (admin: Admin) => Promise<number>,
+  fn: (admin: Admin, storage: Storage) => Promise<number>,
 ): Promise<number> {
   const fail = (message: string, code: number, withUsage: boolean) => {
     process.stderr.write(`almanac ${command}: ${message}\n${withUsage ? `\n${usage}\n` : ''}`)
@@ -39,7 +40,7 @@ export async function withAdmin(
   try {
     await storage.migrate()
     await storage.admin.ensureDefaultStore()
-    return await fn(createAdminUseCases(storage, config, context.logger))
+    return await fn(createAdminUseCases(storage, config, context.logger), storage)
   } catch (error) {
     if (error instanceof CommandUsageError || isParseArgsError(error))
       return fail(error.message, 2, true)

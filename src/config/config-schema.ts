@@ -41,6 +41,10 @@ export const environmentSchema = z.object({
   ALMANAC_ADMIN_LOGIN_MAX_FAILURES: positiveInt.default(5),
   /** Requests per minute per credential unless the credential sets its own; 0 = unlimited. */
   ALMANAC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+  /** How often the retention job applies the stores' retention policies. */
+  ALMANAC_RETENTION_INTERVAL_SECONDS: positiveInt.default(60 * 60),
+  /** Statements (or documents) the retention job deletes per unit of work. */
+  ALMANAC_RETENTION_BATCH_SIZE: positiveInt.max(10_000).default(500),
 })
 
 export interface Config {
@@ -61,5 +65,9 @@ export interface Config {
     readonly password: string | undefined
     readonly sessionTtlSeconds: number
     readonly loginMaxFailures: number
+  }
+  readonly retention: {
+    readonly intervalSeconds: number
+    readonly batchSize: number
   }
 }

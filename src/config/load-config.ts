@@ -66,6 +66,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sessionTtlSeconds: e.ALMANAC_ADMIN_SESSION_TTL_SECONDS,
       loginMaxFailures: e.ALMANAC_ADMIN_LOGIN_MAX_FAILURES,
     },
+    retention: {
+      intervalSeconds: e.ALMANAC_RETENTION_INTERVAL_SECONDS,
+      batchSize: e.ALMANAC_RETENTION_BATCH_SIZE,
+    },
   }
   return Object.freeze(config)
 }

@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { Admin } from '../core/admin/admin.js'
 import type { Lrs } from '../core/lrs.js'
+import type { PersonalData } from '../core/personal-data/personal-data.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
 import { LATEST_VERSION, parseVersionHeader } from '../xapi/versions.js'
 import type { AppEnv } from './app-env.js'
@@ -16,6 +17,7 @@ import { createRateLimiter } from './rate-limiter.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
+import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -27,6 +29,8 @@ export interface HttpDeps {
   readonly admin: Admin
   /** Requests per minute per credential that sets no limit of its own; undefined = unlimited. */
   readonly rateLimitPerMinute: number | undefined
+  /** Erasure and retention, under `/api/stores/:id/…`. */
+  readonly personalData: PersonalData
 }
 
 type Env = AppEnv
@@ -111,6 +115,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
   app.route('/api', createAdminRoutes(deps.admin))
+  app.route('/api', createPersonalDataRoutes(deps.admin, deps.personalData))
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

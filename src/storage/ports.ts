@@ -348,11 +348,112 @@ export interface AdminStore {
   purgeLoginFailures(before: string): Promise<void>
 }
 
+/** A statement as the erasure sees it: its place in the log and who its actor is. */
+export interface StatementMention {
+  seq: number
+  statement: StoredStatement
+  voided: boolean
+  /** Canonical IFI key of the actor; undefined for an anonymous group. */
+  actorIfi: string | undefined
+}
+
+/** A statement rewritten in place (an anonymised copy): same seq, id and `stored`. */
+export interface RewrittenStatement {
+  seq: number
+  record: StatementRecord
+}
+
+/** One erasure of an agent's personal data (GDPR Art. 17), as kept for accountability. */
+export interface ErasureRecord {
+  id: number
+  /** `admin:<username>` or `cli`. */
+  requestedBy: string
+  /** ISO 8601 UTC. */
+  requestedAt: string
+  /**
+   * SHA-256 (hex) of each canonical IFI key erased (`xapi/ifi.ts`), never the IFI itself: the
+   * record must not keep the personal data it says was erased, yet a claimed identifier can be
+   * checked against it.
+   */
+  ifiHashes: string[]
+  statementsDeleted: number
+  statementsAnonymised: number
+  documentsDeleted: number
+  attachmentsDeleted: number
+  agentsDeleted: number
+}
+
+/** How long a store keeps its records; undefined members mean "for ever". */
+export interface RetentionPolicy {
+  /** Statements whose `stored` is older than this many days are purged. */
+  statementDays: number | undefined
+  /** Documents (State, profiles) last updated longer ago than this many days are purged. */
+  documentDays: number | undefined
+  /** ISO 8601 UTC of the last change. */
+  updatedAt: string
+}
+
+/** What a retention purge would remove (dry run) or removed. */
+export interface RetentionCount {
+  statements: number
+  documents: number
+  /** The oldest and newest `stored` of the statements concerned, ISO 8601 UTC. */
+  oldestStored: string | undefined
+  newestStored: string | undefined
+}
+
+/**
+ * Removing personal data from one store: erasure (GDPR Art. 17) and retention. Deletions leave
+ * no trace in any index table (`statement_agents`, `statement_activities`, `statement_refs`),
+ * and `seq` values are never reused, so a `more` cursor issued before simply skips them.
+ */
+export interface PersonalDataStore {
+  /**
+   * Every statement (voided ones included) that mentions any of `ifis` anywhere the index
+   * records an agent (Data §2.4.2: actor, object, authority, instructor, team, members, context
+   * agents and groups, SubStatements), oldest first.
+   */
+  findStatementsMentioning(ifis: readonly string[]): Promise<StatementMention[]>
+  /** Every statement whose StatementRef chain reaches any of `ids` (statement_refs), oldest first. */
+  findReferrers(ids: readonly string[]): Promise<StatementMention[]>
+  /**
+   * Deletes statements by seq with their index rows and ref closures, and the attachment
+   * contents no remaining statement of the store references. Must run in a unit of work.
+   */
+  deleteStatements(seqs: readonly number[]): Promise<{ attachments: number }>
+  /** Replaces statements in place (payload and every index row); seq, id and stored stay. */
+  rewriteStatements(rows: readonly RewrittenStatement[]): Promise<void>
+  /** Deletes the State and Agent Profile documents keyed by any of `ifis`. */
+  deleteAgentDocuments(ifis: readonly string[]): Promise<number>
+  /** Forgets the agents recorded under `ifis` (the Agents resource). */
+  deleteAgents(ifis: readonly string[]): Promise<number>
+  insertErasure(record: Omit<ErasureRecord, 'id'>): Promise<ErasureRecord>
+  /** The store's erasures, newest first. */
+  listErasures(): Promise<ErasureRecord[]>
+
+  findRetention(): Promise<RetentionPolicy | undefined>
+  saveRetention(policy: RetentionPolicy): Promise<void>
+  /** What purging statements stored before `statementsBefore` and documents updated before `documentsBefore` removes. */
+  countExpired(
+    statementsBefore: string | undefined,
+    documentsBefore: string | undefined,
+  ): Promise<RetentionCount>
+  /**
+   * Deletes up to `limit` of the oldest statements stored before `before` (exclusive) as
+   * `deleteStatements` does, and forgets agents no remaining statement mentions. Returns how
+   * many went; 0 when none is left. Must run in a unit of work.
+   */
+  purgeStatementsBefore(before: string, limit: number): Promise<{ statements: number }>
+  /** Deletes up to `limit` documents updated before `before`; returns how many went. */
+  purgeDocumentsBefore(before: string, limit: number): Promise<number>
+}
+
 /** Everything a use case needs for one store, inside or outside a transaction. */
 export interface StoreScope {
   readonly statements: StatementStore
   readonly documents: DocumentStore
   readonly actorsActivities: ActorActivityStore
+  readonly personalData: PersonalDataStore
 }
 
 /** A backend. Built by `compose.ts`; core sees only this interface. */

@@ -8,6 +8,7 @@ import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
+import { createSqlPersonalDataStore } from './sql-personal-data-store.js'
 import { createSqlStatementStore } from './sql-statement-store.js'
 import { type StoredClock, withErrorTranslation } from './sql-support.js'
 import { StorageBusyError, StorageFailureError } from './storage-errors.js'
@@ -40,6 +41,7 @@ export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Sto
         createSqlActorActivityStore(ctx),
         dialect.translateError,
       ),
+      personalData: withErrorTranslation(createSqlPersonalDataStore(ctx), dialect.translateError),
     }
   }
 

@@ -138,6 +138,29 @@ export interface LoginFailuresTable {
   failed_ms: number
 }
 
+/** How long a store keeps statements and documents (days; null = for ever). Since migration 0010. */
+export interface RetentionPoliciesTable {
+  store_id: number
+  statement_days: number | null
+  document_days: number | null
+  updated_ms: number
+}
+
+/** One erasure (GDPR Art. 17) for accountability; IFIs only as SHA-256 digests. Since 0010. */
+export interface ErasuresTable {
+  seq: Generated<number>
+  store_id: number
+  requested_by: string
+  requested_ms: number
+  /** JSON array of SHA-256 hex digests of the canonical IFI keys erased. */
+  ifi_hashes: string
+  statements_deleted: number
+  statements_anonymised: number
+  documents_deleted: number
+  attachments_deleted: number
+  agents_deleted: number
+}
+
 export interface Database {
   stores: StoresTable
   statements: StatementsTable
@@ -152,4 +175,6 @@ export interface Database {
   admin_accounts: AdminAccountsTable
   admin_sessions: AdminSessionsTable
   login_failures: LoginFailuresTable
+  retention_policies: RetentionPoliciesTable
+  erasures: ErasuresTable
 }
