@@ -448,6 +448,122 @@ export interface PersonalDataStore {
   purgeDocumentsBefore(before: string, limit: number): Promise<number>
 }
 
+/**
+ * One statement of a store's log, as a log consumer receives it (`StatementLog.readAfter`).
+ * Statements are delivered whatever their `voided` flag, so a consumer sees every seq once.
+ */
+export interface LogEntry {
+  /** The statement's position in the store's total order. */
+  seq: number
+  statement: StoredStatement
+  /** True when the statement is voided at the time it is read (see `voidedBy` for when). */
+  voided: boolean
+  /**
+   * The seq of the first voiding statement that targets this statement, if one is stored (it
+   * may be later or, for a statement that arrived after its voiding statement, earlier than
+   * `seq`; Data §2.3.2). A consumer that adds up contributions counts an entry unless
+   * `voidedBy < seq`, and takes it back at the voiding entry (below): then what it holds after
+   * any prefix of the log does not depend on when it read it, and a rebuild gives the same.
+   */
+  voidedBy: number | undefined
+  /**
+   * For a voiding statement (verb `voided`, object a StatementRef): the statement it targets
+   * as stored in the same store, with its seq and its own `voidedBy`, or undefined when that
+   * statement has not arrived (yet). Its contribution is to be removed when
+   * `target.seq < seq && target.voidedBy === seq` (this is the first voiding of an earlier
+   * statement).
+   */
+  target?: { seq: number; statement: StoredStatement; voidedBy: number | undefined } | undefined
+}
+
+/**
+ * The log of one store read by a consumer, and the consumer's cursor, inside one unit of work
+ * (`StatementLogStorage.unitOfWork`).
+ *
+ * The watermark is honest because of one assumption, which any change to the write path must
+ * keep: **within a store, statements become visible in `seq` order** — no transaction can
+ * commit a `seq` smaller than a `seq` already visible. Today that holds on both engines: SQLite
+ * has one writer at a time (`begin immediate`), and on PostgreSQL every unit of work that
+ * inserts statements holds the store's transaction-level advisory lock from before it draws
+ * its first `seq` until after its commit is visible (`SqlDialect.lockStoreWrites`), so a later
+ * writer of the store draws only larger seqs. A change that allows parallel writers of one
+ * store must lower the watermark below the smallest `seq` any writer in flight may still
+ * commit (e.g. record each writer's first `seq` as `inFlightSinceMs` records its time).
+ */
+export interface StatementLog {
+  /**
+   * The safe watermark: the largest `seq` of the store such that every statement with a seq at
+   * or below it is committed and visible, and none can appear later. 0 for an empty store.
+   */
+  watermark(): Promise<number>
+  /** The statements with `after < seq <= upTo`, in seq order, at most `limit`. */
+  readAfter(after: number, upTo: number, limit: number): Promise<LogEntry[]>
+  /**
+   * Every statement whose actor has the canonical IFI key `actorIfi` with `seq <= upTo`, in seq
+   * order: what a projection re-reads to recompute one learner's keys after a voiding.
+   */
+  readActor(actorIfi: string, upTo: number): Promise<LogEntry[]>
+  /**
+   * The consumer's cursor (the last seq it processed; 0 at first), read so that a concurrent
+   * unit of work of the same consumer and store waits until this one ends (row lock / write lock).
+   */
+  cursor(consumer: string): Promise<number>
+  /** Moves the consumer's cursor; commits with the unit of work, together with its work. */
+  setCursor(consumer: string, seq: number): Promise<void>
+}
+
+/** Where a consumer stands in a store, for status and "as of" reporting. */
+export interface ConsumerPosition {
+  /** The last seq processed (0 when none). */
+  cursor: number
+  /** `stored` (epoch ms) of the statement at the cursor; undefined when none. */
+  cursorStoredMs: number | undefined
+  /** The store's watermark (see `StatementLog.watermark`). */
+  watermark: number
+  /** `stored` (epoch ms) of the oldest statement not yet processed; undefined when caught up. */
+  nextStoredMs: number | undefined
+}
+
+/** A consumer's exclusive right to process a store's log; see `StatementLogStorage.acquireLease`. */
+export interface ConsumerLease {
+  /** False once the lease is known to be lost (e.g. the connection holding it was closed). */
+  held(): boolean
+  /** Gives the lease up (idempotent). */
+  release(): Promise<void>
+}
+
+/**
+ * The statement log for consumers (analytics projections, forwarding, live tails): the units of
+ * work in which a consumer reads a batch and commits its work with its cursor, and the leases
+ * that let one process at a time consume a store.
+ */
+export interface StatementLogStorage {
+  /**
+   * Runs `fn` as one transaction on the store's data: all of it commits or none does, the
+   * cursor included, so a crash neither skips nor repeats a batch. Unlike
+   * `Storage.transaction` it does not take the store's write lock (ingest is not held up on
+   * PostgreSQL; SQLite has one writer anyway). Retried as a whole on transient failures.
+   * `connection` is the transaction's database handle for projections kept in the same
+   * database (`analytics/` uses it as a Kysely transaction); opaque to core.
+   */
+  unitOfWork<T>(
+    storeId: StoreId,
+    fn: (unit: { readonly log: StatementLog; readonly connection: unknown }) => Promise<T>,
+  ): Promise<T>
+  /**
+   * Tries to become the only process consuming the store's log as `consumer`; undefined when
+   * another holder has it. PostgreSQL: a session advisory lock on a connection kept for the
+   * purpose, released by the server when the process dies. SQLite: a lease row with an expiry
+   * renewed on a timer while held, since one file may be opened by several processes (a
+   * crashed holder's lease lapses after its expiry).
+   */
+  acquireLease(consumer: string, storeId: StoreId): Promise<ConsumerLease | undefined>
+  /** Where `consumer` stands in the store's log. */
+  position(consumer: string, storeId: StoreId): Promise<ConsumerPosition>
+  /** Moves a consumer's cursor outside any batch (a rebuild starts over from 0). */
+  resetCursor(consumer: string, storeId: StoreId, seq: number): Promise<void>
+}
+
 /** Everything a use case needs for one store, inside or outside a transaction. */
 export interface StoreScope {
   readonly statements: StatementStore
@@ -469,6 +585,8 @@ export interface Storage {
    */
   transaction<T>(storeId: StoreId, fn: (scope: StoreScope) => Promise<T>): Promise<T>
   readonly admin: AdminStore
+  /** The statement log for consumers (projections, forwarding, live tails). */
+  readonly log: StatementLogStorage
   /** Releases connections; waits for running transactions to end. */
   close(): Promise<void>
 }

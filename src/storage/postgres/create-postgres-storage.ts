@@ -4,6 +4,7 @@ import type { Storage } from '../ports.js'
 import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { migrateToLatest } from '../sql/migrations.js'
+import { createPostgresLogLeases } from './postgres-log-leases.js'
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import { queueStoreWrites } from './store-write-queue.js'
@@ -48,6 +49,8 @@ async function migrate(options: PostgresPoolOptions): Promise<void> {
  * reasoning and the measured costs.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
-  const storage = queueStoreWrites(createSqlStorage(connect(options), postgresSqlDialect))
+  const storage = queueStoreWrites(
+    createSqlStorage(connect(options), postgresSqlDialect, createPostgresLogLeases(options)),
+  )
   return { ...storage, migrate: () => migrate(options) }
 }

@@ -1,7 +1,7 @@
 /** @module Builds the `Storage` port from a Kysely connection and the engine's `SqlDialect`. */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Kysely } from 'kysely'
-import type { Storage, StoreId, StoreScope } from '../ports.js'
+import type { ConsumerLease, Storage, StoreId, StoreScope } from '../ports.js'
 import type { Database } from './database.js'
 import { migrateToLatest } from './migrations.js'
 import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
@@ -9,6 +9,12 @@ import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
 import { createSqlPersonalDataStore } from './sql-personal-data-store.js'
+import {
+  createRowLeases,
+  createSqlStatementLog,
+  readConsumerPosition,
+  writeConsumerCursor,
+} from './sql-statement-log.js'
 import { createSqlStatementStore } from './sql-statement-store.js'
 import { type StoredClock, withErrorTranslation } from './sql-support.js'
 import { StorageBusyError, StorageFailureError } from './storage-errors.js'
@@ -21,13 +27,24 @@ function backoffMs(attempt: number): number {
   return 25 * 2 ** (attempt - 1) * (0.5 + Math.random())
 }
 
+/** How log-consumer leases are taken (`StatementLogStorage.acquireLease`). */
+export interface LeaseProvider {
+  acquire(consumer: string, storeId: StoreId): Promise<ConsumerLease | undefined>
+  /** Releases every lease still held. */
+  close(): Promise<void>
+}
+
 /**
  * The `Storage` of an SQL database: every store scoped by `store_id`, units of work as
  * transactions retried on transient failures, driver errors translated to `LrsError`s. Only
  * stores given to a unit of work may be used inside it: on SQLite the one connection is held by
  * the transaction, so a store from `scope()` would wait for it forever.
  */
-export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Storage {
+export function createSqlStorage(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  leases: LeaseProvider = createRowLeases(db),
+): Storage {
   const clock: StoredClock = { lastConsistentMs: 0 }
   const running = new Set<Promise<unknown>>()
   let closed = false
@@ -94,10 +111,46 @@ export function createSqlStorage(db: Kysely<Database>, dialect: SqlDialect): Sto
 
     admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
 
+    log: withErrorTranslation(
+      {
+        unitOfWork<T>(
+          storeId: StoreId,
+          fn: (unit: {
+            readonly log: ReturnType<typeof createSqlStatementLog>
+            readonly connection: unknown
+          }) => Promise<T>,
+        ): Promise<T> {
+          if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+          // No lockStoreWrites: a consumer only reads statements, and its cursor row serialises
+          // it against another unit of work of the same consumer (StatementLog.cursor).
+          return tracked(
+            retrying(() =>
+              db.transaction().execute((trx) =>
+                fn({
+                  log: withErrorTranslation(
+                    createSqlStatementLog(trx, storeId, dialect),
+                    dialect.translateError,
+                  ),
+                  connection: trx,
+                }),
+              ),
+            ),
+          )
+        },
+        acquireLease: (consumer: string, storeId: StoreId) => leases.acquire(consumer, storeId),
+        position: (consumer: string, storeId: StoreId) =>
+          readConsumerPosition(db, consumer, storeId),
+        resetCursor: (consumer: string, storeId: StoreId, seq: number) =>
+          writeConsumerCursor(db, consumer, storeId, seq),
+      },
+      dialect.translateError,
+    ),
+
     async close() {
       if (closed) return
       closed = true
       await Promise.allSettled([...running])
+      await leases.close()
       await db.destroy()
     },
   }

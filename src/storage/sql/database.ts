@@ -161,6 +161,26 @@ export interface ErasuresTable {
   agents_deleted: number
 }
 
+/** A log consumer's cursor per store (migration 0005): the last seq it committed work for. */
+export interface LogConsumersTable {
+  store_id: number
+  consumer: string
+  seq: number
+  /** When the cursor last moved (epoch ms). */
+  updated_ms: number
+}
+
+/**
+ * Leases of log consumers on engines without session advisory locks (SQLite): one row per
+ * (store, consumer), held by `holder` until `expires_ms` unless renewed. Migration 0005.
+ */
+export interface LogLeasesTable {
+  store_id: number
+  consumer: string
+  holder: string
+  expires_ms: number
+}
+
 export interface Database {
   stores: StoresTable
   statements: StatementsTable
@@ -177,4 +197,6 @@ export interface Database {
   login_failures: LoginFailuresTable
   retention_policies: RetentionPoliciesTable
   erasures: ErasuresTable
+  log_consumers: LogConsumersTable
+  log_leases: LogLeasesTable
 }

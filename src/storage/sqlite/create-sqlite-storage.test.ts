@@ -48,7 +48,11 @@ describe('createSqliteStorage', () => {
     const raw = new BetterSqlite3(file, { readonly: true })
     try {
       const migrations = raw.prepare('select name from almanac_migration').all()
-      expect(migrations).toEqual([{ name: '0001-initial' }, { name: '0002-tenancy' }])
+      expect(migrations).toEqual([
+        { name: '0001-initial' },
+        { name: '0002-tenancy' },
+        { name: '0005-log-consumers' },
+      ])
       expect(raw.prepare('select id from stores').all()).toEqual([{ id: DEFAULT_STORE_ID }])
     } finally {
       raw.close()

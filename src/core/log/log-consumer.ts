@@ -1,0 +1,223 @@
+/**
+ * @module The statement-log consumer: reads a store's statements in `seq` order past its cursor,
+ * in batches up to the safe watermark, and commits each batch's work with the new cursor in one
+ * unit of work. Generic: analytics projections, forwarding and live tails are handlers of it.
+ */
+import type {
+  ConsumerLease,
+  LogEntry,
+  StatementLog,
+  StatementLogStorage,
+  StoreId,
+} from '../../storage/ports.js'
+
+/** One batch handed to a handler, inside the unit of work that will also move the cursor. */
+export interface LogBatch {
+  readonly storeId: StoreId
+  /** In seq order; never empty. Voided statements are included (see `LogEntry.voided`). */
+  readonly entries: readonly LogEntry[]
+  /** The cursor before this batch. */
+  readonly after: number
+  /** The cursor once this batch commits (the last entry's seq). */
+  readonly upTo: number
+  /** The log inside the same unit of work (e.g. to re-read a key's statements). */
+  readonly log: StatementLog
+  /** The unit of work's database handle (`StatementLogStorage.unitOfWork`). */
+  readonly connection: unknown
+}
+
+/**
+ * What a consumer does with each batch. `handle` runs inside the unit of work: its writes commit
+ * with the cursor or not at all, and it may run again for the same batch after a transient
+ * failure (the unit of work is retried), so it must have no effect outside that unit of work.
+ */
+export interface LogHandler {
+  /** The consumer's name: its cursor and its lease are per (name, store). */
+  readonly name: string
+  handle(batch: LogBatch): Promise<void>
+}
+
+export interface LogConsumerOptions {
+  readonly log: StatementLogStorage
+  /** The stores to consume, asked at every poll (new stores are picked up). */
+  readonly stores: () => Promise<readonly StoreId[]>
+  readonly handler: LogHandler
+  /** Statements per unit of work; default 1000. */
+  readonly batchSize?: number
+  /**
+   * How often the stores are polled for statements written by other processes, and for leases
+   * another process gave up; default 1000 ms. Statements written by this process wake the
+   * consumer at once (`wake`).
+   */
+  readonly pollMs?: number
+  /** Told about a failed poll; the consumer carries on at the next poll. */
+  readonly onError?: (error: unknown, storeId: StoreId | undefined) => void
+}
+
+export interface LogConsumer {
+  /** Starts polling (and processing what is there). */
+  start(): void
+  /** Asks for a pass over `storeId` (or every store) as soon as the one running ends. */
+  wake(storeId?: StoreId): void
+  /**
+   * Processes the store's log up to its watermark now, batch after batch, if this consumer
+   * holds (or can take) the store's lease; returns how many statements it processed, or
+   * undefined when another process holds the lease. `onBatch` hears of each batch committed.
+   */
+  catchUp(
+    storeId: StoreId,
+    onBatch?: (progress: { cursor: number; watermark: number; processed: number }) => void,
+  ): Promise<number | undefined>
+  /** Stops polling, waits for the batch in flight to commit, and gives up the leases. */
+  stop(): Promise<void>
+}
+
+const DEFAULT_BATCH_SIZE = 1000
+const DEFAULT_POLL_MS = 1000
+
+export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
+  const { log, handler } = options
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS
+  const leases = new Map<StoreId, ConsumerLease>()
+  let started = false
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  /** The pass in flight (every store, or the woken ones); one at a time. */
+  let running: Promise<void> | undefined
+  /** Stores woken while a pass was running; `'all'` after a poll request. */
+  let pending: Set<StoreId> | 'all' | undefined
+
+  /** The store's lease, taken if free; undefined when another process holds it. */
+  async function leaseOf(storeId: StoreId): Promise<ConsumerLease | undefined> {
+    const current = leases.get(storeId)
+    if (current?.held() === true) return current
+    if (current !== undefined) {
+      leases.delete(storeId)
+      await current.release().catch(() => undefined)
+    }
+    const lease = await log.acquireLease(handler.name, storeId)
+    if (lease !== undefined) leases.set(storeId, lease)
+    return lease
+  }
+
+  /** One unit of work: the next batch after the cursor, handled and committed with the cursor. */
+  function runBatch(
+    storeId: StoreId,
+  ): Promise<{ count: number; cursor: number; watermark: number }> {
+    return log.unitOfWork(storeId, async ({ log: storeLog, connection }) => {
+      const after = await storeLog.cursor(handler.name)
+      const watermark = await storeLog.watermark()
+      if (watermark <= after) return { count: 0, cursor: after, watermark }
+      const entries = await storeLog.readAfter(after, watermark, batchSize)
+      const last = entries.at(-1)
+      // No statement between the cursor and the watermark (deleted ones): skip the gap.
+      const upTo = last === undefined ? watermark : last.seq
+      if (entries.length > 0)
+        await handler.handle({ storeId, entries, after, upTo, log: storeLog, connection })
+      await storeLog.setCursor(handler.name, upTo)
+      return { count: entries.length, cursor: upTo, watermark }
+    })
+  }
+
+  async function drain(
+    storeId: StoreId,
+    onBatch?: (progress: { cursor: number; watermark: number; processed: number }) => void,
+  ): Promise<number | undefined> {
+    let processed = 0
+    for (;;) {
+      const lease = await leaseOf(storeId)
+      if (lease === undefined) return processed === 0 ? undefined : processed
+      const { count, cursor, watermark } = await runBatch(storeId)
+      processed += count
+      if (cursor >= watermark || stopped) {
+        onBatch?.({ cursor, watermark, processed })
+        return processed
+      }
+      onBatch?.({ cursor, watermark, processed })
+    }
+  }
+
+  async function pass(which: Set<StoreId> | 'all'): Promise<void> {
+    let stores: readonly StoreId[]
+    try {
+      stores = which === 'all' ? await options.stores() : [...which]
+    } catch (error) {
+      options.onError?.(error, undefined)
+      return
+    }
+    for (const storeId of stores) {
+      if (stopped) return
+      try {
+        await drain(storeId)
+      } catch (error) {
+        options.onError?.(error, storeId)
+      }
+    }
+  }
+
+  function schedule(): void {
+    if (stopped || !started) return
+    clearTimeout(timer)
+    timer = setTimeout(() => request('all'), pollMs)
+    timer.unref()
+  }
+
+  function request(which: Set<StoreId> | 'all'): void {
+    if (stopped) return
+    if (running !== undefined) {
+      pending =
+        pending === 'all' || which === 'all' ? 'all' : new Set([...(pending ?? []), ...which])
+      return
+    }
+    running = pass(which).finally(() => {
+      running = undefined
+      const next = pending
+      pending = undefined
+      if (next !== undefined) request(next)
+      else schedule()
+    })
+  }
+
+  return {
+    start() {
+      if (started || stopped) return
+      started = true
+      request('all')
+    },
+
+    wake(storeId) {
+      if (!started) return
+      request(storeId === undefined ? 'all' : new Set([storeId]))
+    },
+
+    async catchUp(storeId, onBatch) {
+      // Runs as the pass of its own, so it never interleaves with a poll in this process.
+      while (running !== undefined) await running
+      let result: number | undefined
+      const own = drain(storeId, onBatch).then((processed) => {
+        result = processed
+      })
+      running = own
+        .catch(() => undefined)
+        .finally(() => {
+          running = undefined
+          const next = pending
+          pending = undefined
+          if (next !== undefined) request(next)
+          else schedule()
+        })
+      await own
+      return result
+    },
+
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      while (running !== undefined) await running
+      const held = [...leases.values()]
+      leases.clear()
+      await Promise.allSettled(held.map((lease) => lease.release()))
+    },
+  }
+}

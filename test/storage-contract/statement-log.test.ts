@@ -1,0 +1,246 @@
+/**
+ * @module Contract: the statement log and its consumers (`StatementLogStorage`, core/log) —
+ * seq order up to the watermark, work and cursor in one unit of work, voiding entries, leases.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  createLogConsumer,
+  type LogBatch,
+  type LogHandler,
+} from '../../src/core/log/log-consumer.js'
+import { DEFAULT_STORE_ID, type Storage } from '../../src/storage/ports.js'
+import { VOIDED_VERB_ID } from '../../src/xapi/types.js'
+import { activity, statementRef } from '../fixtures/storage-records.js'
+import { BACKENDS } from './backends.js'
+import { storeOneByOne, storeStatements, useBackend } from './contract-helpers.js'
+
+const S = DEFAULT_STORE_ID
+
+/**
+ * A handler whose "work" is a second cursor row (`<name>-count`) it moves by the number of
+ * entries, in the same unit of work: what it committed is readable afterwards.
+ */
+function countingHandler(
+  name: string,
+  options: { failAt?: number; delayMs?: number; seen?: number[] } = {},
+): LogHandler {
+  return {
+    name,
+    async handle(batch: LogBatch) {
+      const counted = await batch.log.cursor(`${name}-count`)
+      await batch.log.setCursor(`${name}-count`, counted + batch.entries.length)
+      options.seen?.push(...batch.entries.map((e) => e.seq))
+      if (options.delayMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, options.delayMs))
+      if (options.failAt !== undefined && batch.entries.some((e) => e.seq >= options.failAt!))
+        throw new Error('crash in the middle of a batch')
+    },
+  }
+}
+
+async function counted(storage: Storage, name: string): Promise<number> {
+  return (await storage.log.position(`${name}-count`, S)).cursor
+}
+
+function consumer(storage: Storage, handler: LogHandler, batchSize = 7) {
+  return createLogConsumer({
+    log: storage.log,
+    stores: () => Promise.resolve([S]),
+    handler,
+    batchSize,
+    pollMs: 50,
+  })
+}
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip)(`statement log on ${backend.name}`, () => {
+    const open = useBackend(backend)
+
+    it('delivers every statement once, in seq order, up to the watermark, in batches', async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 30 }, (_, i) => ({ object: activity(`a${i}`) })),
+      )
+      const seen: number[] = []
+      const c = consumer(storage, countingHandler('t', { seen }))
+      expect(await c.catchUp(S)).toBe(30)
+      expect(seen).toEqual([...seen].sort((a, b) => a - b))
+      expect(new Set(seen).size).toBe(30)
+      const position = await storage.log.position('t', S)
+      expect(position.cursor).toBe(position.watermark)
+      expect(position.nextStoredMs).toBeUndefined()
+      expect(await counted(storage, 't')).toBe(30)
+      // Nothing new: nothing delivered, nothing counted.
+      expect(await c.catchUp(S)).toBe(0)
+      await storeStatements(storage, S, [{}, {}])
+      expect(await c.catchUp(S)).toBe(2)
+      expect(await counted(storage, 't')).toBe(32)
+      await c.stop()
+    })
+
+    it('a batch that fails commits neither its work nor its cursor; the next run redoes it', async () => {
+      const { storage } = open()
+      const stored = await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 20 }, () => ({})),
+      )
+      const firstSeq = (await storage.log.position('x', S)).watermark - stored.length + 1
+      const failing = consumer(storage, countingHandler('c', { failAt: firstSeq + 10 }), 5)
+      await expect(failing.catchUp(S)).rejects.toThrow('crash in the middle of a batch')
+      // Two batches of 5 committed; the third (seqs 11–15) rolled back whole.
+      expect(await counted(storage, 'c')).toBe(10)
+      expect((await storage.log.position('c', S)).cursor).toBe(firstSeq + 9)
+      await failing.stop()
+      const healthy = consumer(storage, countingHandler('c'), 5)
+      expect(await healthy.catchUp(S)).toBe(10)
+      expect(await counted(storage, 'c')).toBe(20)
+      await healthy.stop()
+    })
+
+    it('delivers voiding statements with their target, and voided statements flagged', async () => {
+      const { storage } = open()
+      const [target] = await storeStatements(storage, S, [{ object: activity('t') }])
+      const late = '6a0f6c3e-3b3e-4a57-9b3e-5c2b3c1d0e0f'
+      await storeStatements(storage, S, [
+        { verb: VOIDED_VERB_ID, object: statementRef(target!.id) },
+        { verb: VOIDED_VERB_ID, object: statementRef(late) },
+      ])
+      const entries: LogBatch['entries'][number][] = []
+      const c = consumer(storage, {
+        name: 'v',
+        handle: (batch) => {
+          entries.push(...batch.entries)
+          return Promise.resolve()
+        },
+      })
+      await c.catchUp(S)
+      // A statement arriving after its voiding statement: voided by an earlier seq.
+      const [lateStatement] = await storeStatements(storage, S, [{ id: late }])
+      // As core's ingest does (findVoidedTargets → markVoided).
+      await storage.transaction(S, (scope) => scope.statements.markVoided([late]))
+      await c.catchUp(S)
+      expect(entries).toHaveLength(4)
+      expect(entries[3]!.statement.id).toBe(lateStatement!.id)
+      expect(entries[3]!.voidedBy).toBe(entries[2]!.seq)
+      // Re-read by actor: the same entries, with the same voiding seqs.
+      const byActor = await storage.log.unitOfWork(S, ({ log }) =>
+        log.readActor('mbox:mailto:learner@example.com', entries[3]!.seq),
+      )
+      expect(byActor.map((e) => [e.seq, e.voidedBy])).toEqual(
+        entries
+          .filter((e) => e.statement.actor.mbox === 'mailto:learner@example.com')
+          .map((e) => [e.seq, e.voidedBy]),
+      )
+      expect(entries[0]!.voided).toBe(true)
+      expect(entries[0]!.voidedBy).toBe(entries[1]!.seq)
+      expect(entries[1]!.target?.statement.id).toBe(target!.id)
+      expect(entries[1]!.target?.seq).toBe(entries[0]!.seq)
+      expect(entries[1]!.target?.voidedBy).toBe(entries[1]!.seq)
+      // The target of the second has not arrived.
+      expect(entries[2]!.target).toBeUndefined()
+      await c.stop()
+    })
+
+    it('one lease per (consumer, store): a second holder is refused until the first lets go', async () => {
+      const { storage } = open()
+      const first = await storage.log.acquireLease('l', S)
+      expect(first?.held()).toBe(true)
+      expect(await storage.log.acquireLease('l', S)).toBeUndefined()
+      // Another consumer, or another store, is another lease.
+      const other = await storage.log.acquireLease('m', S)
+      expect(other).toBeDefined()
+      await first!.release()
+      const again = await storage.log.acquireLease('l', S)
+      expect(again?.held()).toBe(true)
+      await again!.release()
+      await other!.release()
+    })
+
+    it('stop() waits for the batch in flight to commit', async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 10 }, () => ({})),
+      )
+      const c = consumer(storage, countingHandler('s', { delayMs: 60 }), 3)
+      c.start()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      await c.stop()
+      const done = await counted(storage, 's')
+      // Whole batches only, and what was counted is what the cursor says.
+      expect(done % 3 === 0 || done === 10).toBe(true)
+      expect(done).toBeGreaterThan(0)
+      const position = await storage.log.position('s', S)
+      expect(position.cursor - (position.watermark - 10)).toBe(done)
+    })
+
+    it.runIf(backend.hasSiblings)(
+      'two consumers racing on one store: only one advances, each statement counted once',
+      async () => {
+        const { storage, openSibling } = open()
+        const sibling = openSibling!()
+        try {
+          await storeOneByOne(
+            storage,
+            S,
+            Array.from({ length: 25 }, () => ({})),
+          )
+          const a = consumer(storage, countingHandler('r', { delayMs: 5 }), 4)
+          const b = consumer(sibling, countingHandler('r', { delayMs: 5 }), 4)
+          const [ra, rb] = await Promise.all([a.catchUp(S), b.catchUp(S)])
+          // The lease let exactly one of them work.
+          expect([ra, rb].filter((r) => r === undefined)).toHaveLength(1)
+          expect((ra ?? 0) + (rb ?? 0)).toBe(25)
+          expect(await counted(storage, 'r')).toBe(25)
+          // Once the holder stops, the other takes over and finds nothing left to do.
+          const holder = ra === undefined ? b : a
+          const waiter = ra === undefined ? a : b
+          await holder.stop()
+          await storeStatements(storage, S, [{}, {}, {}])
+          expect(await waiter.catchUp(S)).toBe(3)
+          expect(await counted(storage, 'r')).toBe(28)
+          await waiter.stop()
+
+          // Without leases (units of work side by side), the cursor row still orders them.
+          const seen: number[] = []
+          const run = (s: Storage) =>
+            s.log.unitOfWork(S, async ({ log }) => {
+              const after = await log.cursor('u')
+              const entries = await log.readAfter(after, await log.watermark(), 10)
+              await new Promise((resolve) => setTimeout(resolve, 20))
+              seen.push(...entries.map((e) => e.seq))
+              if (entries.length > 0) await log.setCursor('u', entries.at(-1)!.seq)
+            })
+          await Promise.all([run(storage), run(sibling), run(storage), run(sibling)])
+          expect(seen).toHaveLength(new Set(seen).size)
+          expect(seen).toHaveLength(28)
+        } finally {
+          await sibling.close()
+        }
+      },
+    )
+
+    it('the watermark never passes a statement that is not yet committed', async () => {
+      const { storage } = open()
+      await storeStatements(storage, S, [{}])
+      const before = await storage.log.unitOfWork(S, ({ log }) => log.watermark())
+      let inside = 0
+      await storage.transaction(S, async (scope) => {
+        const stored = await scope.statements.allocateStored()
+        await scope.statements.insertStatements([
+          (await import('../fixtures/storage-records.js')).buildRecord({}, stored),
+        ])
+        // On SQLite the reader waits for this unit of work; on PostgreSQL it does not wait
+        // and must not see the uncommitted seq.
+        if (backend.name === 'postgres')
+          inside = await storage.log.unitOfWork(S, ({ log }) => log.watermark())
+      })
+      if (backend.name === 'postgres') expect(inside).toBe(before)
+      expect(await storage.log.unitOfWork(S, ({ log }) => log.watermark())).toBe(before + 1)
+    })
+  })
+}
