@@ -7,6 +7,12 @@ import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs } from './core/create-lrs.js'
+import { createForwarding } from './core/forwarding/create-forwarding.js'
+import type { Forwarding } from './core/forwarding/forwarding.js'
+import {
+  createForwardingService,
+  type ForwardingService,
+} from './core/forwarding/forwarding-service.js'
 import type { Lrs } from './core/lrs.js'
 import { createPersonalData } from './core/personal-data/create-personal-data.js'
 import type { PersonalData } from './core/personal-data/personal-data.js'
@@ -25,6 +31,8 @@ export interface Almanac {
   readonly storage: Storage
   /** Erasure and retention (the admin API and `almanac erase` / `almanac retention`). */
   readonly personalData: PersonalData
+  /** Forwarding targets (the admin API and `almanac forwarding`). */
+  readonly forwarding: Forwarding
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   close(): Promise<void>
@@ -54,6 +62,25 @@ export function createStorage(config: StorageConfig): Storage {
 /** Choices a caller may override; tests pass cheap scrypt costs (hashing is slow on purpose). */
 export interface AlmanacOptions {
   readonly hashing?: AdminDeps['hashing']
+  /**
+   * Run the background work of a server: forwarding deliveries and the retention job. `almanac
+   * serve` sets it; the bulk commands and most tests do not.
+   */
+  readonly background?: boolean
+}
+
+/** The forwarding admin use cases; `service` is told of changes when this process runs one. */
+export function createForwardingUseCases(
+  storage: Storage,
+  logger: Logger,
+  service?: ForwardingService,
+): Forwarding {
+  return createForwarding({
+    storage,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    changed: () => service?.refresh() ?? Promise.resolve(),
+  })
 }
 
 /** Erasure and retention over `storage`; audit events are logged. */
@@ -110,6 +137,15 @@ export async function createAlmanac(
   // The first admin account, from ALMANAC_ADMIN_USERNAME / ALMANAC_ADMIN_PASSWORD.
   if (config.admin.username !== undefined && config.admin.password !== undefined)
     await admin.ensureAccount('startup', config.admin.username, config.admin.password)
+  const background = options.background ?? false
+  const forwardingService = createForwardingService({
+    storage,
+    settings: config.forwarding,
+    now: () => Date.now(),
+    log: (event, fields) =>
+      logger.log(event === 'forwarding.failed' ? 'warn' : 'info', event, fields),
+  })
+  if (background) forwardingService.start()
   const lrs = createLrs(
     {
       storage,
@@ -117,11 +153,16 @@ export async function createAlmanac(
       xapiBasePath: '/xapi',
       authorityHomePage: config.publicUrl,
     },
-    { productVersion: productVersion() },
+    {
+      productVersion: productVersion(),
+      // Forwarding delivers at once what this process stored; others' writes at the next poll.
+      listeners: [(storeId) => forwardingService.wake(storeId)],
+    },
   )
   const personalData = createPersonalDataUseCases(storage, config, logger)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
+    enabled: background,
     storage,
     intervalMs: config.retention.intervalSeconds * 1000,
     batchSize: config.retention.batchSize,
@@ -130,9 +171,11 @@ export async function createAlmanac(
     audit: (event, fields) => logger.log('info', event, fields),
     onError: (error) => logger.log('error', 'retention job failed', errorFields(error)),
   })
+  const forwarding = createForwardingUseCases(storage, logger, forwardingService)
   const app = createApp({
     lrs,
     personalData,
+    forwarding,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
@@ -145,8 +188,10 @@ export async function createAlmanac(
     admin,
     storage,
     personalData,
+    forwarding,
     generatedCredential,
     async close() {
+      await forwardingService.stop()
       await retentionJob.stop()
       await storage.close()
     },

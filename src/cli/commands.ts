@@ -3,6 +3,7 @@ import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
 import { credentialsCommand } from './commands/credentials.js'
 import { eraseCommand } from './commands/erase.js'
+import { forwardingCommand } from './commands/forwarding.js'
 import { retentionCommand } from './commands/retention.js'
 import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   adminCommand,
   eraseCommand,
   retentionCommand,
+  forwardingCommand,
 ]

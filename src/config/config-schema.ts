@@ -45,6 +45,16 @@ export const environmentSchema = z.object({
   ALMANAC_RETENTION_INTERVAL_SECONDS: positiveInt.default(60 * 60),
   /** Statements (or documents) the retention job deletes per unit of work. */
   ALMANAC_RETENTION_BATCH_SIZE: positiveInt.max(10_000).default(500),
+  /** How often forwarding looks for statements written by other processes, in ms. */
+  ALMANAC_FORWARDING_POLL_MS: positiveInt.default(1000),
+  /** How often forwarding re-reads its targets (changes by the CLI or other processes), in ms. */
+  ALMANAC_FORWARDING_REFRESH_MS: positiveInt.default(5000),
+  /** The first retry of a failed delivery waits about this long (ms); each next one twice as long. */
+  ALMANAC_FORWARDING_BACKOFF_BASE_MS: positiveInt.default(1000),
+  /** The longest wait between retries, in ms. */
+  ALMANAC_FORWARDING_BACKOFF_MAX_MS: positiveInt.default(5 * 60 * 1000),
+  /** A delivery request taking longer fails, in ms. */
+  ALMANAC_FORWARDING_TIMEOUT_MS: positiveInt.default(30_000),
 })
 
 export interface Config {
@@ -69,5 +79,12 @@ export interface Config {
   readonly retention: {
     readonly intervalSeconds: number
     readonly batchSize: number
+  }
+  readonly forwarding: {
+    readonly pollMs: number
+    readonly refreshMs: number
+    readonly backoffBaseMs: number
+    readonly backoffMaxMs: number
+    readonly timeoutMs: number
   }
 }

@@ -70,6 +70,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       intervalSeconds: e.ALMANAC_RETENTION_INTERVAL_SECONDS,
       batchSize: e.ALMANAC_RETENTION_BATCH_SIZE,
     },
+    forwarding: {
+      pollMs: e.ALMANAC_FORWARDING_POLL_MS,
+      refreshMs: e.ALMANAC_FORWARDING_REFRESH_MS,
+      backoffBaseMs: e.ALMANAC_FORWARDING_BACKOFF_BASE_MS,
+      backoffMaxMs: e.ALMANAC_FORWARDING_BACKOFF_MAX_MS,
+      timeoutMs: e.ALMANAC_FORWARDING_TIMEOUT_MS,
+    },
   }
   return Object.freeze(config)
 }

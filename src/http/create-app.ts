@@ -3,6 +3,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { Admin } from '../core/admin/admin.js'
+import type { Forwarding } from '../core/forwarding/forwarding.js'
 import type { Lrs } from '../core/lrs.js'
 import type { PersonalData } from '../core/personal-data/personal-data.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
@@ -17,6 +18,7 @@ import { createRateLimiter } from './rate-limiter.js'
 import { registerAboutRoutes } from './routes/about-routes.js'
 import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
+import { createForwardingRoutes } from './routes/forwarding-routes.js'
 import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
@@ -31,6 +33,8 @@ export interface HttpDeps {
   readonly rateLimitPerMinute: number | undefined
   /** Erasure and retention, under `/api/stores/:id/…`. */
   readonly personalData: PersonalData
+  /** Forwarding targets, under `/api/stores/:id/forwarding/…`. */
+  readonly forwarding: Forwarding
 }
 
 type Env = AppEnv
@@ -116,6 +120,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerDocumentRoutes(app, deps.lrs)
   app.route('/api', createAdminRoutes(deps.admin))
   app.route('/api', createPersonalDataRoutes(deps.admin, deps.personalData))
+  app.route('/api', createForwardingRoutes(deps.admin, deps.forwarding))
 
   app.notFound((c) => {
     c.header(VERSION_HEADER, versionForError(c.req.header(VERSION_HEADER)))

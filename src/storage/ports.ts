@@ -564,6 +564,97 @@ export interface StatementLogStorage {
   resetCursor(consumer: string, storeId: StoreId, seq: number): Promise<void>
 }
 
+/** Which statements a forwarding target receives; an absent list does not restrict. */
+export interface ForwardingFilter {
+  /** Verb ids (exact). */
+  verbs?: string[]
+  /** Activity ids (exact), matched against the object and the context activities. */
+  activities?: string[]
+  /** Activity id prefixes, matched likewise. */
+  activityPrefixes?: string[]
+  /** Canonical IFI keys of actors (`xapi/ifi.ts`), matched against the actor and its members. */
+  actors?: string[]
+  /** `context.platform` values (exact). */
+  platforms?: string[]
+}
+
+/** Where a target sends: another xAPI LRS, or a webhook URL. */
+export type ForwardingDestination =
+  | {
+      kind: 'lrs'
+      /** The xAPI endpoint, e.g. `https://lrs.example.com/xapi` (no trailing slash). */
+      endpoint: string
+      /** Basic credentials at the target LRS (kept to be sent, so stored as given). */
+      username: string
+      password: string
+      /** The `X-Experience-API-Version` sent: '1.0.3' or '2.0.0'. */
+      xapiVersion: string
+    }
+  | {
+      kind: 'webhook'
+      url: string
+      /** The HMAC-SHA256 key of the signature header (shown once when created). */
+      secret: string
+    }
+
+/** A forwarding target of a store, its settings and its delivery state. */
+export interface ForwardingTargetRecord {
+  id: number
+  storeId: StoreId
+  name: string
+  destination: ForwardingDestination
+  filter: ForwardingFilter
+  /** Statements per delivery. */
+  batchSize: number
+  /** Consecutive failed attempts after which the target is paused. */
+  maxFailures: number
+  paused: boolean
+  consecutiveFailures: number
+  lastError: string | undefined
+  /** ISO 8601 UTC. */
+  lastErrorAt: string | undefined
+  lastSuccessAt: string | undefined
+  /** Statements delivered (a redelivery counts again), batches delivered, failed attempts. */
+  delivered: number
+  batches: number
+  failures: number
+  createdAt: string
+}
+
+/** What may change on a target; absent members stay. */
+export interface ForwardingTargetChanges {
+  name?: string
+  destination?: ForwardingDestination
+  filter?: ForwardingFilter
+  batchSize?: number
+  maxFailures?: number
+  paused?: boolean
+  /** Resets `consecutiveFailures` (on resume). */
+  consecutiveFailures?: number
+}
+
+/** Forwarding targets of every store (a global table; each row names its store). */
+export interface ForwardingStore {
+  insertTarget(
+    target: Pick<
+      ForwardingTargetRecord,
+      'storeId' | 'name' | 'destination' | 'filter' | 'batchSize' | 'maxFailures' | 'createdAt'
+    >,
+  ): Promise<ForwardingTargetRecord>
+  findTarget(id: number): Promise<ForwardingTargetRecord | undefined>
+  /** The targets of a store, or of every store, by id. */
+  listTargets(storeId?: StoreId): Promise<ForwardingTargetRecord[]>
+  /** False when there is no such target. */
+  updateTarget(id: number, changes: ForwardingTargetChanges): Promise<boolean>
+  deleteTarget(id: number): Promise<boolean>
+  /** A delivered batch: counts up, failures reset, `lastSuccessAt` set. */
+  recordSuccess(id: number, statements: number, at: string): Promise<void>
+  /** A failed attempt: counts up, the error kept; `pause` pauses the target. */
+  recordFailure(id: number, error: string, at: string, pause: boolean): Promise<void>
+  /** The largest seq of the store stored before `time` (ISO 8601), 0 when none: a replay's cursor. */
+  seqStoredBefore(storeId: StoreId, time: string): Promise<number>
+}
+
 /** Everything a use case needs for one store, inside or outside a transaction. */
 export interface StoreScope {
   readonly statements: StatementStore
@@ -587,6 +678,8 @@ export interface Storage {
   readonly admin: AdminStore
   /** The statement log for consumers (projections, forwarding, live tails). */
   readonly log: StatementLogStorage
+  /** Forwarding targets and their delivery state. */
+  readonly forwarding: ForwardingStore
   /** Releases connections; waits for running transactions to end. */
   close(): Promise<void>
 }

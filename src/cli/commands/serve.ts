@@ -8,7 +8,7 @@ export const serveCommand: Command = {
   summary: 'run the LRS (xAPI endpoint at http://HOST:PORT/xapi/)',
   async run({ config: loadConfig, logger, print }) {
     const config = loadConfig()
-    const almanac = await createAlmanac(config, logger)
+    const almanac = await createAlmanac(config, logger, { background: true })
     if (almanac.generatedCredential !== undefined) {
       const { key, secret } = almanac.generatedCredential
       print('No credential existed, so one was created. It is shown only this once:')

@@ -4,6 +4,8 @@ import type { AuditLog } from '../admin/admin-deps.js'
 import { purgeStore } from './retention.js'
 
 export interface RetentionJobOptions {
+  /** False: nothing runs on a timer (only `runOnce` when called). */
+  readonly enabled: boolean
   readonly storage: Storage
   readonly intervalMs: number
   readonly batchSize: number
@@ -60,8 +62,8 @@ export function startRetentionJob(options: RetentionJobOptions): RetentionJob {
     return running
   }
 
-  const timer = setInterval(() => void runOnce(), options.intervalMs)
-  timer.unref()
+  const timer = options.enabled ? setInterval(() => void runOnce(), options.intervalMs) : undefined
+  timer?.unref()
   return {
     runOnce,
     async stop() {

@@ -8,6 +8,7 @@ import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
+import { createSqlForwardingStore } from './sql-forwarding-store.js'
 import { createSqlPersonalDataStore } from './sql-personal-data-store.js'
 import {
   createRowLeases,
@@ -110,6 +111,8 @@ export function createSqlStorage(
     },
 
     admin: withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
+
+    forwarding: withErrorTranslation(createSqlForwardingStore(db), dialect.translateError),
 
     log: withErrorTranslation(
       {

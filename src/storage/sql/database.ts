@@ -181,6 +181,28 @@ export interface LogLeasesTable {
   expires_ms: number
 }
 
+/** Forwarding targets (migration 0009); JSON as text, times as epoch ms. */
+export interface ForwardingTargetsTable {
+  seq: Generated<number>
+  store_id: number
+  name: string
+  /** `ForwardingDestination` as JSON (credentials and webhook secret included). */
+  destination: string
+  /** `ForwardingFilter` as JSON. */
+  filter: string
+  batch_size: number
+  max_failures: number
+  paused: number
+  consecutive_failures: number
+  last_error: string | null
+  last_error_ms: number | null
+  last_success_ms: number | null
+  delivered: number
+  batches: number
+  failures: number
+  created_ms: number
+}
+
 export interface Database {
   stores: StoresTable
   statements: StatementsTable
@@ -199,4 +221,5 @@ export interface Database {
   erasures: ErasuresTable
   log_consumers: LogConsumersTable
   log_leases: LogLeasesTable
+  forwarding_targets: ForwardingTargetsTable
 }
