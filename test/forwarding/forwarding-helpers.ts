@@ -21,7 +21,7 @@ export interface Receiver {
 /** An HTTP server on 127.0.0.1 (loopback only) recording every request. */
 export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = []
-  const receiver = { answer: 200 } as { answer: number }
+  const receiver = { answer: 200 }
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
