@@ -4,7 +4,9 @@
  * matches (voiding of a forwarded statement included); webhook signatures verify; a replay after
  * an erasure carries none of the erased learner's data.
  */
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHash, createHmac, randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAlmanac } from '../../src/compose.js'
 import { loadConfig } from '../../src/config/load-config.js'
@@ -12,7 +14,7 @@ import { createJsonLogger } from '../../src/observability/logger.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { basicAuth, TEST_HASHING, TEST_KEY, TEST_SECRET } from '../http/test-app.js'
+import { basicAuth, createTestApp, TEST_HASHING, TEST_KEY, TEST_SECRET } from '../http/test-app.js'
 import { type Receiver, startReceiver, waitFor } from './forwarding-helpers.js'
 
 const ADMIN = { username: 'ops', password: 'ops-password-123' }
@@ -278,6 +280,79 @@ describe('forwarding', () => {
       .join('\n')
     expect(replay).not.toContain('ada@example.com')
     expect(delivered().slice(6)).toEqual([first[1]!.id, second[1]!.id])
+  })
+
+  it('forwards attachment contents to another Almanac as multipart/mixed, ids kept', async () => {
+    const target = await createTestApp()
+    const server = serve({ fetch: target.almanac.app.fetch, port: 0, hostname: '127.0.0.1' })
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+    try {
+      const { port } = server.address() as AddressInfo
+      const created = await call('/api/stores/1/forwarding/targets', {
+        method: 'POST',
+        json: {
+          name: 'second Almanac',
+          kind: 'lrs',
+          url: `http://127.0.0.1:${port}/xapi`,
+          username: TEST_KEY,
+          password: TEST_SECRET,
+          xapiVersion: '1.0.3',
+        },
+      })
+      const id = created.body.target.id as number
+      const content = 'certificate of completion'
+      const sha2 = createHash('sha256').update(content).digest('hex')
+      const s = {
+        ...statement('ada', COMPLETED, 'http://example.com/a'),
+        attachments: [
+          {
+            usageType: 'http://example.com/certificate',
+            display: { 'en-US': 'certificate' },
+            contentType: 'text/plain',
+            length: content.length,
+            sha2,
+          },
+        ],
+      }
+      const boundary = 'b-1'
+      const body = [
+        `--${boundary}`,
+        'Content-Type: application/json',
+        '',
+        JSON.stringify([s]),
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        'Content-Transfer-Encoding: binary',
+        `X-Experience-API-Hash: ${sha2}`,
+        '',
+        content,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n')
+      const posted = await almanac.app.request('/xapi/statements', {
+        method: 'POST',
+        headers: {
+          Authorization: basicAuth(TEST_KEY, TEST_SECRET),
+          'X-Experience-API-Version': '2.0.0',
+          'Content-Type': `multipart/mixed; boundary=${boundary}`,
+        },
+        body,
+      })
+      expect(posted.status, await posted.clone().text()).toBe(200)
+      const done = await waitFor('delivery', async () => {
+        const st = await targetStatus(id)
+        return st.cursor === st.watermark && st.counts.delivered === 1 ? st : undefined
+      })
+      expect(done.lastError).toBeNull()
+      const there = await target.request(`/xapi/statements?statementId=${s.id}&attachments=true`)
+      expect(there.status).toBe(200)
+      const text = await there.text()
+      expect(text).toContain(content)
+      expect(text).toContain(s.id)
+    } finally {
+      server.close()
+      await target.close()
+    }
   })
 
   it('answers bad target definitions with a 400 naming the field', async () => {

@@ -1,6 +1,6 @@
 /** @module Sending one batch of statements to a forwarding destination: another xAPI LRS, or a signed webhook. */
-import { createHmac } from 'node:crypto'
-import type { ForwardingDestination } from '../../storage/ports.js'
+import { createHmac, randomBytes } from 'node:crypto'
+import type { AttachmentContent, ForwardingDestination } from '../../storage/ports.js'
 import type { StoredStatement } from '../../xapi/types.js'
 
 /** The header carrying `sha256=<hex HMAC-SHA256 of the body>` under the target's secret. */
@@ -20,6 +20,42 @@ export interface DeliveryContext {
   readonly timeoutMs: number
   /** Aborts a request in flight (the process is stopping). */
   readonly signal: AbortSignal
+  /**
+   * The contents of the statements' attachments that have no `fileUrl`, by SHA-2: an LRS
+   * target needs them as parts of a multipart/mixed request (Communication §1.5.2).
+   */
+  readonly attachments?: ReadonlyMap<string, AttachmentContent> | undefined
+}
+
+/** The attachment contents a batch must carry to an LRS: those declared without a fileUrl. */
+export function attachmentHashes(statements: readonly StoredStatement[]): string[] {
+  const hashes = new Set<string>()
+  for (const statement of statements)
+    for (const attachment of statement.attachments ?? [])
+      if (attachment.fileUrl === undefined) hashes.add(attachment.sha2)
+  return [...hashes]
+}
+
+/** A multipart/mixed body: the statements as JSON, then one part per attachment content. */
+function multipartBody(
+  json: string,
+  parts: readonly AttachmentContent[],
+): { contentType: string; body: Buffer } {
+  const boundary = `almanac-${randomBytes(16).toString('hex')}`
+  const chunks: Buffer[] = [
+    Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${json}`),
+  ]
+  for (const part of parts) {
+    chunks.push(
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Type: ${part.contentType}\r\n` +
+          `Content-Transfer-Encoding: binary\r\nX-Experience-API-Hash: ${part.sha2}\r\n\r\n`,
+      ),
+    )
+    chunks.push(Buffer.from(part.content.buffer, part.content.byteOffset, part.content.byteLength))
+  }
+  chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`))
+  return { contentType: `multipart/mixed; boundary=${boundary}`, body: Buffer.concat(chunks) }
 }
 
 /** The signature value of a webhook body (`sha256=` and the hex HMAC). */
@@ -40,7 +76,7 @@ function forLrs(statement: StoredStatement): Record<string, unknown> {
 
 async function post(
   url: string,
-  init: { headers: Record<string, string>; body: string; method?: string },
+  init: { headers: Record<string, string>; body: string | Buffer; method?: string },
   context: DeliveryContext,
 ): Promise<Response> {
   try {
@@ -73,9 +109,19 @@ async function toLrs(
     Authorization: `Basic ${Buffer.from(`${destination.username}:${destination.password}`).toString('base64')}`,
   }
   const url = `${destination.endpoint}/statements`
+  /** The body of `list`: JSON, or multipart/mixed when attachment contents must travel. */
+  const bodyOf = (list: readonly StoredStatement[], json: string) => {
+    const parts = attachmentHashes(list).flatMap((sha2) => {
+      const content = context.attachments?.get(sha2)
+      return content === undefined ? [] : [content]
+    })
+    if (parts.length === 0) return { headers, body: json }
+    const multipart = multipartBody(json, parts)
+    return { headers: { ...headers, 'Content-Type': multipart.contentType }, body: multipart.body }
+  }
   const response = await post(
     url,
-    { headers, body: JSON.stringify(statements.map(forLrs)) },
+    bodyOf(statements, JSON.stringify(statements.map(forLrs))),
     context,
   )
   if (response.ok) {
@@ -90,7 +136,7 @@ async function toLrs(
   for (const statement of statements) {
     const one = await post(
       `${url}?statementId=${encodeURIComponent(statement.id)}`,
-      { method: 'PUT', headers, body: JSON.stringify(forLrs(statement)) },
+      { method: 'PUT', ...bodyOf([statement], JSON.stringify(forLrs(statement))) },
       context,
     )
     if (!one.ok && one.status !== 409) throw await failure(one)

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ForwardingTargetRecord, Storage, StoreId } from '../../storage/ports.js'
 import { createLogConsumer, type DeliveryBatch, type LogConsumer } from '../log/log-consumer.js'
-import { deliverBatch, DeliveryError } from './deliver-batch.js'
+import { attachmentHashes, deliverBatch, DeliveryError } from './deliver-batch.js'
 import { matchesFilter } from './forwarding-filter.js'
 
 export interface ForwardingSettings {
@@ -92,7 +92,12 @@ export function createForwardingService(deps: ForwardingServiceDeps): Forwarding
       .filter((entry) => matchesFilter(entry, target.filter))
       .map((entry) => entry.statement)
     if (statements.length === 0) return
+    const hashes = target.destination.kind === 'lrs' ? attachmentHashes(statements) : []
     const context = {
+      attachments:
+        hashes.length === 0
+          ? undefined
+          : await storage.scope(target.storeId).statements.findAttachments(hashes),
       deliveryId: deliveryId(target.id, batch),
       storeId: target.storeId,
       targetId: target.id,
