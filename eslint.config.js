@@ -28,6 +28,8 @@ const layers = [
   ],
   ['src/http/**', ['storage', 'cli', 'config', 'simulate', 'compose']],
   ['src/simulate/**', ['core', 'storage', 'http', 'cli', 'config', 'compose']],
+  // Analytics: projections (log-consumer handlers) over storage, reports for http/ and cli/.
+  ['src/analytics/**', ['http', 'cli', 'config', 'simulate', 'compose']],
 ]
 
 function layerRule([files, forbidden]) {

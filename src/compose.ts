@@ -1,6 +1,8 @@
 /** @module The composition root: configuration → storage → core → HTTP. The only place that names adapters. */
 import { createRequire } from 'node:module'
 import type { Hono } from 'hono'
+import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createAnalyticsProjector } from './analytics/projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
@@ -13,6 +15,7 @@ import {
   createForwardingService,
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
+import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import type { Lrs } from './core/lrs.js'
 import { createPersonalData } from './core/personal-data/create-personal-data.js'
 import type { PersonalData } from './core/personal-data/personal-data.js'
@@ -33,6 +36,9 @@ export interface Almanac {
   readonly personalData: PersonalData
   /** Forwarding targets (the admin API and `almanac forwarding`). */
   readonly forwarding: Forwarding
+  readonly analytics: Analytics
+  /** The analytics projector of this process (a statement-log consumer). */
+  readonly projector: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   close(): Promise<void>
@@ -88,12 +94,34 @@ export function createPersonalDataUseCases(
   storage: Storage,
   config: Config,
   logger: Logger,
+  analytics: Analytics = createAnalytics(storage.log, createProjector(storage, config, logger)),
 ): PersonalData {
   return createPersonalData({
     storage,
     now: () => Date.now(),
     audit: (event, fields) => logger.log('info', event, fields),
     purgeBatchSize: config.retention.batchSize,
+    // Reports are projections of the statements: after statements are deleted or anonymised
+    // they are rebuilt, so no report keeps what was erased or purged.
+    afterRemoval: async (storeId) => {
+      await analytics.rebuild(storeId)
+    },
+  })
+}
+
+/**
+ * The analytics projector: a statement-log consumer over every store. On PostgreSQL one process
+ * at a time holds each store's lease.
+ */
+function createProjector(storage: Storage, config: Config, logger: Logger): LogConsumer {
+  return createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createAnalyticsProjector(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) =>
+      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) }),
   })
 }
 
@@ -146,6 +174,10 @@ export async function createAlmanac(
       logger.log(event === 'forwarding.failed' ? 'warn' : 'info', event, fields),
   })
   if (background) forwardingService.start()
+  // The analytics projector runs in every process; on PostgreSQL one process at a time holds
+  // each store's lease. Statements this process stores wake it at once; the poll picks up the
+  // other processes' statements and a lease another process gave up.
+  const projector = createProjector(storage, config, logger)
   const lrs = createLrs(
     {
       storage,
@@ -155,11 +187,17 @@ export async function createAlmanac(
     },
     {
       productVersion: productVersion(),
-      // Forwarding delivers at once what this process stored; others' writes at the next poll.
-      listeners: [(storeId) => forwardingService.wake(storeId)],
+      // Forwarding and the projector take at once what this process stored; others' writes at
+      // their next poll.
+      listeners: [
+        (storeId) => projector.wake(storeId),
+        (storeId) => forwardingService.wake(storeId),
+      ],
     },
   )
-  const personalData = createPersonalDataUseCases(storage, config, logger)
+  const analytics = createAnalytics(storage.log, projector)
+  if (config.analytics.enabled) projector.start()
+  const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
     enabled: background,
@@ -170,6 +208,9 @@ export async function createAlmanac(
     now: () => Date.now(),
     audit: (event, fields) => logger.log('info', event, fields),
     onError: (error) => logger.log('error', 'retention job failed', errorFields(error)),
+    afterRemoval: async (storeId) => {
+      await analytics.rebuild(storeId)
+    },
   })
   const forwarding = createForwardingUseCases(storage, logger, forwardingService)
   const app = createApp({
@@ -179,6 +220,7 @@ export async function createAlmanac(
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
+    analytics,
     logError: (errorId, error) =>
       logger.log('error', 'unhandled error', { errorId, ...errorFields(error) }),
   })
@@ -189,10 +231,13 @@ export async function createAlmanac(
     storage,
     personalData,
     forwarding,
+    analytics,
+    projector,
     generatedCredential,
     async close() {
       await forwardingService.stop()
       await retentionJob.stop()
+      await projector.stop()
       await storage.close()
     },
   }

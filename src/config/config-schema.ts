@@ -55,6 +55,12 @@ export const environmentSchema = z.object({
   ALMANAC_FORWARDING_BACKOFF_MAX_MS: positiveInt.default(5 * 60 * 1000),
   /** A delivery request taking longer fails, in ms. */
   ALMANAC_FORWARDING_TIMEOUT_MS: positiveInt.default(30_000),
+  /** `off` stops this process from maintaining the analytics projections (reports then lag). */
+  ALMANAC_ANALYTICS: z.enum(['on', 'off']).default('on'),
+  /** How often the projector polls for statements other processes wrote, in ms. */
+  ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
+  /** Statements per projector unit of work. */
+  ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(1000),
 })
 
 export interface Config {
@@ -86,5 +92,11 @@ export interface Config {
     readonly backoffBaseMs: number
     readonly backoffMaxMs: number
     readonly timeoutMs: number
+  }
+  /** The analytics projector of this process (src/analytics). */
+  readonly analytics: {
+    readonly enabled: boolean
+    readonly pollMs: number
+    readonly batchSize: number
   }
 }

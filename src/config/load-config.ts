@@ -77,6 +77,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       backoffMaxMs: e.ALMANAC_FORWARDING_BACKOFF_MAX_MS,
       timeoutMs: e.ALMANAC_FORWARDING_TIMEOUT_MS,
     },
+    analytics: {
+      enabled: e.ALMANAC_ANALYTICS === 'on',
+      pollMs: e.ALMANAC_ANALYTICS_POLL_MS,
+      batchSize: e.ALMANAC_ANALYTICS_BATCH_SIZE,
+    },
   }
   return Object.freeze(config)
 }

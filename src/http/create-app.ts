@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
+import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
 import type { Forwarding } from '../core/forwarding/forwarding.js'
 import type { Lrs } from '../core/lrs.js'
@@ -20,6 +21,7 @@ import { createAdminRoutes } from './routes/admin-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { createForwardingRoutes } from './routes/forwarding-routes.js'
 import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
+import { createReportRoutes } from './routes/report-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -35,6 +37,8 @@ export interface HttpDeps {
   readonly personalData: PersonalData
   /** Forwarding targets, under `/api/stores/:id/forwarding/…`. */
   readonly forwarding: Forwarding
+  /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
+  readonly analytics?: Analytics
 }
 
 type Env = AppEnv
@@ -118,6 +122,9 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   registerAboutRoutes(app, deps.lrs)
   registerStatementRoutes(app, deps.lrs)
   registerDocumentRoutes(app, deps.lrs)
+  // Before the admin routes: reports also accept store credentials, not only admin sessions.
+  if (deps.analytics !== undefined)
+    app.route('/api/stores/:id/reports', createReportRoutes(deps.analytics, deps.admin, deps.lrs))
   app.route('/api', createAdminRoutes(deps.admin))
   app.route('/api', createPersonalDataRoutes(deps.admin, deps.personalData))
   app.route('/api', createForwardingRoutes(deps.admin, deps.forwarding))

@@ -560,6 +560,14 @@ export interface StatementLogStorage {
   acquireLease(consumer: string, storeId: StoreId): Promise<ConsumerLease | undefined>
   /** Where `consumer` stands in the store's log. */
   position(consumer: string, storeId: StoreId): Promise<ConsumerPosition>
+  /**
+   * Runs read-only queries (report queries over projections kept in the same database) in one
+   * read transaction (a consistent snapshot) on a connection that never waits for writers and
+   * never holds them up: on SQLite a second, read-only connection to the file (WAL readers and
+   * the writer do not block each other; `:memory:` has only the one connection), on PostgreSQL
+   * the pool, at repeatable read. `connection` is opaque to core, like `unitOfWork`'s.
+   */
+  read<T>(fn: (connection: unknown) => Promise<T>): Promise<T>
   /** Moves a consumer's cursor outside any batch (a rebuild starts over from 0). */
   resetCursor(consumer: string, storeId: StoreId, seq: number): Promise<void>
 }

@@ -16,6 +16,11 @@ export interface PersonalDataDeps {
   readonly audit: AuditLog
   /** Statements (or documents) a purge removes per unit of work. */
   readonly purgeBatchSize: number
+  /**
+   * Runs after statements of a store were deleted or rewritten (an erasure, a purge): derived
+   * data kept elsewhere (the analytics projections) is rebuilt from what is left.
+   */
+  readonly afterRemoval?: (storeId: StoreId) => Promise<void>
 }
 
 function checkDays(field: string, value: number | null | undefined): number | undefined {
@@ -47,6 +52,8 @@ export function createPersonalData(deps: PersonalDataDeps): PersonalData {
       const agent = parseErasedAgent(value)
       await requireStore(storeId)
       const record = await eraseAgent(storage, storeId, agent, by, deps.now)
+      if (record.statementsDeleted + record.statementsAnonymised > 0)
+        await deps.afterRemoval?.(storeId)
       // The log line carries the counts and the record id, never the identifier.
       audit('agent.erased', {
         by,
@@ -98,6 +105,7 @@ export function createPersonalData(deps: PersonalDataDeps): PersonalData {
         now: deps.now(),
         batchSize: deps.purgeBatchSize,
       })
+      if (!dryRun && report.statements > 0) await deps.afterRemoval?.(storeId)
       if (!dryRun)
         audit('retention.purged', {
           by,

@@ -1,5 +1,5 @@
 /** @module The background retention job: every interval, each store's policy is applied in small batches. */
-import type { Storage } from '../../storage/ports.js'
+import type { Storage, StoreId } from '../../storage/ports.js'
 import type { AuditLog } from '../admin/admin-deps.js'
 import { purgeStore } from './retention.js'
 
@@ -13,6 +13,8 @@ export interface RetentionJobOptions {
   readonly pauseMs: number
   readonly now: () => number
   readonly audit: AuditLog
+  /** Rebuilds derived data (analytics) of a store whose statements were purged. */
+  readonly afterRemoval?: (storeId: StoreId) => Promise<void>
   /** Reports a failed run; the job carries on at the next interval. */
   readonly onError: (error: unknown) => void
 }
@@ -43,6 +45,7 @@ export function startRetentionJob(options: RetentionJobOptions): RetentionJob {
         batchSize: options.batchSize,
         pauseMs: options.pauseMs,
       })
+      if (report.statements > 0) await options.afterRemoval?.(store.id)
       if (report.statements > 0 || report.documents > 0)
         options.audit('retention.purged', {
           by: 'retention-job',

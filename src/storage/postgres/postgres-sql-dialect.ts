@@ -44,6 +44,8 @@ export const postgresSqlDialect: SqlDialect = {
     await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId}),
       set_config('application_name', ${writerTag(storeId)} || ':' || ${CLOCK_MS}, true)`.execute(db)
   },
+  readTransaction: (db, fn) =>
+    db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
   // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
   runExclusiveOfWriters: (db, fn) => fn(db),
   sharedClock: {

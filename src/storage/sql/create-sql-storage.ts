@@ -45,7 +45,10 @@ export function createSqlStorage(
   db: Kysely<Database>,
   dialect: SqlDialect,
   leases: LeaseProvider = createRowLeases(db),
+  /** A connection for `log.read` that does not share `db`'s lock (SQLite); default `db`. */
+  openReader?: () => Kysely<Database>,
 ): Storage {
+  let reader: Kysely<Database> | undefined
   const clock: StoredClock = { lastConsistentMs: 0 }
   const running = new Set<Promise<unknown>>()
   let closed = false
@@ -140,6 +143,11 @@ export function createSqlStorage(
             ),
           )
         },
+        read<T>(fn: (connection: unknown) => Promise<T>): Promise<T> {
+          if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+          reader ??= openReader?.() ?? db
+          return tracked(dialect.readTransaction(reader, (trx) => fn(trx)))
+        },
         acquireLease: (consumer: string, storeId: StoreId) => leases.acquire(consumer, storeId),
         position: (consumer: string, storeId: StoreId) =>
           readConsumerPosition(db, consumer, storeId),
@@ -154,6 +162,7 @@ export function createSqlStorage(
       closed = true
       await Promise.allSettled([...running])
       await leases.close()
+      if (reader !== undefined && reader !== db) await reader.destroy()
       await db.destroy()
     },
   }

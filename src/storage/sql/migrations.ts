@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { DEFAULT_STORE_ID } from '../ports.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
+import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
 import { retentionMigration } from './retention-migration.js'
@@ -229,6 +230,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0001-initial': initialSchema(dialect),
     '0002-tenancy': tenancyMigration(),
     '0005-log-consumers': logConsumersMigration(),
+    '0006-analytics': analyticsMigration(),
     '0009-forwarding': forwardingMigration(dialect),
     '0010-retention': retentionMigration(dialect),
   }

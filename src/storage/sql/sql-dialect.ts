@@ -59,6 +59,11 @@ export interface SqlDialect {
    */
   readonly sharedClock: SharedClock | undefined
   /**
+   * Runs `fn` in a read-only transaction that sees one snapshot (`StatementLogStorage.read`):
+   * SQLite a deferred `begin` on the reader connection, PostgreSQL `repeatable read`.
+   */
+  readTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>
+  /**
    * Runs after the migrations, at every `migrate()`: engine upkeep that is not schema, such as
    * the planner statistics SQLite is given. Must be idempotent.
    */

@@ -52,6 +52,7 @@ describe('createSqliteStorage', () => {
         { name: '0001-initial' },
         { name: '0002-tenancy' },
         { name: '0005-log-consumers' },
+        { name: '0006-analytics' },
       ])
       expect(raw.prepare('select id from stores').all()).toEqual([{ id: DEFAULT_STORE_ID }])
     } finally {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely } from 'kysely'
+import { Kysely, SqliteDialect } from 'kysely'
 import type { Storage } from '../ports.js'
 import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
@@ -34,5 +34,15 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const database = new BetterSqlite3(options.file)
   applySqlitePragmas(database, options.busyTimeoutMs)
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) })
-  return createSqlStorage(db, sqliteSqlDialect)
+  // Reports read on a second, read-only connection: in WAL mode it reads a snapshot while the
+  // writer commits, and holding it never delays a write transaction.
+  const openReader = isFileBacked(options.file)
+    ? () => {
+        const reader = new BetterSqlite3(options.file, { readonly: true })
+        reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+        reader.pragma('cache_size = -32768')
+        return new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) })
+      }
+    : undefined
+  return createSqlStorage(db, sqliteSqlDialect, undefined, openReader)
 }

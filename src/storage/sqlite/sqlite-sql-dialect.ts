@@ -23,6 +23,8 @@ export const sqliteSqlDialect: SqlDialect = {
   // it means no transaction of this process is open. Other processes writing the same file are
   // not covered; Almanac serves a SQLite file from one process (see create-sqlite-storage.ts).
   runExclusiveOfWriters: (db, fn) => db.connection().execute(fn),
+  // On the reader connection (a plain deferred `begin`): a WAL snapshot, no lock held.
+  readTransaction: (db, fn) => db.transaction().execute(fn),
   // One process writes a SQLite file, so its clock and its own watermarks are all there is.
   sharedClock: undefined,
   afterMigrate: writePlannerStats,

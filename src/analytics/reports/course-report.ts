@@ -1,0 +1,276 @@
+/**
+ * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
+ * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
+ */
+import { NotFoundError } from '../../errors/errors.js'
+import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
+import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
+
+export type ScoreOf = 'best' | 'first' | 'last'
+export const LEARNER_SORTS = [
+  'learner',
+  'firstAt',
+  'lastAt',
+  'completedAt',
+  'score',
+  'attempts',
+  'timeSeconds',
+] as const
+export type LearnerSort = (typeof LEARNER_SORTS)[number]
+
+export interface CourseQuery {
+  scoreOf: ScoreOf
+  page: number
+  pageSize: number
+  sort: LearnerSort
+  order: 'asc' | 'desc'
+}
+
+export interface LearnerRow {
+  learner: string
+  firstAt: string
+  lastAt: string
+  started: boolean
+  completedAt: string | null
+  firstAttemptPassed: boolean | null
+  passedAt: string | null
+  score: number | null
+  attempts: number
+  timeSeconds: number
+}
+
+const iso = (ms: unknown): string | null =>
+  ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString()
+
+/** Pass/completion measures of one activity over a set of its learner rows. */
+export function outcomeMeasures(rows: readonly AnyRow[]) {
+  const started = rows.filter((r) => r['engaged_ms'] !== null).length
+  const completed = rows.filter((r) => r['completed_ms'] !== null).length
+  const judged = rows.filter((r) => r['judged_success'] !== null)
+  return {
+    started,
+    completed,
+    completionRate: ratio(completed, started),
+    judged: judged.length,
+    firstAttemptPassRate: ratio(
+      judged.filter((r) => num(r['judged_success']) === 1).length,
+      judged.length,
+    ),
+    eventualPassRate: ratio(judged.filter((r) => r['passed_ms'] !== null).length, judged.length),
+  }
+}
+
+const SCORE_COLUMN: Record<ScoreOf, string> = {
+  best: 'best_score',
+  first: 'first_score',
+  last: 'last_score',
+}
+
+export async function courseReport(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  query: CourseQuery,
+) {
+  const all = (await db
+    .selectFrom('an_learner_activity')
+    .selectAll()
+    .where('store_id', '=', storeId)
+    .where('activity_id', '=', activity)
+    .execute()) as AnyRow[]
+  if (all.length === 0)
+    throw NotFoundError(`no learner has statements about the activity ${activity}`)
+  // The cohort: learners whose first statement about the activity falls in the window.
+  const cohort = all.filter(
+    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
+  )
+  const inCohort = new Set(cohort.map((r) => String(r['learner'])))
+  const startedSet = new Set(
+    cohort.filter((r) => r['engaged_ms'] !== null).map((r) => String(r['learner'])),
+  )
+  const completedSet = new Set(
+    cohort.filter((r) => r['completed_ms'] !== null).map((r) => String(r['learner'])),
+  )
+
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).
+  const sessions = (await db
+    .selectFrom('an_sessions')
+    .select(['session_id', 'learner', 'ended', 'centis'])
+    .where('store_id', '=', storeId)
+    .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
+    .execute()) as AnyRow[]
+  const attemptsBy = new Map<string, number>()
+  let openSessions = 0
+  for (const s of sessions) {
+    const learner = String(s['learner'])
+    if (!inCohort.has(learner)) continue
+    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + 1)
+    if (num(s['ended']) === 0) openSessions += 1
+  }
+  const attemptCounts = [...attemptsBy.values()]
+  const distribution = new Map<number, number>()
+  for (const n of attemptCounts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
+
+  const scoreColumn = SCORE_COLUMN[query.scoreOf]
+  const scores = cohort.map((r) => numOrNull(r[scoreColumn])).filter((s): s is number => s !== null)
+  const times = cohort.filter((r) => num(r['centis']) > 0).map((r) => num(r['centis']) / 100)
+  const engagedTimes = cohort
+    .map((r) => numOrNull(r['engaged_ms']))
+    .filter((v): v is number => v !== null)
+
+  // Modules: the AUs launched under the course, and the parents of its pages.
+  const pageRows = (await db
+    .selectFrom('an_pages')
+    .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+    .where('store_id', '=', storeId)
+    .where('course', '=', activity)
+    .execute()) as AnyRow[]
+  const moduleIds = new Set<string>()
+  for (const s of (await db
+    .selectFrom('an_sessions')
+    .select('activity_id')
+    .distinct()
+    .where('store_id', '=', storeId)
+    .where('course', '=', activity)
+    .execute()) as AnyRow[])
+    if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
+      moduleIds.add(s['activity_id'])
+  for (const p of pageRows) moduleIds.add(String(p['module']))
+  const moduleRows =
+    moduleIds.size === 0
+      ? []
+      : ((await db
+          .selectFrom('an_learner_activity')
+          .selectAll()
+          .where('store_id', '=', storeId)
+          .where('activity_id', 'in', [...moduleIds])
+          .execute()) as AnyRow[])
+  const modules = [...moduleIds]
+    .map((id) => {
+      const rows = moduleRows.filter((r) => r['activity_id'] === id)
+      const firstSeen = Math.min(...rows.map((r) => num(r['first_ms'])), Number.MAX_SAFE_INTEGER)
+      const mine = rows.filter((r) => inCohort.has(String(r['learner'])))
+      const best = mine
+        .map((r) => numOrNull(r['best_score']))
+        .filter((s): s is number => s !== null)
+      return { activity: id, firstSeen, ...outcomeMeasures(mine), bestScore: summary(best) }
+    })
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
+    .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
+
+  // Pages in order (earliest first view by anyone), the funnel over the started learners.
+  const byPage = new Map<
+    string,
+    { module: string; first: number; viewers: Set<string>; views: number }
+  >()
+  const lastPageOf = new Map<string, string>()
+  for (const p of pageRows) {
+    const id = String(p['page'])
+    const entry = byPage.get(id) ?? {
+      module: String(p['module']),
+      first: Number.MAX_SAFE_INTEGER,
+      viewers: new Set(),
+      views: 0,
+    }
+    entry.first = Math.min(entry.first, num(p['view_ms']))
+    const learner = String(p['learner'])
+    if (startedSet.has(learner)) {
+      entry.viewers.add(learner)
+      entry.views += num(p['views'])
+    }
+    byPage.set(id, entry)
+  }
+  const pageOrder = [...byPage].sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
+  const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
+  for (const p of pageRows) {
+    const learner = String(p['learner'])
+    if (!startedSet.has(learner) || completedSet.has(learner)) continue
+    const page = String(p['page'])
+    const current = lastPageOf.get(learner)
+    if (current === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(current) ?? 0))
+      lastPageOf.set(learner, page)
+  }
+  const exits = new Map<string, number>()
+  for (const page of lastPageOf.values()) exits.set(page, (exits.get(page) ?? 0) + 1)
+  let previous: number | undefined
+  const pages = pageOrder.map(([id, entry], index) => {
+    const reached = entry.viewers.size
+    const conversion = previous === undefined ? null : ratio(reached, previous)
+    previous = reached
+    return {
+      order: index + 1,
+      page: id,
+      module: entry.module,
+      reached,
+      views: entry.views,
+      conversion,
+      dropoff: conversion === null ? null : round(1 - conversion),
+      exits: exits.get(id) ?? 0,
+    }
+  })
+  const firstReached = pages[0]?.reached ?? 0
+
+  // The per-learner table, sorted and paged.
+  const learners: LearnerRow[] = cohort.map((r) => ({
+    learner: String(r['learner']),
+    firstAt: iso(r['first_ms']) ?? '',
+    lastAt: iso(r['last_ms']) ?? '',
+    started: r['engaged_ms'] !== null,
+    completedAt: iso(r['completed_ms']),
+    firstAttemptPassed: r['judged_success'] === null ? null : num(r['judged_success']) === 1,
+    passedAt: iso(r['passed_ms']),
+    score: numOrNull(r[scoreColumn]),
+    attempts: attemptsBy.get(String(r['learner'])) ?? 0,
+    timeSeconds: num(r['centis']) / 100,
+  }))
+  const direction = query.order === 'asc' ? 1 : -1
+  learners.sort((a, b) => {
+    const x = a[query.sort]
+    const y = b[query.sort]
+    if (x === y) return a.learner < b.learner ? -1 : 1
+    if (x === null) return 1
+    if (y === null) return -1
+    return (x < y ? -1 : 1) * direction
+  })
+
+  const scoreSummary = summary(scores)
+  const histogram: Histogram = scoreHistogram(scores)
+  return {
+    activity,
+    cohort: cohort.length,
+    ...outcomeMeasures(cohort),
+    scores: { of: query.scoreOf, ...scoreSummary, histogram: histogram.bins },
+    attempts: {
+      learners: attemptCounts.length,
+      mean: summary(attemptCounts).mean,
+      distribution: [...distribution]
+        .sort((a, b) => a[0] - b[0])
+        .map(([attempts, learners]) => ({ attempts, learners })),
+      openSessions,
+    },
+    timeSpent: { ...summary(times), unit: 'seconds' },
+    dates: {
+      firstStart: engagedTimes.length === 0 ? null : iso(Math.min(...engagedTimes)),
+      lastActivity:
+        cohort.length === 0 ? null : iso(Math.max(...cohort.map((r) => num(r['last_ms'])))),
+    },
+    modules,
+    pages,
+    funnel: {
+      steps: pages.length,
+      overall: pages.length === 0 ? null : ratio(pages.at(-1)?.reached ?? 0, firstReached),
+    },
+    exitPoints: [...exits]
+      .sort((a, b) => b[1] - a[1] || (orderOf.get(a[0]) ?? 0) - (orderOf.get(b[0]) ?? 0))
+      .map(([page, learners]) => ({ page, learners })),
+    learners: {
+      total: learners.length,
+      page: query.page,
+      pageSize: query.pageSize,
+      sort: query.sort,
+      order: query.order,
+      rows: learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+    },
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * @module Brute-force reference implementations of every report measure, written from
+ * /work/shared/analytics-definitions.md and the choices the reports state (`definitions`),
+ * reading raw statements only. Deliberately naive: loops over the whole statement list.
+ */
+import type { LogEntry } from '../../src/storage/ports.js'
+import type { StoredStatement } from '../../src/xapi/types.js'
+
+const V = 'http://adlnet.gov/expapi/verbs/'
+const SATISFIED = 'https://w3id.org/xapi/adl/verbs/satisfied'
+const ABANDONED = 'https://w3id.org/xapi/adl/verbs/abandoned'
+const SESSION = 'https://w3id.org/xapi/cmi5/context/extensions/sessionid'
+const CMI5 = 'https://w3id.org/xapi/cmi5/context/categories/cmi5'
+const DAY = 86_400_000
+
+export interface Raw {
+  seq: number
+  s: StoredStatement
+  learner: string
+  ms: number
+}
+
+/** §0: the statement set: neither voided nor voiding. */
+export function statementSet(entries: readonly LogEntry[]): Raw[] {
+  return entries
+    .filter((e) => !e.voided && e.statement.verb.id !== `${V}voided`)
+    .map((e) => ({
+      seq: e.seq,
+      s: e.statement,
+      learner: learnerOf(e.statement),
+      ms: Date.parse(e.statement.timestamp),
+    }))
+}
+
+export function learnerOf(s: StoredStatement): string {
+  const a = s.actor
+  if (a.mbox !== undefined) return `mbox:${a.mbox}`
+  if (a.account !== undefined) return `account:${a.account.homePage}|${a.account.name}`
+  if (a.openid !== undefined) return `openid:${a.openid}`
+  return `mbox_sha1sum:${a.mbox_sha1sum ?? ''}`
+}
+
+export const objectId = (s: StoredStatement) =>
+  s.object.objectType === 'Activity' ? s.object.id : undefined
+export const success = (s: StoredStatement): boolean | undefined =>
+  s.result?.success ??
+  (s.verb.id === `${V}passed` ? true : s.verb.id === `${V}failed` ? false : undefined)
+export const scaled = (s: StoredStatement): number | undefined => {
+  const sc = s.result?.score
+  if (sc?.scaled !== undefined) return sc.scaled
+  if (sc?.raw !== undefined && sc.min !== undefined && sc.max !== undefined && sc.max > sc.min)
+    return (sc.raw - sc.min) / (sc.max - sc.min)
+  return undefined
+}
+export const completes = (s: StoredStatement) =>
+  s.verb.id === `${V}completed` || s.verb.id === SATISFIED || s.result?.completion === true
+export const engages = (s: StoredStatement) =>
+  [`${V}launched`, `${V}initialized`, `${V}attempted`, `${V}experienced`].includes(s.verb.id)
+export const formal = (s: StoredStatement) =>
+  s.context?.registration !== undefined ||
+  (s.context?.contextActivities?.category ?? []).some((c) => c.id === CMI5)
+export const courseOf = (s: StoredStatement) =>
+  formal(s) ? (s.context?.contextActivities?.grouping?.[0]?.id ?? objectId(s)) : undefined
+export const sessionOf = (s: StoredStatement) =>
+  s.context?.extensions?.[SESSION] as string | undefined
+export const parentOf = (s: StoredStatement) => s.context?.contextActivities?.parent?.[0]?.id
+export const terminal = (s: StoredStatement) =>
+  s.verb.id === `${V}terminated` || s.verb.id === ABANDONED
+
+/** Seconds of an ISO duration as the simulator writes them (PTnHnMnS). */
+export function seconds(d: string | undefined): number {
+  if (d === undefined) return 0
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(d)
+  if (m === null) throw new Error(`unexpected duration ${d}`)
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+}
+/** Time in centiseconds, as reports keep it (xAPI keeps 0.01 s). */
+export const centis = (d: string | undefined) => Math.round(seconds(d) * 100)
+
+export const r6 = (x: number) => Math.round(x * 1e6) / 1e6
+export const meanOf = (xs: number[]) =>
+  xs.length === 0 ? null : r6(xs.reduce((a, b) => a + b, 0) / xs.length)
+export function medianOf(xs: number[]): number | null {
+  if (xs.length === 0) return null
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return r6(s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2)
+}
+export function sdOf(xs: number[]): number | null {
+  if (xs.length === 0) return null
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length
+  return r6(Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length))
+}
+export const rate = (a: number, b: number) => (b === 0 ? null : r6(a / b))
+export const dayOf = (ms: number) => Math.floor(ms / DAY)
+export const by = <T>(xs: readonly T[], key: (x: T) => string) => {
+  const m = new Map<string, T[]>()
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x])
+  return m
+}
+/** Earliest by (timestamp, seq). */
+export const earliest = (xs: readonly Raw[]) =>
+  [...xs].sort((a, b) => a.ms - b.ms || a.seq - b.seq)[0]
+
+// ---------------------------------------------------------------- report 1: overview
+
+export function overviewRef(set: readonly Raw[], sinceMs: number, untilMs: number) {
+  const days = set.filter((r) => dayOf(r.ms) * DAY >= sinceMs && dayOf(r.ms) * DAY < untilMs)
+  const perDay = by(days, (r) => String(dayOf(r.ms)))
+  const series = [...perDay]
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([day, rs]) => ({
+      start: new Date(Number(day) * DAY).toISOString(),
+      statements: rs.length,
+      activeLearners: new Set(rs.map((r) => r.learner)).size,
+      completions: rs.filter((r) => completes(r.s)).length,
+      passes: rs.filter((r) => success(r.s) === true).length,
+      fails: rs.filter((r) => success(r.s) === false).length,
+    }))
+  const count = (key: (r: Raw) => string | undefined) => {
+    const m = new Map<string, number>()
+    for (const r of days) {
+      const k = key(r)
+      if (k !== undefined) m.set(k, (m.get(k) ?? 0) + 1)
+    }
+    return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  }
+  return {
+    totals: {
+      statements: days.length,
+      activeLearners: new Set(days.map((r) => r.learner)).size,
+      completions: days.filter((r) => completes(r.s)).length,
+      passes: days.filter((r) => success(r.s) === true).length,
+      fails: days.filter((r) => success(r.s) === false).length,
+    },
+    series,
+    topVerbs: count((r) => r.s.verb.id)
+      .slice(0, 10)
+      .map(([verb, statements]) => ({ verb, statements })),
+    topActivities: count((r) => objectId(r.s))
+      .slice(0, 10)
+      .map(([activity, statements]) => ({ activity, statements })),
+    platforms: count((r) => r.s.context?.platform ?? '(none)').map(([platform, statements]) => ({
+      platform,
+      statements,
+    })),
+  }
+}
+
+// ---------------------------------------------------------------- report 2: course / activity
+
+export function courseRef(set: readonly Raw[], a: string, sinceMs: number, untilMs: number) {
+  const scope = set.filter((r) => objectId(r.s) === a || courseOf(r.s) === a)
+  const perLearner = by(scope, (r) => r.learner)
+  const cohort = [...perLearner].filter(([, rs]) => {
+    const first = Math.min(...rs.map((r) => r.ms))
+    return first >= sinceMs && first < untilMs
+  })
+  const own = (rs: Raw[]) => rs.filter((r) => objectId(r.s) === a)
+  const started = cohort.filter(([, rs]) => rs.some((r) => engages(r.s)))
+  const startedSet = new Set(started.map(([l]) => l))
+  const completedSet = new Set(
+    cohort.filter(([, rs]) => own(rs).some((r) => completes(r.s))).map(([l]) => l),
+  )
+  const judged = cohort
+    .map(([, rs]) => earliest(own(rs).filter((r) => success(r.s) !== undefined)))
+    .filter((r): r is Raw => r !== undefined)
+  const eventual = cohort.filter(([, rs]) => own(rs).some((r) => success(r.s) === true))
+  const best = cohort
+    .map(([, rs]) =>
+      own(rs)
+        .map((r) => scaled(r.s))
+        .filter((x): x is number => x !== undefined),
+    )
+    .filter((xs) => xs.length > 0)
+    .map((xs) => Math.max(...xs))
+  const histogram = Array.from({ length: 10 }, () => 0)
+  for (const x of best) histogram[Math.min(9, Math.max(0, Math.floor(x * 10 + 1e-9)))]! += 1
+  const times = cohort
+    .map(([, rs]) =>
+      rs.filter((r) => terminal(r.s)).reduce((t, r) => t + centis(r.s.result?.duration), 0),
+    )
+    .filter((c) => c > 0)
+    .map((c) => c / 100)
+  const attempts = cohort
+    .map(([, rs]) => new Set(rs.map((r) => sessionOf(r.s)).filter((x) => x !== undefined)).size)
+    .filter((n) => n > 0)
+  const distribution = new Map<number, number>()
+  for (const n of attempts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
+  const sessions = by(
+    scope.filter((r) => sessionOf(r.s) !== undefined && cohort.some(([l]) => l === r.learner)),
+    (r) => sessionOf(r.s) ?? '',
+  )
+  const openSessions = [...sessions.values()].filter((rs) => !rs.some((r) => terminal(r.s))).length
+
+  // Pages of the course: experienced with a parent; ordered by the earliest first view.
+  const views = set.filter(
+    (r) => r.s.verb.id === `${V}experienced` && parentOf(r.s) !== undefined && courseOf(r.s) === a,
+  )
+  const pages = by(views, (r) => objectId(r.s) ?? '')
+  const order = [...pages]
+    .map(([page, rs]) => ({ page, first: Math.min(...rs.map((r) => r.ms)), rs }))
+    .sort((x, y) => x.first - y.first || (x.page < y.page ? -1 : 1))
+  const lastPage = new Map<string, number>()
+  order.forEach(({ rs }, i) => {
+    for (const r of rs)
+      if (startedSet.has(r.learner) && !completedSet.has(r.learner))
+        lastPage.set(r.learner, Math.max(lastPage.get(r.learner) ?? -1, i))
+  })
+  const exits = new Map<string, number>()
+  for (const i of lastPage.values()) exits.set(order[i]!.page, (exits.get(order[i]!.page) ?? 0) + 1)
+  return {
+    cohort: cohort.length,
+    started: started.length,
+    completed: completedSet.size,
+    completionRate: rate(completedSet.size, started.length),
+    judged: judged.length,
+    firstAttemptPassRate: rate(judged.filter((r) => success(r.s) === true).length, judged.length),
+    eventualPassRate: rate(eventual.length, judged.length),
+    scores: {
+      n: best.length,
+      mean: meanOf(best),
+      median: medianOf(best),
+      sd: sdOf(best),
+      histogram,
+    },
+    attempts: {
+      learners: attempts.length,
+      distribution: [...distribution]
+        .sort((x, y) => x[0] - y[0])
+        .map(([n, learners]) => ({ attempts: n, learners })),
+      openSessions,
+    },
+    timeSpent: { n: times.length, mean: meanOf(times), median: medianOf(times), sd: sdOf(times) },
+    pages: order.map(({ page, rs }) => ({
+      page,
+      reached: new Set(rs.filter((r) => startedSet.has(r.learner)).map((r) => r.learner)).size,
+      views: rs.filter((r) => startedSet.has(r.learner)).length,
+    })),
+    exitPoints: [...exits]
+      .sort(
+        (x, y) =>
+          y[1] - x[1] ||
+          order.findIndex((o) => o.page === x[0]) - order.findIndex((o) => o.page === y[0]),
+      )
+      .map(([page, learners]) => ({ page, learners })),
+  }
+}
+
+// ---------------------------------------------------------------- report 4: item analysis
+
+export function itemsRef(set: readonly Raw[], assessment: string) {
+  const answers = set.filter(
+    (r) =>
+      r.s.verb.id === `${V}answered` &&
+      r.s.result?.success !== undefined &&
+      parentOf(r.s) === assessment,
+  )
+  const questions = [...new Set(answers.map((r) => objectId(r.s) ?? ''))].sort()
+  const k = questions.length
+  const first = new Map<string, Map<string, Raw>>()
+  for (const [key, rs] of by(answers, (r) => `${r.learner}\u0000${objectId(r.s)}`)) {
+    const [learner, question] = key.split('\u0000') as [string, string]
+    const m = first.get(learner) ?? new Map<string, Raw>()
+    m.set(question, earliest(rs)!)
+    first.set(learner, m)
+  }
+  const resp = [...first]
+    .filter(([, m]) => m.size === k)
+    .map(([learner, m]) => {
+      const x = (q: string) => (m.get(q)!.s.result?.success === true ? 1 : 0)
+      return { learner, x, total: questions.reduce((t, q) => t + x(q), 0), m }
+    })
+  const n = resp.length
+  const ranked = [...resp].sort((a, b) => b.total - a.total || (a.learner < b.learner ? -1 : 1))
+  const g = Math.round(0.27 * n)
+  const upper = ranked.slice(0, g)
+  const lower = g === 0 ? [] : ranked.slice(n - g)
+  const variance = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length
+    return xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length
+  }
+  let pq = 0
+  const items = questions.map((q) => {
+    const p = resp.filter((r) => r.x(q) === 1).length / n
+    pq += p * (1 - p)
+    const pu = upper.filter((r) => r.x(q) === 1).length / upper.length
+    const pl = lower.filter((r) => r.x(q) === 1).length / lower.length
+    const right = resp.filter((r) => r.x(q) === 1).map((r) => r.total - 1)
+    const wrong = resp.filter((r) => r.x(q) === 0).map((r) => r.total)
+    const rest = resp.map((r) => r.total - r.x(q))
+    const s = Math.sqrt(variance(rest))
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+    const rpb =
+      right.length === 0 || wrong.length === 0 || s === 0
+        ? null
+        : r6(((mean(right) - mean(wrong)) / s) * Math.sqrt((right.length * wrong.length) / (n * n)))
+    const counts = new Map<string, number>()
+    for (const r of resp) {
+      const answer = r.m.get(q)!.s.result?.response ?? ''
+      counts.set(answer, (counts.get(answer) ?? 0) + 1)
+    }
+    return {
+      question: q,
+      p: r6(p),
+      discrimination: r6(pu - pl),
+      pointBiserial: rpb,
+      answers: [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([response, count]) => ({ response, count })),
+    }
+  })
+  const totals = resp.map((r) => r.total)
+  const kr20 =
+    k < 2 || n === 0 || variance(totals) === 0
+      ? null
+      : r6((k / (k - 1)) * (1 - pq / variance(totals)))
+  return { questions: k, respondents: n, groupSize: g, kr20, items }
+}
+
+// ---------------------------------------------------------------- report 5: pages
+
+export function pagesRef(set: readonly Raw[], module: string) {
+  const views = set.filter((r) => r.s.verb.id === `${V}experienced` && parentOf(r.s) === module)
+  let previous: number | undefined
+  return [...by(views, (r) => objectId(r.s) ?? '')]
+    .map(([page, rs]) => ({ page, first: Math.min(...rs.map((r) => r.ms)), rs }))
+    .sort((a, b) => a.first - b.first || (a.page < b.page ? -1 : 1))
+    .map(({ page, rs }, i) => {
+      const perViewer = [...by(rs, (r) => r.learner).values()].map(
+        (vs) => vs.reduce((t, r) => t + centis(r.s.result?.duration), 0) / 100,
+      )
+      const viewers = perViewer.length
+      const dropoff = previous === undefined ? null : r6(1 - r6(viewers / previous))
+      previous = viewers
+      return {
+        order: i + 1,
+        page,
+        views: rs.length,
+        uniqueViewers: viewers,
+        medianSeconds: medianOf(perViewer),
+        dropoff,
+      }
+    })
+}
+
+// ---------------------------------------------------------------- report 6: objectives
+
+export function objectivesRef(set: readonly Raw[]) {
+  const evidence = set.filter(
+    (r) =>
+      r.s.verb.id === `${V}answered` &&
+      formal(r.s) &&
+      parentOf(r.s) !== undefined &&
+      success(r.s) !== undefined,
+  )
+  const cells = new Map<string, { evidence: number; correct: number }>()
+  for (const r of evidence)
+    for (const o of r.s.context?.contextActivities?.other ?? []) {
+      if (o.id === courseOf(r.s)) continue
+      const key = `${r.learner}\u0000${o.id}`
+      const c = cells.get(key) ?? { evidence: 0, correct: 0 }
+      c.evidence += 1
+      if (success(r.s) === true) c.correct += 1
+      cells.set(key, c)
+    }
+  const perObjective = new Map<string, { learners: number; mastered: number }>()
+  for (const [key, c] of cells) {
+    const objective = key.split('\u0000')[1]!
+    const o = perObjective.get(objective) ?? { learners: 0, mastered: 0 }
+    o.learners += 1
+    if (c.correct / c.evidence >= 0.8) o.mastered += 1
+    perObjective.set(objective, o)
+  }
+  return { cells, perObjective }
+}
+
+// ---------------------------------------------------------------- report 3: learner
+
+export function learnerRef(set: readonly Raw[], learner: string) {
+  const mine = set.filter((r) => r.learner === learner)
+  const sessions = by(
+    mine.filter((r) => sessionOf(r.s) !== undefined),
+    (r) => sessionOf(r.s) ?? '',
+  )
+  const informal = by(
+    mine.filter((r) => !formal(r.s)),
+    (r) => r.s.context?.platform ?? '(none)',
+  )
+  return {
+    sessions: [...sessions]
+      .map(([id, rs]) => ({
+        sessionId: id,
+        start: Math.min(...rs.map((r) => r.ms)),
+        statements: rs.length,
+        durationSeconds:
+          rs.filter((r) => terminal(r.s)).reduce((t, r) => t + centis(r.s.result?.duration), 0) /
+          100,
+        ended: rs.some((r) => terminal(r.s)),
+      }))
+      .sort((a, b) => a.start - b.start || (a.sessionId < b.sessionId ? -1 : 1)),
+    informal: [...informal]
+      .map(([source, rs]) => ({
+        source,
+        statements: rs.length,
+        seconds:
+          rs.filter((r) => terminal(r.s)).reduce((t, r) => t + centis(r.s.result?.duration), 0) /
+          100,
+      }))
+      .sort((a, b) => (a.source < b.source ? -1 : 1)),
+    courses: [
+      ...new Set(mine.map((r) => courseOf(r.s)).filter((c): c is string => c !== undefined)),
+    ].sort(),
+  }
+}
