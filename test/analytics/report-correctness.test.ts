@@ -314,7 +314,7 @@ for (const backend of BACKENDS) {
           {
             actor: { objectType: 'Agent', mbox: 'mailto:admin@example.com' },
             verb: { id: 'http://adlnet.gov/expapi/verbs/voided', display: { 'en-US': 'voided' } },
-            object: { objectType: 'StatementRef', id: late.id! },
+            object: { objectType: 'StatementRef', id: late.id },
           },
         ])
         await fx.projector.catchUp(S)
