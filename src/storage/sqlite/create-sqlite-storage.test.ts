@@ -53,6 +53,8 @@ describe('createSqliteStorage', () => {
         { name: '0002-tenancy' },
         { name: '0005-log-consumers' },
         { name: '0006-analytics' },
+        { name: '0009-forwarding' },
+        { name: '0010-retention' },
       ])
       expect(raw.prepare('select id from stores').all()).toEqual([{ id: DEFAULT_STORE_ID }])
     } finally {
