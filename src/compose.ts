@@ -10,9 +10,18 @@ import type { AdminDeps } from './core/admin/admin-deps.js'
 import { ADMIN_DEFAULTS, createAdmin } from './core/admin/create-admin.js'
 import { ensureInitialCredential, type NewCredential } from './core/auth/credentials.js'
 import { createLrs, type LrsOptions } from './core/create-lrs.js'
+import { createForwarding } from './core/forwarding/create-forwarding.js'
+import type { Forwarding } from './core/forwarding/forwarding.js'
+import {
+  createForwardingService,
+  type ForwardingService,
+} from './core/forwarding/forwarding-service.js'
 import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
+import { createPersonalData } from './core/personal-data/create-personal-data.js'
+import type { PersonalData } from './core/personal-data/personal-data.js'
+import { startRetentionJob } from './core/personal-data/retention-job.js'
 import type { AppEnv } from './http/app-env.js'
 import { createApp } from './http/create-app.js'
 import type { Readiness } from './http/routes/ops-routes.js'
@@ -34,6 +43,10 @@ export interface Almanac {
   readonly lrs: Lrs
   readonly admin: Admin
   readonly storage: Storage
+  /** Erasure and retention (the admin API and `almanac erase` / `almanac retention`). */
+  readonly personalData: PersonalData
+  /** Forwarding targets (the admin API and `almanac forwarding`). */
+  readonly forwarding: Forwarding
   readonly analytics: Analytics
   /** The analytics projector of this process (a statement-log consumer). */
   readonly projector: LogConsumer
@@ -92,6 +105,11 @@ export interface AlmanacOptions {
   readonly processMetrics?: boolean
   /** How often the console's live tail polls (ms); tests make it quick. */
   readonly tailPollMs?: number
+  /**
+   * Run the background work of a server: forwarding deliveries and the retention job. `almanac
+   * serve` sets it; the bulk commands and most tests do not.
+   */
+  readonly background?: boolean
 }
 
 /** The readiness checks of `/readyz`: not draining, database reachable, schema up to date. */
@@ -122,6 +140,63 @@ async function checkReadiness(storage: Storage, draining: () => boolean): Promis
     ready: database.ok && migrations.ok && shutdown.ok,
     checks: { database, migrations, shutdown },
   }
+}
+
+/** The forwarding admin use cases; `service` is told of changes when this process runs one. */
+export function createForwardingUseCases(
+  storage: Storage,
+  logger: Logger,
+  service?: ForwardingService,
+): Forwarding {
+  return createForwarding({
+    storage,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    changed: () => service?.refresh() ?? Promise.resolve(),
+  })
+}
+
+/** Erasure and retention over `storage`; audit events are logged. */
+export function createPersonalDataUseCases(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  analytics: Analytics = createAnalytics(storage.log, createProjector(storage, config, logger)),
+): PersonalData {
+  return createPersonalData({
+    storage,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    purgeBatchSize: config.retention.batchSize,
+    // Reports are projections of the statements: after statements are deleted or anonymised
+    // they are rebuilt, so no report keeps what was erased or purged.
+    afterRemoval: async (storeId) => {
+      await analytics.rebuild(storeId)
+    },
+  })
+}
+
+/**
+ * The analytics projector: a statement-log consumer over every store. On PostgreSQL one process
+ * at a time holds each store's lease.
+ */
+function createProjector(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  metrics?: Metrics,
+): LogConsumer {
+  return createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createAnalyticsProjector(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) => {
+      metrics?.backgroundFailure('analytics')
+      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
+    },
+  })
 }
 
 /** The admin use cases over `storage`, with the configuration's settings; audit events are logged. */
@@ -171,22 +246,23 @@ export async function createAlmanac(
   const stopHooks = createStopHooks()
   let draining = false
   let listenerFailures = 0
+  const background = options.background ?? false
   // The analytics projector runs in every process; on PostgreSQL one process at a time holds
   // each store's lease. Statements this process stores wake it at once; the poll picks up the
   // other processes' statements and a lease another process gave up.
-  const projector = createLogConsumer({
-    log: storage.log,
-    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
-    handler: createAnalyticsProjector(),
-    batchSize: config.analytics.batchSize,
-    pollMs: config.analytics.pollMs,
-    onError: (error, storeId) => {
-      metrics.backgroundFailure('analytics')
-      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
-    },
-  })
-  // Stop hooks run newest first, before the database closes: the projector commits its last batch.
+  const projector = createProjector(storage, config, logger, metrics)
+  // Stop hooks run newest first, before the database closes: the projector commits its last
+  // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
+  const forwardingService = createForwardingService({
+    storage,
+    settings: config.forwarding,
+    now: () => Date.now(),
+    log: (event, fields) =>
+      logger.log(event === 'forwarding.failed' ? 'warn' : 'info', event, fields),
+  })
+  if (background) forwardingService.start()
+  stopHooks.add('forwarding', () => forwardingService.stop())
   const coreDeps = {
     storage,
     limits: config.limits,
@@ -196,9 +272,12 @@ export async function createAlmanac(
   const lrs = createLrs(coreDeps, {
     productVersion: productVersion(),
     ...options.ingest,
+    // Forwarding and the projector take at once what this process stored; others' writes at
+    // their next poll.
     listeners: [
       (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
       (storeId) => projector.wake(storeId),
+      (storeId) => forwardingService.wake(storeId),
       ...(options.ingest?.listeners ?? []),
     ],
     // A listener runs after the commit: its failure is logged and counted, never answered.
@@ -213,6 +292,26 @@ export async function createAlmanac(
   })
   const analytics = createAnalytics(storage.log, projector)
   if (config.analytics.enabled) projector.start()
+  const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
+  // Retention runs in every process serving the database; its batches are idempotent.
+  const retentionJob = startRetentionJob({
+    enabled: background,
+    storage,
+    intervalMs: config.retention.intervalSeconds * 1000,
+    batchSize: config.retention.batchSize,
+    pauseMs: 10,
+    now: () => Date.now(),
+    audit: (event, fields) => logger.log('info', event, fields),
+    onError: (error) => {
+      metrics.backgroundFailure('retention')
+      logger.log('error', 'retention job failed', errorFields(error))
+    },
+    afterRemoval: async (storeId) => {
+      await analytics.rebuild(storeId)
+    },
+  })
+  stopHooks.add('retention', () => retentionJob.stop())
+  const forwarding = createForwardingUseCases(storage, logger, forwardingService)
   const operator = createOperatorStatements(
     coreDeps,
     (storeId) => `/api/stores/${storeId}/statements`,
@@ -220,6 +319,8 @@ export async function createAlmanac(
   const streams = new AbortController()
   const app = createApp({
     lrs,
+    personalData,
+    forwarding,
     maxBodyBytes: config.http.maxBodyBytes,
     admin,
     rateLimitPerMinute: config.http.rateLimitPerMinute,
@@ -259,6 +360,8 @@ export async function createAlmanac(
     lrs,
     admin,
     storage,
+    personalData,
+    forwarding,
     analytics,
     projector,
     generatedCredential,

@@ -4,6 +4,9 @@ import { adminCommand } from './commands/admin.js'
 import { analyticsCommand } from './commands/analytics.js'
 import { backupCommand, restoreCommand } from './commands/backup.js'
 import { credentialsCommand } from './commands/credentials.js'
+import { eraseCommand } from './commands/erase.js'
+import { forwardingCommand } from './commands/forwarding.js'
+import { retentionCommand } from './commands/retention.js'
 import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
@@ -23,4 +26,7 @@ export const COMMANDS: readonly Command[] = [
   backupCommand,
   restoreCommand,
   analyticsCommand,
+  eraseCommand,
+  retentionCommand,
+  forwardingCommand,
 ]

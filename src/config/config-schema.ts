@@ -47,6 +47,20 @@ export const environmentSchema = z.object({
   ALMANAC_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** On SIGTERM/SIGINT, how long in-flight requests and background work get to finish (ms). */
   ALMANAC_SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  /** How often the retention job applies the stores' retention policies. */
+  ALMANAC_RETENTION_INTERVAL_SECONDS: positiveInt.default(60 * 60),
+  /** Statements (or documents) the retention job deletes per unit of work. */
+  ALMANAC_RETENTION_BATCH_SIZE: positiveInt.max(10_000).default(500),
+  /** How often forwarding looks for statements written by other processes, in ms. */
+  ALMANAC_FORWARDING_POLL_MS: positiveInt.default(1000),
+  /** How often forwarding re-reads its targets (changes by the CLI or other processes), in ms. */
+  ALMANAC_FORWARDING_REFRESH_MS: positiveInt.default(5000),
+  /** The first retry of a failed delivery waits about this long (ms); each next one twice as long. */
+  ALMANAC_FORWARDING_BACKOFF_BASE_MS: positiveInt.default(1000),
+  /** The longest wait between retries, in ms. */
+  ALMANAC_FORWARDING_BACKOFF_MAX_MS: positiveInt.default(5 * 60 * 1000),
+  /** A delivery request taking longer fails, in ms. */
+  ALMANAC_FORWARDING_TIMEOUT_MS: positiveInt.default(30_000),
   /** `off` stops this process from maintaining the analytics projections (reports then lag). */
   ALMANAC_ANALYTICS: z.enum(['on', 'off']).default('on'),
   /** How often the projector polls for statements other processes wrote, in ms. */
@@ -80,6 +94,17 @@ export interface Config {
     readonly password: string | undefined
     readonly sessionTtlSeconds: number
     readonly loginMaxFailures: number
+  }
+  readonly retention: {
+    readonly intervalSeconds: number
+    readonly batchSize: number
+  }
+  readonly forwarding: {
+    readonly pollMs: number
+    readonly refreshMs: number
+    readonly backoffBaseMs: number
+    readonly backoffMaxMs: number
+    readonly timeoutMs: number
   }
   /** The analytics projector of this process (src/analytics). */
   readonly analytics: {

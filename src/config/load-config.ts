@@ -71,6 +71,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       sessionTtlSeconds: e.ALMANAC_ADMIN_SESSION_TTL_SECONDS,
       loginMaxFailures: e.ALMANAC_ADMIN_LOGIN_MAX_FAILURES,
     },
+    retention: {
+      intervalSeconds: e.ALMANAC_RETENTION_INTERVAL_SECONDS,
+      batchSize: e.ALMANAC_RETENTION_BATCH_SIZE,
+    },
+    forwarding: {
+      pollMs: e.ALMANAC_FORWARDING_POLL_MS,
+      refreshMs: e.ALMANAC_FORWARDING_REFRESH_MS,
+      backoffBaseMs: e.ALMANAC_FORWARDING_BACKOFF_BASE_MS,
+      backoffMaxMs: e.ALMANAC_FORWARDING_BACKOFF_MAX_MS,
+      timeoutMs: e.ALMANAC_FORWARDING_TIMEOUT_MS,
+    },
     analytics: {
       enabled: e.ALMANAC_ANALYTICS === 'on',
       pollMs: e.ALMANAC_ANALYTICS_POLL_MS,

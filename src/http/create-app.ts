@@ -4,8 +4,10 @@ import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
+import type { Forwarding } from '../core/forwarding/forwarding.js'
 import type { Lrs } from '../core/lrs.js'
 import type { OperatorStatements } from '../core/statements/operator-statements.js'
+import type { PersonalData } from '../core/personal-data/personal-data.js'
 import { NotFoundError, PayloadTooLargeError } from '../errors/errors.js'
 import type { Logger } from '../observability/logger.js'
 import type { Metrics } from '../observability/metrics.js'
@@ -26,6 +28,8 @@ import { registerConsoleWebRoutes } from './routes/console-web-routes.js'
 import type { TailOptions } from './routes/console-statement-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
+import { createForwardingRoutes } from './routes/forwarding-routes.js'
+import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { createReportRoutes } from './routes/report-routes.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
@@ -46,6 +50,10 @@ export interface HttpDeps {
   /** For the OpenAPI document: the product version and the public URL. */
   readonly productVersion: string
   readonly publicUrl: string
+  /** Erasure and retention, under `/api/stores/:id/…`. */
+  readonly personalData: PersonalData
+  /** Forwarding targets, under `/api/stores/:id/forwarding/…`. */
+  readonly forwarding: Forwarding
   /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
   readonly analytics?: Analytics
   /** The console's statement reads and live tail (admin sessions only). */
@@ -166,6 +174,8 @@ export function createApp(deps: HttpDeps): Hono<Env> {
       ...(deps.tail === undefined ? {} : { tail: deps.tail }),
     }),
   )
+  app.route('/api', createPersonalDataRoutes(deps.admin, deps.personalData))
+  app.route('/api', createForwardingRoutes(deps.admin, deps.forwarding))
   registerOpsRoutes(app, deps.ops)
   // Last: the console's client routes fall back to its index.html.
   registerConsoleWebRoutes(app, deps.webRoot)

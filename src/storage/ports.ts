@@ -390,6 +390,106 @@ export interface AdminRecords {
   sharedSecret(name: string, candidate: string): Promise<string>
 }
 
+/** A statement as the erasure sees it: its place in the log and who its actor is. */
+export interface StatementMention {
+  seq: number
+  statement: StoredStatement
+  voided: boolean
+  /** Canonical IFI key of the actor; undefined for an anonymous group. */
+  actorIfi: string | undefined
+}
+
+/** A statement rewritten in place (an anonymised copy): same seq, id and `stored`. */
+export interface RewrittenStatement {
+  seq: number
+  record: StatementRecord
+}
+
+/** One erasure of an agent's personal data (GDPR Art. 17), as kept for accountability. */
+export interface ErasureRecord {
+  id: number
+  /** `admin:<username>` or `cli`. */
+  requestedBy: string
+  /** ISO 8601 UTC. */
+  requestedAt: string
+  /**
+   * SHA-256 (hex) of each canonical IFI key erased (`xapi/ifi.ts`), never the IFI itself: the
+   * record must not keep the personal data it says was erased, yet a claimed identifier can be
+   * checked against it.
+   */
+  ifiHashes: string[]
+  statementsDeleted: number
+  statementsAnonymised: number
+  documentsDeleted: number
+  attachmentsDeleted: number
+  agentsDeleted: number
+}
+
+/** How long a store keeps its records; undefined members mean "for ever". */
+export interface RetentionPolicy {
+  /** Statements whose `stored` is older than this many days are purged. */
+  statementDays: number | undefined
+  /** Documents (State, profiles) last updated longer ago than this many days are purged. */
+  documentDays: number | undefined
+  /** ISO 8601 UTC of the last change. */
+  updatedAt: string
+}
+
+/** What a retention purge would remove (dry run) or removed. */
+export interface RetentionCount {
+  statements: number
+  documents: number
+  /** The oldest and newest `stored` of the statements concerned, ISO 8601 UTC. */
+  oldestStored: string | undefined
+  newestStored: string | undefined
+}
+
+/**
+ * Removing personal data from one store: erasure (GDPR Art. 17) and retention. Deletions leave
+ * no trace in any index table (`statement_agents`, `statement_activities`, `statement_refs`),
+ * and `seq` values are never reused, so a `more` cursor issued before simply skips them.
+ */
+export interface PersonalDataStore {
+  /**
+   * Every statement (voided ones included) that mentions any of `ifis` anywhere the index
+   * records an agent (Data §2.4.2: actor, object, authority, instructor, team, members, context
+   * agents and groups, SubStatements), oldest first.
+   */
+  findStatementsMentioning(ifis: readonly string[]): Promise<StatementMention[]>
+  /** Every statement whose StatementRef chain reaches any of `ids` (statement_refs), oldest first. */
+  findReferrers(ids: readonly string[]): Promise<StatementMention[]>
+  /**
+   * Deletes statements by seq with their index rows and ref closures, and the attachment
+   * contents no remaining statement of the store references. Must run in a unit of work.
+   */
+  deleteStatements(seqs: readonly number[]): Promise<{ attachments: number }>
+  /** Replaces statements in place (payload and every index row); seq, id and stored stay. */
+  rewriteStatements(rows: readonly RewrittenStatement[]): Promise<void>
+  /** Deletes the State and Agent Profile documents keyed by any of `ifis`. */
+  deleteAgentDocuments(ifis: readonly string[]): Promise<number>
+  /** Forgets the agents recorded under `ifis` (the Agents resource). */
+  deleteAgents(ifis: readonly string[]): Promise<number>
+  insertErasure(record: Omit<ErasureRecord, 'id'>): Promise<ErasureRecord>
+  /** The store's erasures, newest first. */
+  listErasures(): Promise<ErasureRecord[]>
+
+  findRetention(): Promise<RetentionPolicy | undefined>
+  saveRetention(policy: RetentionPolicy): Promise<void>
+  /** What purging statements stored before `statementsBefore` and documents updated before `documentsBefore` removes. */
+  countExpired(
+    statementsBefore: string | undefined,
+    documentsBefore: string | undefined,
+  ): Promise<RetentionCount>
+  /**
+   * Deletes up to `limit` of the oldest statements stored before `before` (exclusive) as
+   * `deleteStatements` does, and forgets agents no remaining statement mentions. Returns how
+   * many went; 0 when none is left. Must run in a unit of work.
+   */
+  purgeStatementsBefore(before: string, limit: number): Promise<{ statements: number }>
+  /** Deletes up to `limit` documents updated before `before`; returns how many went. */
+  purgeDocumentsBefore(before: string, limit: number): Promise<number>
+}
+
 /**
  * One statement of a store's log, as a log consumer receives it (`StatementLog.readAfter`).
  * Statements are delivered whatever their `voided` flag, so a consumer sees every seq once.
@@ -514,11 +614,103 @@ export interface StatementLogStorage {
   resetCursor(consumer: string, storeId: StoreId, seq: number): Promise<void>
 }
 
+/** Which statements a forwarding target receives; an absent list does not restrict. */
+export interface ForwardingFilter {
+  /** Verb ids (exact). */
+  verbs?: string[]
+  /** Activity ids (exact), matched against the object and the context activities. */
+  activities?: string[]
+  /** Activity id prefixes, matched likewise. */
+  activityPrefixes?: string[]
+  /** Canonical IFI keys of actors (`xapi/ifi.ts`), matched against the actor and its members. */
+  actors?: string[]
+  /** `context.platform` values (exact). */
+  platforms?: string[]
+}
+
+/** Where a target sends: another xAPI LRS, or a webhook URL. */
+export type ForwardingDestination =
+  | {
+      kind: 'lrs'
+      /** The xAPI endpoint, e.g. `https://lrs.example.com/xapi` (no trailing slash). */
+      endpoint: string
+      /** Basic credentials at the target LRS (kept to be sent, so stored as given). */
+      username: string
+      password: string
+      /** The `X-Experience-API-Version` sent: '1.0.3' or '2.0.0'. */
+      xapiVersion: string
+    }
+  | {
+      kind: 'webhook'
+      url: string
+      /** The HMAC-SHA256 key of the signature header (shown once when created). */
+      secret: string
+    }
+
+/** A forwarding target of a store, its settings and its delivery state. */
+export interface ForwardingTargetRecord {
+  id: number
+  storeId: StoreId
+  name: string
+  destination: ForwardingDestination
+  filter: ForwardingFilter
+  /** Statements per delivery. */
+  batchSize: number
+  /** Consecutive failed attempts after which the target is paused. */
+  maxFailures: number
+  paused: boolean
+  consecutiveFailures: number
+  lastError: string | undefined
+  /** ISO 8601 UTC. */
+  lastErrorAt: string | undefined
+  lastSuccessAt: string | undefined
+  /** Statements delivered (a redelivery counts again), batches delivered, failed attempts. */
+  delivered: number
+  batches: number
+  failures: number
+  createdAt: string
+}
+
+/** What may change on a target; absent members stay. */
+export interface ForwardingTargetChanges {
+  name?: string
+  destination?: ForwardingDestination
+  filter?: ForwardingFilter
+  batchSize?: number
+  maxFailures?: number
+  paused?: boolean
+  /** Resets `consecutiveFailures` (on resume). */
+  consecutiveFailures?: number
+}
+
+/** Forwarding targets of every store (a global table; each row names its store). */
+export interface ForwardingStore {
+  insertTarget(
+    target: Pick<
+      ForwardingTargetRecord,
+      'storeId' | 'name' | 'destination' | 'filter' | 'batchSize' | 'maxFailures' | 'createdAt'
+    >,
+  ): Promise<ForwardingTargetRecord>
+  findTarget(id: number): Promise<ForwardingTargetRecord | undefined>
+  /** The targets of a store, or of every store, by id. */
+  listTargets(storeId?: StoreId): Promise<ForwardingTargetRecord[]>
+  /** False when there is no such target. */
+  updateTarget(id: number, changes: ForwardingTargetChanges): Promise<boolean>
+  deleteTarget(id: number): Promise<boolean>
+  /** A delivered batch: counts up, failures reset, `lastSuccessAt` set. */
+  recordSuccess(id: number, statements: number, at: string): Promise<void>
+  /** A failed attempt: counts up, the error kept; `pause` pauses the target. */
+  recordFailure(id: number, error: string, at: string, pause: boolean): Promise<void>
+  /** The largest seq of the store stored before `time` (ISO 8601), 0 when none: a replay's cursor. */
+  seqStoredBefore(storeId: StoreId, time: string): Promise<number>
+}
+
 /** Everything a use case needs for one store, inside or outside a transaction. */
 export interface StoreScope {
   readonly statements: StatementStore
   readonly documents: DocumentStore
   readonly actorsActivities: ActorActivityStore
+  readonly personalData: PersonalDataStore
 }
 
 /** What `/readyz` needs to know about the database. */
@@ -570,6 +762,8 @@ export interface Storage {
   readonly operations: StorageOperations
   /** The statement log for consumers (projections, forwarding, live tails). */
   readonly log: StatementLogStorage
+  /** Forwarding targets and their delivery state. */
+  readonly forwarding: ForwardingStore
   /** Releases connections; waits for running transactions to end. */
   close(): Promise<void>
 }

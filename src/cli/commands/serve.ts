@@ -45,7 +45,7 @@ export const serveCommand: Command = defineCommand({
   async run({ args, config: loadConfig, logger, print }) {
     parseCommandLine(args, {}, { min: 0, max: 0 })
     const config = loadConfig()
-    const almanac = await createAlmanac(config, logger)
+    const almanac = await createAlmanac(config, logger, { background: true })
     if (almanac.generatedCredential !== undefined) {
       const { key, secret } = almanac.generatedCredential
       print('No credential existed, so one was created. It is shown only this once:')

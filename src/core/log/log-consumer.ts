@@ -35,7 +35,19 @@ export interface LogHandler {
   /** The consumer's name: its cursor and its lease are per (name, store). */
   readonly name: string
   handle(batch: LogBatch): Promise<void>
+  /**
+   * An effect outside the database (forwarding to another system), for a batch read in a unit
+   * of work of its own and run before the unit of work that calls `handle` and moves the
+   * cursor: no transaction (nor, on SQLite, the connection) is held while it waits on the
+   * network. At least once: a crash or failure between it and that commit repeats the batch.
+   * When it throws, the cursor stays. When the cursor was moved meanwhile (`resetCursor`, a
+   * replay), the batch is not committed: the new position wins.
+   */
+  deliver?: (batch: DeliveryBatch) => Promise<void>
 }
+
+/** A batch as `LogHandler.deliver` receives it: read, not yet committed. */
+export type DeliveryBatch = Pick<LogBatch, 'storeId' | 'entries' | 'after' | 'upTo'>
 
 export interface LogConsumerOptions {
   readonly log: StatementLogStorage
@@ -105,6 +117,8 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   function runBatch(
     storeId: StoreId,
   ): Promise<{ count: number; cursor: number; watermark: number }> {
+    if (handler.deliver !== undefined)
+      return runDeliveryBatch(storeId, (batch) => handler.deliver?.(batch) ?? Promise.resolve())
     return log.unitOfWork(storeId, async ({ log: storeLog, connection }) => {
       const after = await storeLog.cursor(handler.name)
       const watermark = await storeLog.watermark()
@@ -113,6 +127,32 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
       const last = entries.at(-1)
       // No statement between the cursor and the watermark (deleted ones): skip the gap.
       const upTo = last === undefined ? watermark : last.seq
+      if (entries.length > 0)
+        await handler.handle({ storeId, entries, after, upTo, log: storeLog, connection })
+      await storeLog.setCursor(handler.name, upTo)
+      return { count: entries.length, cursor: upTo, watermark }
+    })
+  }
+
+  /** `runBatch` for a handler with `deliver`: read, deliver outside, then commit if unmoved. */
+  async function runDeliveryBatch(
+    storeId: StoreId,
+    deliver: NonNullable<LogHandler['deliver']>,
+  ): Promise<{ count: number; cursor: number; watermark: number }> {
+    const read = await log.unitOfWork(storeId, async ({ log: storeLog }) => {
+      const after = await storeLog.cursor(handler.name)
+      const watermark = await storeLog.watermark()
+      const entries =
+        watermark <= after ? [] : await storeLog.readAfter(after, watermark, batchSize)
+      return { after, watermark, entries }
+    })
+    const { after, watermark, entries } = read
+    if (watermark <= after) return { count: 0, cursor: after, watermark }
+    const upTo = entries.at(-1)?.seq ?? watermark
+    if (entries.length > 0) await deliver({ storeId, entries, after, upTo })
+    return log.unitOfWork(storeId, async ({ log: storeLog, connection }) => {
+      const now = await storeLog.cursor(handler.name)
+      if (now !== after) return { count: 0, cursor: now, watermark }
       if (entries.length > 0)
         await handler.handle({ storeId, entries, after, upTo, log: storeLog, connection })
       await storeLog.setCursor(handler.name, upTo)

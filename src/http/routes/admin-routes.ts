@@ -53,7 +53,7 @@ const AccountBody = z.strictObject({ username: z.string(), password: z.string() 
 const PasswordBody = z.strictObject({ password: z.string() })
 
 /** The JSON body checked against `schema`; a 400 names the first offending field. */
-async function readBody<S extends z.ZodType>(
+export async function readBody<S extends z.ZodType>(
   c: Context<AdminEnv>,
   schema: S,
 ): Promise<z.output<S>> {
@@ -72,7 +72,7 @@ async function readBody<S extends z.ZodType>(
 }
 
 /** A store id from the path; anything but a positive integer names no store. */
-function storeId(c: Context<AdminEnv>): number {
+export function storeId(c: Context<AdminEnv>): number {
   const text = c.req.param('id') ?? ''
   const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN
   if (!Number.isSafeInteger(id)) throw NotFoundError(`no store with id '${text}'`)

@@ -16,6 +16,8 @@ import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
+import { createSqlForwardingStore } from './sql-forwarding-store.js'
+import { createSqlPersonalDataStore } from './sql-personal-data-store.js'
 import {
   createRowLeases,
   createSqlStatementLog,
@@ -100,6 +102,7 @@ export function createSqlStorage(
         createSqlActorActivityStore(ctx),
         dialect.translateError,
       ),
+      personalData: withErrorTranslation(createSqlPersonalDataStore(ctx), dialect.translateError),
     }
   }
 
@@ -193,6 +196,8 @@ export function createSqlStorage(
         return { ...extraGauges(), transactionsInFlight: running.size }
       },
     },
+
+    forwarding: withErrorTranslation(createSqlForwardingStore(db), dialect.translateError),
 
     log: withErrorTranslation(
       {

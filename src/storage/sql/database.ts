@@ -154,6 +154,29 @@ export interface LoginFailuresTable {
   failed_ms: number
 }
 
+/** How long a store keeps statements and documents (days; null = for ever). Since migration 0010. */
+export interface RetentionPoliciesTable {
+  store_id: number
+  statement_days: number | null
+  document_days: number | null
+  updated_ms: number
+}
+
+/** One erasure (GDPR Art. 17) for accountability; IFIs only as SHA-256 digests. Since 0010. */
+export interface ErasuresTable {
+  seq: Generated<number>
+  store_id: number
+  requested_by: string
+  requested_ms: number
+  /** JSON array of SHA-256 hex digests of the canonical IFI keys erased. */
+  ifi_hashes: string
+  statements_deleted: number
+  statements_anonymised: number
+  documents_deleted: number
+  attachments_deleted: number
+  agents_deleted: number
+}
+
 /** A log consumer's cursor per store (migration 0005): the last seq it committed work for. */
 export interface LogConsumersTable {
   store_id: number
@@ -174,6 +197,28 @@ export interface LogLeasesTable {
   expires_ms: number
 }
 
+/** Forwarding targets (migration 0009); JSON as text, times as epoch ms. */
+export interface ForwardingTargetsTable {
+  seq: Generated<number>
+  store_id: number
+  name: string
+  /** `ForwardingDestination` as JSON (credentials and webhook secret included). */
+  destination: string
+  /** `ForwardingFilter` as JSON. */
+  filter: string
+  batch_size: number
+  max_failures: number
+  paused: number
+  consecutive_failures: number
+  last_error: string | null
+  last_error_ms: number | null
+  last_success_ms: number | null
+  delivered: number
+  batches: number
+  failures: number
+  created_ms: number
+}
+
 export interface Database {
   stores: StoresTable
   statements: StatementsTable
@@ -190,6 +235,9 @@ export interface Database {
   admin_accounts: AdminAccountsTable
   admin_sessions: AdminSessionsTable
   login_failures: LoginFailuresTable
+  retention_policies: RetentionPoliciesTable
+  erasures: ErasuresTable
   log_consumers: LogConsumersTable
   log_leases: LogLeasesTable
+  forwarding_targets: ForwardingTargetsTable
 }

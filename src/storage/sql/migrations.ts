@@ -5,7 +5,9 @@ import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { analyticsMigration } from './analytics-migration.js'
+import { forwardingMigration } from './forwarding-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
+import { retentionMigration } from './retention-migration.js'
 import { tenancyMigration } from './tenancy-migration.js'
 
 /** Where Kysely records the applied migrations (and its lock row, used by PostgreSQL). */
@@ -231,6 +233,8 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0003-attachment-owners': attachmentOwnersMigration(dialect),
     '0005-log-consumers': logConsumersMigration(),
     '0006-analytics': analyticsMigration(),
+    '0009-forwarding': forwardingMigration(dialect),
+    '0010-retention': retentionMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

@@ -1,0 +1,61 @@
+/** @module `almanac erase`: erases an agent's personal data from a store (GDPR Art. 17), or lists the erasures. */
+import { parseArgs } from 'node:util'
+import { createPersonalDataUseCases } from '../../compose.js'
+import type { ErasureView } from '../../core/personal-data/personal-data.js'
+import type { Command } from '../command.js'
+import { defineCommand, positiveInteger, required, UsageError } from '../command-options.js'
+import { withAdmin } from '../with-admin.js'
+
+const USAGE = [
+  `usage: almanac erase --store N --agent '{"mbox":"mailto:learner@example.com"}'`,
+  '       almanac erase --store N --list',
+  '',
+  "Deletes the agent's own statements (and statements referring to them), their State and Agent",
+  'Profile documents and attachments no other statement uses; anonymises the statements of others',
+  'that mention them. docs/personal-data.md has the rule. Records who, when and how many.',
+].join('\n')
+
+function describe(e: ErasureView): string {
+  return [
+    `erasure ${e.id} by ${e.requestedBy} at ${e.requestedAt}:`,
+    `${e.statementsDeleted} statements deleted, ${e.statementsAnonymised} anonymised,`,
+    `${e.documentsDeleted} documents, ${e.attachmentsDeleted} attachments, ${e.agentsDeleted} agent records deleted`,
+  ].join(' ')
+}
+
+export const eraseCommand: Command = defineCommand({
+  usage: USAGE,
+  name: 'erase',
+  summary: "erase an agent's personal data: erase --store N --agent JSON | erase --store N --list",
+  run(context) {
+    return withAdmin(context, async (_admin, storage) => {
+      const { values } = parseArgs({
+        args: [...context.args],
+        options: {
+          store: { type: 'string' },
+          agent: { type: 'string' },
+          list: { type: 'boolean' },
+        },
+        strict: true,
+      })
+      const store = positiveInteger('store', required('store', values.store)) ?? 0
+      const data = createPersonalDataUseCases(storage, context.config(), context.logger)
+      if (values.list === true) {
+        if (values.agent !== undefined) throw new UsageError('--list takes no --agent')
+        const erasures = await data.listErasures(store)
+        if (erasures.length === 0) context.print(`store ${store}: no erasures`)
+        for (const erasure of erasures) context.print(describe(erasure))
+        return 0
+      }
+      const text = required('agent', values.agent)
+      let agent: unknown
+      try {
+        agent = JSON.parse(text)
+      } catch {
+        throw new UsageError(`--agent must be an Agent as JSON, not '${text}'`)
+      }
+      context.print(describe(await data.erase('cli', store, agent)))
+      return 0
+    })
+  },
+})

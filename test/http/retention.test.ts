@@ -1,0 +1,162 @@
+/**
+ * Retention through the admin API and the CLI: a store with statements over more than a year
+ * keeps exactly the last N days; a dry run says what would go and removes nothing; the xAPI
+ * reads (every statement, the agents) agree afterwards. Erasures are listed by the CLI.
+ */
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliRequestContext } from '../../src/cli/cli-context.js'
+import type { CommandContext } from '../../src/cli/command.js'
+import { COMMANDS } from '../../src/cli/commands.js'
+import { loadConfig } from '../../src/config/load-config.js'
+import { createJsonLogger } from '../../src/observability/logger.js'
+import { createTestApp, TEST_KEY, TEST_SECRET, type TestApp } from './test-app.js'
+
+const ADMIN = { username: 'dpo', password: 'dpo-password-123' }
+const DAY = 24 * 60 * 60 * 1000
+let app: TestApp
+let token: string
+
+async function api(path: string, method = 'GET', json?: unknown) {
+  const response = await app.request(`/api${path}`, {
+    method,
+    auth: null,
+    version: null,
+    headers: { Authorization: `Bearer ${token}` },
+    ...(json === undefined ? {} : { json }),
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
+}
+
+async function almanac(name: string, ...args: string[]) {
+  const command = COMMANDS.find((c) => c.name === name)
+  if (command === undefined) throw new Error(`no command ${name}`)
+  const out: string[] = []
+  const context: CommandContext = {
+    args,
+    config: () =>
+      loadConfig({
+        ALMANAC_DATABASE_URL: app.databaseFile,
+        ALMANAC_BOOTSTRAP_KEY: TEST_KEY,
+        ALMANAC_BOOTSTRAP_SECRET: TEST_SECRET,
+      }),
+    logger: createJsonLogger('error', () => undefined),
+    print: (line) => out.push(line),
+  }
+  return { code: await command.run(context), out }
+}
+
+async function allIds(): Promise<string[]> {
+  const ids: string[] = []
+  let path = '/xapi/statements?ascending=true&limit=500&format=ids'
+  while (path !== '') {
+    const body = (await (await app.request(path)).json()) as {
+      statements: { id: string }[]
+      more: string
+    }
+    ids.push(...body.statements.map((s) => s.id))
+    path = body.more
+  }
+  return ids
+}
+
+beforeAll(async () => {
+  app = await createTestApp({
+    ALMANAC_ADMIN_USERNAME: ADMIN.username,
+    ALMANAC_ADMIN_PASSWORD: ADMIN.password,
+  })
+  const session = await app.request('/api/session', {
+    method: 'POST',
+    json: ADMIN,
+    auth: null,
+    version: null,
+  })
+  token = ((await session.json()) as { token: string }).token
+})
+afterAll(async () => {
+  await app.close()
+})
+
+describe('retention', () => {
+  it('keeps exactly the last N days of a store spread over more than a year', async () => {
+    const now = Date.now()
+    // Every 3 days over 420 days, oldest first; "old" only appears long ago.
+    const statements = Array.from({ length: 141 }, (_, i) => ({
+      id: randomUUID(),
+      actor: { mbox: i === 0 ? 'mailto:old@example.com' : `mailto:l${i % 4}@example.com` },
+      verb: { id: 'http://adlnet.gov/expapi/verbs/experienced' },
+      object: { id: `http://example.com/a/${i}` },
+      stored: new Date(now - (420 - i * 3) * DAY).toISOString(),
+      timestamp: new Date(now - (420 - i * 3) * DAY).toISOString(),
+    }))
+    const result = await app.almanac.lrs.importStatements(
+      cliRequestContext('import', 1, 'http://127.0.0.1', '2.0.0'),
+      statements,
+      { preserve: true, partial: false },
+    )
+    expect(result.stored).toBe(statements.length)
+    // The cut-off is measured at the purge, a moment after `now`: a day of margin either side.
+    const keep = statements.filter((s) => Date.parse(s.stored) > now - 90 * DAY + 60_000)
+    expect(keep.length).toBeGreaterThan(20)
+
+    expect((await api('/stores/1/retention')).body).toEqual({
+      storeId: 1,
+      statementDays: null,
+      documentDays: null,
+      updatedAt: null,
+    })
+    const set = await api('/stores/1/retention', 'PUT', { statementDays: 90 })
+    expect(set.status).toBe(200)
+    expect(set.body).toMatchObject({ statementDays: 90, documentDays: null })
+    expect((await api('/stores/1/retention', 'PUT', { statementDays: 0 })).status).toBe(400)
+    expect((await api('/stores/1/retention', 'PUT', { statementDays: 'x' })).status).toBe(400)
+
+    const dry = await api('/stores/1/retention/purge', 'POST', { dryRun: true })
+    expect(dry.body).toMatchObject({
+      dryRun: true,
+      statements: statements.length - keep.length,
+      documents: 0,
+      oldestStored: statements[0]!.stored,
+    })
+    expect(await allIds()).toHaveLength(statements.length)
+    const cliDry = await almanac('retention', 'purge', '--store', '1', '--dry-run')
+    expect(cliDry.code).toBe(0)
+    expect(cliDry.out[0]).toContain(`would purge: ${statements.length - keep.length} statements`)
+
+    const purged = await almanac('retention', 'purge', '--store', '1')
+    expect(purged.out[0]).toContain(`purged: ${statements.length - keep.length} statements`)
+    expect(await allIds()).toEqual(keep.map((s) => s.id))
+    const person = await app.request(
+      `/xapi/agents?agent=${encodeURIComponent(JSON.stringify({ mbox: 'mailto:old@example.com' }))}`,
+    )
+    expect(await person.json()).toEqual({ objectType: 'Person', mbox: ['mailto:old@example.com'] })
+
+    expect((await almanac('retention', 'show', '--store', '1')).out).toEqual([
+      'store 1: statements kept 90 days, documents kept for ever',
+    ])
+    expect(
+      (await almanac('retention', 'set', '--store', '1', '--statement-days', 'forever')).out,
+    ).toEqual(['store 1: statements kept for ever, documents kept for ever'])
+    expect((await almanac('retention', 'set', '--store', '9', '--statement-days', '5')).code).toBe(
+      1,
+    )
+  })
+
+  it('erases through the CLI and lists the erasure records', async () => {
+    const erased = await almanac(
+      'erase',
+      '--store',
+      '1',
+      '--agent',
+      '{"mbox":"mailto:l1@example.com"}',
+    )
+    expect(erased.code).toBe(0)
+    expect(erased.out[0]).toMatch(/^erasure 1 by cli at .*: \d+ statements deleted, 0 anonymised/)
+    const listed = await almanac('erase', '--store', '1', '--list')
+    expect(listed.out).toEqual(erased.out)
+    expect((await almanac('erase', '--store', '1', '--agent', 'not json')).code).toBe(2)
+    expect((await almanac('erase', '--store', '1', '--agent', '{"name":"x"}')).code).toBe(1)
+    expect((await api('/stores/1/erasures')).body.erasures[0].requestedBy).toBe('cli')
+  })
+})
