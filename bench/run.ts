@@ -33,6 +33,7 @@ const { values: options } = parseArgs({
         process.env['ALMANAC_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     },
     quick: { type: 'boolean', default: false },
+    'skip-analytics': { type: 'boolean', default: false },
   },
 })
 const backends = options.backends.split(',').filter(Boolean) as ('sqlite' | 'postgres')[]
@@ -444,6 +445,20 @@ async function main(): Promise<void> {
   const out = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`)
   writeFileSync(out, markdown)
   log(`report written to ${out}`)
+  // The analytics part (bench/analytics.ts): reports, projector on/off, lag, rebuild, POST
+  // latency under report load, at the smallest store size (its own report file).
+  if (!options['skip-analytics'])
+    await run(process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/analytics.ts'),
+      '--backends',
+      backends.join(','),
+      '--size',
+      String(Math.round((sizes[0] ?? 100_000) * scale)),
+      '--pg-url',
+      options['pg-url'],
+    ])
 }
 
 await main()
