@@ -45,6 +45,7 @@ const { values: options } = parseArgs({
      * as this one, e.g. the base commit of a change: its rows are labelled `before`.
      */
     before: { type: 'string' },
+    'skip-analytics': { type: 'boolean', default: false },
   },
 })
 const backends = options.backends.split(',').filter(Boolean) as ('sqlite' | 'postgres')[]
@@ -708,6 +709,20 @@ async function main(): Promise<void> {
   const out = join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`)
   writeFileSync(out, markdown)
   log(`report written to ${out}`)
+  // The analytics part (bench/analytics.ts): reports, projector on/off, lag, rebuild, POST
+  // latency under report load, at the smallest store size (its own report file).
+  if (!options['skip-analytics'] && !options['ingest-only'])
+    await run(process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench/analytics.ts'),
+      '--backends',
+      backends.join(','),
+      '--size',
+      String(Math.round((sizes[0] ?? 100_000) * scale)),
+      '--pg-url',
+      options['pg-url'],
+    ])
 }
 
 await main()

@@ -81,7 +81,8 @@ for (const target of TARGETS)
       'kill -9 while projecting, restart: reports equal the reference',
       { timeout: 240_000 },
       async () => {
-        const { url, dispose } = await target.open()
+        const opened = await target.open()
+        const { url } = opened
         const env = {
           ALMANAC_DATABASE_URL: url,
           ALMANAC_BOOTSTRAP_KEY: KEY,
@@ -147,9 +148,8 @@ for (const target of TARGETS)
           } finally {
             await storage.close()
           }
-          S
         } finally {
-          await dispose()
+          await opened.dispose()
         }
       },
     )
