@@ -19,11 +19,21 @@ afterAll(async () => {
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options'])
 
-/** `METHOD /path/{param}` of every route the app registered outside /xapi (middleware excluded). */
+/**
+ * The web console's files: its hashed assets and the index.html every client route falls back
+ * to. They are a page, not an API, so the document does not describe them.
+ */
+const CONSOLE_FILES = new Set(['/assets/*', '/*'])
+
+/**
+ * `METHOD /path/{param}` of every route the app registered outside /xapi (middleware and the
+ * console's files excluded).
+ */
 function registeredOperations(): Set<string> {
   const operations = new Set<string>()
   for (const route of app.almanac.app.routes) {
-    if (route.method === 'ALL' || route.path.startsWith('/xapi/')) continue
+    if (route.method === 'ALL' || route.path.startsWith('/xapi/') || CONSOLE_FILES.has(route.path))
+      continue
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
     operations.add(`${route.method.toLowerCase()} ${path}`)
   }

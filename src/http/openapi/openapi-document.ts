@@ -1,7 +1,10 @@
 /** @module The OpenAPI 3.1 document of every non-xAPI endpoint, combined from the per-area path files. */
 import { adminSchemas, paths as adminPaths } from './admin-paths.js'
 import type { PathsObject, SchemaObject } from './openapi-types.js'
+import { consolePaths } from './console-paths.js'
+import { forwardingPaths } from './forwarding-paths.js'
 import { opsSchemas, paths as opsPaths } from './ops-paths.js'
+import { reportsPaths, reportsSecuritySchemes } from './reports-paths.js'
 
 /**
  * Each area of the API keeps its paths in its own `<area>-paths.ts`; add a new area's here.
@@ -14,6 +17,10 @@ const AREAS: readonly {
 }[] = [
   { paths: opsPaths, schemas: opsSchemas },
   { paths: adminPaths, schemas: adminSchemas },
+  // Written loosely typed on their own branches; the validity test checks them as a whole.
+  { paths: consolePaths as PathsObject },
+  { paths: reportsPaths as PathsObject },
+  { paths: forwardingPaths as PathsObject },
 ]
 
 const ERROR_DESCRIPTIONS = {
@@ -71,6 +78,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
       { name: 'Credentials', description: 'xAPI credentials of a store.' },
       { name: 'Accounts', description: 'Admin accounts.' },
       { name: 'Operations', description: 'Health, readiness, metrics and this reference.' },
+      { name: 'Console', description: "The web console's statement browser and live tail." },
+      { name: 'Reports', description: 'Analytics reports over the projections.' },
+      { name: 'Forwarding', description: 'Statement forwarding targets and webhooks.' },
+      { name: 'Personal data', description: 'Erasure and retention.' },
     ],
     paths,
     components: {
@@ -85,6 +96,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
           scheme: 'bearer',
           description: 'ALMANAC_METRICS_TOKEN, when set.',
         },
+        ...reportsSecuritySchemes,
       },
       schemas,
       responses: Object.fromEntries(
