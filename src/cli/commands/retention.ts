@@ -71,9 +71,7 @@ export const retentionCommand: Command = defineCommand({
         )
         return 0
       }
-      throw new UsageError(
-        action === undefined ? 'which action?' : `unknown action '${action}'`,
-      )
+      throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
     })
   },
 })

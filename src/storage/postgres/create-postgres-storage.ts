@@ -54,14 +54,19 @@ async function migrate(options: PostgresPoolOptions): Promise<void> {
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
   const { pool, db } = connectWithPool(options)
   const storage = queueStoreWrites(
-    createSqlStorage(db, postgresSqlDialect, () => ({
-      pool: {
-        max: pool.options.max ?? POOL_DEFAULTS.poolMax,
-        total: pool.totalCount,
-        idle: pool.idleCount,
-        waiting: pool.waitingCount,
-      },
-    }), createPostgresLogLeases(options)),
+    createSqlStorage(
+      db,
+      postgresSqlDialect,
+      () => ({
+        pool: {
+          max: pool.options.max ?? POOL_DEFAULTS.poolMax,
+          total: pool.totalCount,
+          idle: pool.idleCount,
+          waiting: pool.waitingCount,
+        },
+      }),
+      createPostgresLogLeases(options),
+    ),
   )
   return { ...storage, migrate: () => migrate(options) }
 }
