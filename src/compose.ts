@@ -348,6 +348,8 @@ export async function createAlmanac(
   let closing: Promise<ReadonlyMap<string, StopOutcome>> | undefined
   async function close(): Promise<ReadonlyMap<string, StopOutcome>> {
     draining = true
+    // Live tails read the log until told to stop; they must end before the database closes.
+    streams.abort()
     const outcomes = await stopHooks.run(Date.now() + config.http.shutdownTimeoutMs)
     for (const [name, outcome] of outcomes)
       if (outcome !== 'stopped')

@@ -305,17 +305,19 @@ async function persistGroup(
       return { ok: false, error }
     }
   })
-  if (fresh.length === 0) return outcomes
-
-  await scope.statements.insertStatements(
-    fresh.map((statement) => ({ statement, index: buildStatementIndex(statement) })),
-  )
-  const freshVoidingTargets = fresh.filter(isVoiding).map((s) => s.object.id.toLowerCase())
-  if (freshVoidingTargets.length > 0) await scope.statements.markVoided(freshVoidingTargets)
-  // A statement may arrive after the statement that voids it (2.0 accepts voiding unknown ids).
-  const lateVoided = await scope.statements.findVoidedTargets(fresh.map((s) => s.id))
-  if (lateVoided.size > 0) await scope.statements.markVoided([...lateVoided])
-  if (attachments.length > 0) await scope.statements.insertAttachments(attachments, owners)
+  // The steps run once per unit of work, with an empty list too (a group of re-sends): the
+  // ProjectStep contract above.
+  if (fresh.length > 0) {
+    await scope.statements.insertStatements(
+      fresh.map((statement) => ({ statement, index: buildStatementIndex(statement) })),
+    )
+    const freshVoidingTargets = fresh.filter(isVoiding).map((s) => s.object.id.toLowerCase())
+    if (freshVoidingTargets.length > 0) await scope.statements.markVoided(freshVoidingTargets)
+    // A statement may arrive after the statement that voids it (2.0 accepts voiding unknown ids).
+    const lateVoided = await scope.statements.findVoidedTargets(fresh.map((s) => s.id))
+    if (lateVoided.size > 0) await scope.statements.markVoided([...lateVoided])
+    if (attachments.length > 0) await scope.statements.insertAttachments(attachments, owners)
+  }
   for (const step of projectSteps) await step(scope, fresh)
   return outcomes
 }

@@ -39,7 +39,10 @@ export function requestObservation(c: Context): RequestObservation | undefined {
  */
 function routeLabel(c: Context): string {
   const routes = matchedRoutes(c).filter((route) => route.method !== 'ALL')
-  return routes.at(-1)?.path ?? 'unmatched'
+  // The console's fallback (`GET *`, console-web-routes.ts) matches every GET path; a request
+  // any other route matched belongs to that route.
+  const specific = routes.filter((route) => route.path !== '/*')
+  return (specific.at(-1) ?? routes.at(-1))?.path ?? 'unmatched'
 }
 
 export interface ObserveRequestsDeps {
