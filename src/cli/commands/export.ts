@@ -74,7 +74,13 @@ export async function exportToFile(
     await rename(partial, path)
     return count
   } catch (error) {
-    file.destroy()
+    // The stream opens its file asynchronously: wait until it has closed, or a failure that
+    // comes first (a malformed since) would see the file appear after the rm below.
+    if (!file.closed)
+      await new Promise<void>((resolve) => {
+        file.once('close', () => resolve())
+        file.destroy()
+      })
     await rm(partial, { force: true })
     throw error
   }
