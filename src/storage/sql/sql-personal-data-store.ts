@@ -1,5 +1,12 @@
 /** @module PersonalDataStore on SQL: deleting and rewriting statements with every index row, erasure records, retention. */
-import { type Kysely, type Selectable, sql } from 'kysely'
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely'
 import type {
   ActivityRelation,
   AgentRelation,
@@ -238,63 +245,65 @@ export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataSt
         .execute()
   }
 
-  const mentionColumns = ['seq', 'payload', 'voided', 'actor_ifi'] as const
+  /**
+   * The statements of the store that `matching` selects for some chunk of `keys`, each once, in
+   * seq order: the read shared by the two mention lookups below.
+   */
+  async function mentionsMatching(
+    keys: Iterable<string>,
+    matching: (
+      eb: ExpressionBuilder<Database, 'statements'>,
+      part: readonly string[],
+    ) => Expression<SqlBool>,
+  ): Promise<StatementMention[]> {
+    const bySeq = new Map<number, StatementMention>()
+    for (const part of chunk([...keys], perList)) {
+      const rows = await db
+        .selectFrom('statements')
+        .select(['seq', 'payload', 'voided', 'actor_ifi'])
+        .where('store_id', '=', storeId)
+        .where((eb) => matching(eb, part))
+        .execute()
+      for (const row of rows) bySeq.set(toNumber(row.seq), mention(row))
+    }
+    return [...bySeq.values()].sort((a, b) => a.seq - b.seq)
+  }
 
   return {
-    async findStatementsMentioning(ifis) {
-      const bySeq = new Map<number, StatementMention>()
-      for (const part of chunk([...ifis], perList)) {
-        const rows = await db
-          .selectFrom('statements')
-          .select(mentionColumns)
-          .where('store_id', '=', storeId)
-          .where((eb) =>
-            eb.or([
-              eb(
-                'seq',
-                'in',
-                eb
-                  .selectFrom('statement_agents')
-                  .select('statement_seq')
-                  .where('store_id', '=', storeId)
-                  .where('ifi', 'in', part),
-              ),
-              eb('actor_ifi', 'in', part),
-            ]),
-          )
-          .execute()
-        for (const row of rows) bySeq.set(toNumber(row.seq), mention(row))
-      }
-      return [...bySeq.values()].sort((a, b) => a.seq - b.seq)
+    findStatementsMentioning(ifis) {
+      return mentionsMatching(ifis, (eb, part) =>
+        eb.or([
+          eb(
+            'seq',
+            'in',
+            eb
+              .selectFrom('statement_agents')
+              .select('statement_seq')
+              .where('store_id', '=', storeId)
+              .where('ifi', 'in', part),
+          ),
+          eb('actor_ifi', 'in', part),
+        ]),
+      )
     },
 
     // The closure table leaves out voided referrers (markVoided), so the direct target column
     // is read as well; the caller repeats until no new referrer appears.
-    async findReferrers(ids) {
-      const bySeq = new Map<number, StatementMention>()
-      for (const part of chunk([...ids], perList)) {
-        const rows = await db
-          .selectFrom('statements')
-          .select(mentionColumns)
-          .where('store_id', '=', storeId)
-          .where((eb) =>
-            eb.or([
-              eb(
-                'seq',
-                'in',
-                eb
-                  .selectFrom('statement_refs')
-                  .select('referrer_seq')
-                  .where('store_id', '=', storeId)
-                  .where('target_id', 'in', part),
-              ),
-              eb('object_statement_id', 'in', part),
-            ]),
-          )
-          .execute()
-        for (const row of rows) bySeq.set(toNumber(row.seq), mention(row))
-      }
-      return [...bySeq.values()].sort((a, b) => a.seq - b.seq)
+    findReferrers(ids) {
+      return mentionsMatching(ids, (eb, part) =>
+        eb.or([
+          eb(
+            'seq',
+            'in',
+            eb
+              .selectFrom('statement_refs')
+              .select('referrer_seq')
+              .where('store_id', '=', storeId)
+              .where('target_id', 'in', part),
+          ),
+          eb('object_statement_id', 'in', part),
+        ]),
+      )
     },
 
     deleteStatements(seqs) {
