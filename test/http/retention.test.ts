@@ -159,4 +159,38 @@ describe('retention', () => {
     expect((await almanac('erase', '--store', '1', '--agent', '{"name":"x"}')).code).toBe(1)
     expect((await api('/stores/1/erasures')).body.erasures[0].requestedBy).toBe('cli')
   })
+
+  it('refuses a bad command line of erase, retention and forwarding before opening the database', async () => {
+    const cases: [string, string[], RegExp][] = [
+      ['erase', ['--store', '1'], /--agent is required/],
+      ['erase', ['--store', '1', '--list', '--agent', '{}'], /--list takes no --agent/],
+      ['erase', ['--store', 'one', '--list'], /--store must be a positive integer/],
+      ['erase', ['--store', '1', 'extra', '--list'], /Unexpected argument 'extra'/],
+      ['retention', ['purge', '--store', '1', '--statement-days', '3'], /Unknown option/],
+      ['retention', ['set', '--store', '1'], /set needs --statement-days or --document-days/],
+      ['retention', ['set', '--store', '1', '--statement-days', '0'], /positive integer/],
+      ['retention', ['forget', '--store', '1'], /unknown action 'forget'/],
+      ['forwarding', ['show', '--store', '1'], /--target is required/],
+      ['forwarding', ['list', '--store', '1', '--target', '2'], /Unknown option '--target'/],
+      ['forwarding', ['add-webhook', '--store', '1', '--password', 'p'], /Unknown option/],
+      ['forwarding', ['replay', '--store', '1', '--target', '2'], /--from is required/],
+      ['forwarding', ['add-lrs', '--store', '1', '--filter', '{'], /--filter must be JSON/],
+    ]
+    for (const [name, args, message] of cases) {
+      const command = COMMANDS.find((c) => c.name === name)!
+      const errors: string[] = []
+      const code = await command.run({
+        args,
+        config: () => {
+          throw new Error('the database was about to be opened')
+        },
+        logger: createJsonLogger('error', () => undefined),
+        print: () => undefined,
+        stderr: { write: (text: string) => errors.push(text) },
+      })
+      expect(code, `${name} ${args.join(' ')}`).toBe(2)
+      expect(errors.join(''), `${name} ${args.join(' ')}`).toMatch(message)
+      expect(errors.join('')).toContain(`usage: almanac ${name}`)
+    }
+  })
 })

@@ -1,9 +1,14 @@
 /** @module `almanac erase`: erases an agent's personal data from a store (GDPR Art. 17), or lists the erasures. */
-import { parseArgs } from 'node:util'
 import { createPersonalDataUseCases } from '../../compose.js'
 import type { ErasureView } from '../../core/personal-data/personal-data.js'
 import type { Command } from '../command.js'
-import { defineCommand, positiveInteger, required, UsageError } from '../command-options.js'
+import {
+  defineCommand,
+  parseCommandLine,
+  positiveInteger,
+  required,
+  UsageError,
+} from '../command-options.js'
 import { withAdmin } from '../with-admin.js'
 
 const USAGE = [
@@ -28,31 +33,31 @@ export const eraseCommand: Command = defineCommand({
   name: 'erase',
   summary: "erase an agent's personal data: erase --store N --agent JSON | erase --store N --list",
   run(context) {
-    return withAdmin(context, async (_admin, storage) => {
-      const { values } = parseArgs({
-        args: [...context.args],
-        options: {
-          store: { type: 'string' },
-          agent: { type: 'string' },
-          list: { type: 'boolean' },
-        },
-        strict: true,
-      })
-      const store = positiveInteger('store', required('store', values.store)) ?? 0
-      const data = createPersonalDataUseCases(storage, context.config(), context.logger)
-      if (values.list === true) {
-        if (values.agent !== undefined) throw new UsageError('--list takes no --agent')
-        const erasures = await data.listErasures(store)
-        if (erasures.length === 0) context.print(`store ${store}: no erasures`)
-        for (const erasure of erasures) context.print(describe(erasure))
-        return 0
-      }
+    // The command line is checked before the database is opened: a typo costs nothing.
+    const { values } = parseCommandLine(
+      context.args,
+      { store: { type: 'string' }, agent: { type: 'string' }, list: { type: 'boolean' } },
+      { min: 0, max: 0 },
+    )
+    const store = positiveInteger('store', required('store', values.store)) ?? 0
+    if (values.list === true && values.agent !== undefined)
+      throw new UsageError('--list takes no --agent')
+    let agent: unknown
+    if (values.list !== true) {
       const text = required('agent', values.agent)
-      let agent: unknown
       try {
         agent = JSON.parse(text)
       } catch {
         throw new UsageError(`--agent must be an Agent as JSON, not '${text}'`)
+      }
+    }
+    return withAdmin(context, async (_admin, storage) => {
+      const data = createPersonalDataUseCases(storage, context.config(), context.logger)
+      if (values.list === true) {
+        const erasures = await data.listErasures(store)
+        if (erasures.length === 0) context.print(`store ${store}: no erasures`)
+        for (const erasure of erasures) context.print(describe(erasure))
+        return 0
       }
       context.print(describe(await data.erase('cli', store, agent)))
       return 0

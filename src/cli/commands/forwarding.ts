@@ -1,9 +1,14 @@
 /** @module `almanac forwarding`: a store's forwarding targets (another LRS, a webhook), their status, pause, resume, replay. */
-import { parseArgs } from 'node:util'
 import { createForwardingUseCases } from '../../compose.js'
 import type { TargetStatus } from '../../core/forwarding/forwarding.js'
 import type { Command } from '../command.js'
-import { defineCommand, positiveInteger, required, UsageError } from '../command-options.js'
+import {
+  defineCommand,
+  parseCommandLine,
+  positiveInteger,
+  required,
+  UsageError,
+} from '../command-options.js'
 import { withAdmin } from '../with-admin.js'
 
 const USAGE = [
@@ -28,34 +33,63 @@ function describe(t: TargetStatus): string[] {
   ]
 }
 
+const ACTIONS = ['list', 'add-lrs', 'add-webhook', 'show', 'pause', 'resume', 'delete', 'replay']
+
+/** The options each action takes (besides --store): any other is a usage error. */
+function optionsOf(action: string) {
+  const text = { type: 'string' } as const
+  const definition = {
+    name: text,
+    url: text,
+    filter: text,
+    'batch-size': text,
+    'max-failures': text,
+    'start-at': text,
+  }
+  if (action === 'add-lrs')
+    return { ...definition, username: text, password: text, 'xapi-version': text }
+  if (action === 'add-webhook') return definition
+  if (action === 'replay') return { target: text, from: text }
+  if (action === 'list') return {}
+  return { target: text }
+}
+
 export const forwardingCommand: Command = defineCommand({
   usage: USAGE,
   name: 'forwarding',
   summary: 'forward statements to another LRS or a webhook: forwarding list|add-lrs|add-webhook|…',
   run(context) {
+    const [action, ...rest] = context.args
+    if (action === undefined || !ACTIONS.includes(action))
+      throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
+    // The command line is checked before the database is opened: a typo costs nothing.
+    const { values } = parseCommandLine(
+      rest,
+      { store: { type: 'string' }, ...optionsOf(action) },
+      { min: 0, max: 0 },
+    )
+    const option = (name: string): string | undefined => {
+      const value = (values as Record<string, string | boolean | undefined>)[name]
+      return typeof value === 'string' ? value : undefined
+    }
+    const store = positiveInteger('store', required('store', values.store)) ?? 0
+    const target =
+      action === 'list' || action.startsWith('add-')
+        ? 0
+        : (positiveInteger('target', required('target', option('target'))) ?? 0)
+    let filter: unknown
+    const filterText = option('filter')
+    if (filterText !== undefined)
+      try {
+        filter = JSON.parse(filterText)
+      } catch {
+        throw new UsageError('--filter must be JSON')
+      }
+    const from = action === 'replay' ? required('from', option('from')) : ''
+    const batchSize = positiveInteger('batch-size', option('batch-size'))
+    const maxFailures = positiveInteger('max-failures', option('max-failures'))
     return withAdmin(context, async (_admin, storage) => {
-      const [action, ...rest] = context.args
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          store: { type: 'string' },
-          target: { type: 'string' },
-          name: { type: 'string' },
-          url: { type: 'string' },
-          username: { type: 'string' },
-          password: { type: 'string' },
-          'xapi-version': { type: 'string' },
-          filter: { type: 'string' },
-          'batch-size': { type: 'string' },
-          'max-failures': { type: 'string' },
-          'start-at': { type: 'string' },
-          from: { type: 'string' },
-        },
-        strict: true,
-      })
-      const store = positiveInteger('store', required('store', values.store)) ?? 0
       const forwarding = createForwardingUseCases(storage, context.logger)
-      const target = () => positiveInteger('target', required('target', values.target)) ?? 0
       const print = (t: TargetStatus) => describe(t).forEach((line) => context.print(line))
       switch (action) {
         case 'list': {
@@ -66,24 +100,17 @@ export const forwardingCommand: Command = defineCommand({
         }
         case 'add-lrs':
         case 'add-webhook': {
-          let filter: unknown
-          if (values.filter !== undefined)
-            try {
-              filter = JSON.parse(values.filter)
-            } catch {
-              throw new UsageError('--filter must be JSON')
-            }
           const created = await forwarding.createTarget('cli', store, {
-            name: required('name', values.name),
+            name: required('name', option('name')),
             kind: action === 'add-lrs' ? 'lrs' : 'webhook',
-            url: required('url', values.url),
-            username: values.username,
-            password: values.password,
-            xapiVersion: values['xapi-version'],
+            url: required('url', option('url')),
+            username: option('username'),
+            password: option('password'),
+            xapiVersion: option('xapi-version'),
             filter: filter as never,
-            batchSize: positiveInteger('batch-size', values['batch-size']),
-            maxFailures: positiveInteger('max-failures', values['max-failures']),
-            startAt: values['start-at'],
+            batchSize,
+            maxFailures,
+            startAt: option('start-at'),
           })
           print(created.target)
           if (created.secret !== undefined)
@@ -91,25 +118,21 @@ export const forwardingCommand: Command = defineCommand({
           return 0
         }
         case 'show':
-          print(await forwarding.getTarget(store, target()))
+          print(await forwarding.getTarget(store, target))
           return 0
         case 'pause':
-          print(await forwarding.pause('cli', store, target()))
+          print(await forwarding.pause('cli', store, target))
           return 0
         case 'resume':
-          print(await forwarding.resume('cli', store, target()))
+          print(await forwarding.resume('cli', store, target))
           return 0
         case 'delete':
-          await forwarding.deleteTarget('cli', store, target())
-          context.print(`target ${values.target ?? ''} deleted`)
-          return 0
-        case 'replay':
-          print(await forwarding.replay('cli', store, target(), required('from', values.from)))
+          await forwarding.deleteTarget('cli', store, target)
+          context.print(`target ${target} deleted`)
           return 0
         default:
-          throw new UsageError(
-            action === undefined ? 'which action?' : `unknown action '${action}'`,
-          )
+          print(await forwarding.replay('cli', store, target, from))
+          return 0
       }
     })
   },

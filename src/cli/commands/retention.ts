@@ -1,9 +1,14 @@
 /** @module `almanac retention`: a store's retention policy (keep statements / documents N days) and its purge. */
-import { parseArgs } from 'node:util'
 import { createPersonalDataUseCases } from '../../compose.js'
 import type { RetentionView } from '../../core/personal-data/personal-data.js'
 import type { Command } from '../command.js'
-import { defineCommand, positiveInteger, required, UsageError } from '../command-options.js'
+import {
+  defineCommand,
+  parseCommandLine,
+  positiveInteger,
+  required,
+  UsageError,
+} from '../command-options.js'
 import { withAdmin } from '../with-admin.js'
 
 const USAGE = [
@@ -14,6 +19,8 @@ const USAGE = [
   'The server applies the policy in the background (ALMANAC_RETENTION_INTERVAL_SECONDS);',
   'purge applies it now, --dry-run only says what would go.',
 ].join('\n')
+
+const ACTIONS = ['show', 'set', 'purge']
 
 function days(name: string, value: string | undefined): number | null | undefined {
   if (value === undefined) return undefined
@@ -31,47 +38,52 @@ export const retentionCommand: Command = defineCommand({
   name: 'retention',
   summary: 'retention policy of a store: retention show|set|purge --store N',
   run(context) {
+    const [action, ...rest] = context.args
+    if (action === undefined || !ACTIONS.includes(action))
+      throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
+    // The command line is checked before the database is opened: a typo costs nothing.
+    const { values } = parseCommandLine(
+      rest,
+      {
+        store: { type: 'string' },
+        ...(action === 'set'
+          ? { 'statement-days': { type: 'string' }, 'document-days': { type: 'string' } }
+          : {}),
+        ...(action === 'purge' ? { 'dry-run': { type: 'boolean' } } : {}),
+      },
+      { min: 0, max: 0 },
+    )
+    const text = (name: string): string | undefined => {
+      const value = (values as Record<string, string | boolean | undefined>)[name]
+      return typeof value === 'string' ? value : undefined
+    }
+    const store = positiveInteger('store', required('store', text('store'))) ?? 0
+    const update = {
+      statementDays: days('statement-days', text('statement-days')),
+      documentDays: days('document-days', text('document-days')),
+    }
+    if (action === 'set' && update.statementDays === undefined && update.documentDays === undefined)
+      throw new UsageError('set needs --statement-days or --document-days')
+    const dryRun = (values as Record<string, unknown>)['dry-run'] === true
     return withAdmin(context, async (_admin, storage) => {
-      const [action, ...rest] = context.args
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          store: { type: 'string' },
-          'statement-days': { type: 'string' },
-          'document-days': { type: 'string' },
-          'dry-run': { type: 'boolean' },
-        },
-        strict: true,
-      })
-      const store = positiveInteger('store', required('store', values.store)) ?? 0
       const data = createPersonalDataUseCases(storage, context.config(), context.logger)
       if (action === 'show') {
         context.print(show(await data.getRetention(store)))
         return 0
       }
       if (action === 'set') {
-        const update = {
-          statementDays: days('statement-days', values['statement-days']),
-          documentDays: days('document-days', values['document-days']),
-        }
-        if (update.statementDays === undefined && update.documentDays === undefined)
-          throw new UsageError('set needs --statement-days or --document-days')
         context.print(show(await data.setRetention('cli', store, update)))
         return 0
       }
-      if (action === 'purge') {
-        const dryRun = values['dry-run'] === true
-        const report = await data.purge('cli', store, { dryRun })
-        const range =
-          report.oldestStored === undefined
-            ? ''
-            : ` (stored ${report.oldestStored} to ${report.newestStored ?? ''})`
-        context.print(
-          `${dryRun ? 'would purge' : 'purged'}: ${report.statements} statements${range}, ${report.documents} documents`,
-        )
-        return 0
-      }
-      throw new UsageError(action === undefined ? 'which action?' : `unknown action '${action}'`)
+      const report = await data.purge('cli', store, { dryRun })
+      const range =
+        report.oldestStored === undefined
+          ? ''
+          : ` (stored ${report.oldestStored} to ${report.newestStored ?? ''})`
+      context.print(
+        `${dryRun ? 'would purge' : 'purged'}: ${report.statements} statements${range}, ${report.documents} documents`,
+      )
+      return 0
     })
   },
 })
