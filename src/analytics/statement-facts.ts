@@ -4,7 +4,7 @@
  * made here and named in `DEFINITIONS`, which every report returns.
  */
 import { ifiKey } from '../xapi/ifi.js'
-import type { StoredStatement } from '../xapi/types.js'
+import type { Activity, StoredStatement } from '../xapi/types.js'
 
 const ADL = 'http://adlnet.gov/expapi/verbs/'
 export const VERB = {
@@ -152,7 +152,13 @@ export function statementFacts(statement: StoredStatement): StatementFacts | und
   if (learner === undefined || statement.verb.id === VERB.voided) return undefined
   const verb = statement.verb.id
   const object = statement.object
-  const activity = object.objectType === 'Activity' ? object.id : undefined
+  // An object without objectType is an Activity (xAPI Data §2.4.4.1): most statements omit it.
+  // (The validator accepts an object without objectType only as an Activity.)
+  const activityObject =
+    object.objectType === undefined || object.objectType === 'Activity'
+      ? (object as Activity)
+      : undefined
+  const activity = activityObject?.id
   const context = statement.context
   const ca = context?.contextActivities
   const formal =
@@ -175,11 +181,10 @@ export function statementFacts(statement: StoredStatement): StatementFacts | und
     objectives = (ca?.other ?? []).map((a) => a.id).filter((id) => id !== course)
     objectiveEvidence = success
   } else if (
-    object.objectType === 'Activity' &&
-    object.definition?.type === OBJECTIVE_TYPE &&
+    activityObject?.definition?.type === OBJECTIVE_TYPE &&
     (verb === VERB.passed || verb === VERB.failed || verb === VERB.mastered)
   ) {
-    objectives = [object.id]
+    objectives = [activityObject.id]
     objectiveEvidence = verb !== VERB.failed
   }
 

@@ -4,7 +4,7 @@
  * reading raw statements only. Deliberately naive: loops over the whole statement list.
  */
 import type { LogEntry } from '../../src/storage/ports.js'
-import type { StoredStatement } from '../../src/xapi/types.js'
+import type { Activity, StoredStatement } from '../../src/xapi/types.js'
 
 const V = 'http://adlnet.gov/expapi/verbs/'
 const SATISFIED = 'https://w3id.org/xapi/adl/verbs/satisfied'
@@ -41,7 +41,9 @@ export function learnerOf(s: StoredStatement): string {
 }
 
 export const objectId = (s: StoredStatement) =>
-  s.object.objectType === 'Activity' ? s.object.id : undefined
+  s.object.objectType === undefined || s.object.objectType === 'Activity'
+    ? (s.object as Activity).id
+    : undefined
 export const success = (s: StoredStatement): boolean | undefined =>
   s.result?.success ??
   (s.verb.id === `${V}passed` ? true : s.verb.id === `${V}failed` ? false : undefined)
