@@ -1,7 +1,9 @@
 /**
  * Retention through the admin API and the CLI: a store with statements over more than a year
  * keeps exactly the last N days; a dry run says what would go and removes nothing; the xAPI
- * reads (every statement, the agents) agree afterwards. Erasures are listed by the CLI.
+ * reads (every statement, the agents) agree afterwards, and so does every report (overview, course,
+ * pages, learner, objectives; JSON and CSV) with that of a fresh store loaded with exactly the
+ * kept statements, on SQLite and PostgreSQL. Erasures are listed by the CLI.
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +12,8 @@ import type { CommandContext } from '../../src/cli/command.js'
 import { COMMANDS } from '../../src/cli/commands.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createJsonLogger } from '../../src/observability/logger.js'
+import { simulateStatements } from '../../src/simulate/simulate-statements.js'
+import { createThrowawayDatabase, TEST_POSTGRES_URL } from '../fixtures/throwaway-postgres.js'
 import { createTestApp, TEST_KEY, TEST_SECRET, type TestApp } from './test-app.js'
 
 const ADMIN = { username: 'dpo', password: 'dpo-password-123' }
@@ -194,3 +198,158 @@ describe('retention', () => {
     }
   })
 })
+
+interface BackendCase {
+  name: string
+  skip: boolean
+  /** The environment of a new, empty database of this backend, and how to drop it. */
+  open(): Promise<{ env: Record<string, string>; drop(): Promise<void> }>
+}
+
+const BACKEND_CASES: BackendCase[] = [
+  { name: 'sqlite', skip: false, open: () => Promise.resolve({ env: {}, drop: async () => {} }) },
+  {
+    name: 'postgres',
+    skip: TEST_POSTGRES_URL === undefined,
+    async open() {
+      const database = await createThrowawayDatabase(TEST_POSTGRES_URL ?? '')
+      return { env: { ALMANAC_DATABASE_URL: database.url }, drop: () => database.drop() }
+    },
+  },
+]
+
+for (const backend of BACKEND_CASES)
+  describe.skipIf(backend.skip)(`retention and reports on ${backend.name}`, () => {
+    it('after a purge to the last N days, every report equals that of a store holding only the kept statements', async () => {
+      const KEEP_DAYS = 120
+      const now = Date.now()
+      // Simulated courses (cmi5 sessions, scores, pages, objectives) over 420 days up to now,
+      // as stored on their timestamps, oldest first.
+      const statements = [
+        ...simulateStatements({
+          seed: 'retention',
+          statements: 1500,
+          learners: 14,
+          courses: 4,
+          start: new Date(now - 420 * DAY).toISOString(),
+          days: 419,
+        }),
+      ]
+        .map((s) => ({ ...s, stored: s.timestamp ?? '' }))
+        .sort((a, b) => Date.parse(a.stored) - Date.parse(b.stored))
+      // A day of margin either side of the cut-off, which is measured at the purge.
+      const cut = now - KEEP_DAYS * DAY
+      expect(statements.some((s) => Math.abs(Date.parse(s.stored) - cut) < 60_000)).toBe(false)
+      const kept = statements.filter((s) => Date.parse(s.stored) > cut)
+      expect(kept.length).toBeGreaterThan(200)
+      expect(statements.length - kept.length).toBeGreaterThan(500)
+
+      const databases = [await backend.open(), await backend.open()]
+      const admin = {
+        ALMANAC_ADMIN_USERNAME: ADMIN.username,
+        ALMANAC_ADMIN_PASSWORD: ADMIN.password,
+      }
+      const purged = await createTestApp({ ...databases[0]!.env, ...admin })
+      const fresh = await createTestApp({ ...databases[1]!.env, ...admin })
+      try {
+        const load = async (into: TestApp, list: unknown[]) => {
+          for (let i = 0; i < list.length; i += 500) {
+            const result = await into.almanac.lrs.importStatements(
+              cliRequestContext('import', 1, 'http://127.0.0.1', '2.0.0'),
+              list.slice(i, i + 500),
+              { preserve: true, partial: false },
+            )
+            expect(result.stored).toBe(Math.min(500, list.length - i))
+          }
+          await into.almanac.projector.catchUp(1)
+        }
+        await load(purged, statements)
+        await load(fresh, kept)
+        const bearer = async (on: TestApp) => {
+          const session = await on.request('/api/session', {
+            method: 'POST',
+            json: ADMIN,
+            auth: null,
+            version: null,
+          })
+          return `Bearer ${((await session.json()) as { token: string }).token}`
+        }
+        const tokens = new Map([
+          [purged, await bearer(purged)],
+          [fresh, await bearer(fresh)],
+        ])
+        const call = async (on: TestApp, path: string, method = 'GET', json?: unknown) => {
+          const response = await on.request(path, {
+            method,
+            auth: null,
+            version: null,
+            headers: { Authorization: tokens.get(on)! },
+            ...(json === undefined ? {} : { json }),
+          })
+          const text = await response.text()
+          return { status: response.status, text }
+        }
+
+        // Before the purge the two stores' reports differ (the comparison below means something).
+        const overview = `/api/stores/1/reports/overview?since=${new Date(now - 500 * DAY).toISOString()}`
+        expect((await call(purged, overview)).text).not.toBe((await call(fresh, overview)).text)
+        const policy = await call(purged, '/api/stores/1/retention', 'PUT', {
+          statementDays: KEEP_DAYS,
+        })
+        expect(policy.status, policy.text).toBe(200)
+        const report = await call(purged, '/api/stores/1/retention/purge', 'POST', {})
+        expect(JSON.parse(report.text)).toMatchObject({
+          statements: statements.length - kept.length,
+        })
+        await purged.almanac.projector.catchUp(1)
+
+        // Every report over the whole period: the overview, each course, each learner, each
+        // assessment, page set and the objectives, in JSON and CSV.
+        const window = `since=${new Date(now - 500 * DAY).toISOString()}&until=${new Date(now + DAY).toISOString()}`
+        const courses = new Set<string>()
+        const learners = new Set<string>()
+        for (const s of statements) {
+          const grouping = s.context?.contextActivities?.grouping?.[0]?.id
+          if (grouping !== undefined) courses.add(grouping)
+          const account = (s.actor as { account?: { homePage: string; name: string } }).account
+          if (account !== undefined) learners.add(`account:${account.homePage}|${account.name}`)
+        }
+        expect(courses.size).toBeGreaterThan(1)
+        expect(learners.size).toBeGreaterThan(5)
+        const paths = [`overview?${window}`, `objectives?${window}`]
+        for (const course of courses)
+          for (const name of ['course', 'pages'])
+            paths.push(`${name}?activity=${encodeURIComponent(course)}&${window}`)
+        for (const learner of learners)
+          paths.push(`learner?learner=${encodeURIComponent(learner)}&${window}`)
+        const stable = (text: string) => {
+          const {
+            asOf: _a,
+            lagSeconds: _l,
+            caughtUp: _c,
+            ...rest
+          } = JSON.parse(text) as Record<string, unknown>
+          return rest
+        }
+        let found = 0
+        for (const path of paths)
+          for (const format of ['', '&format=csv']) {
+            const [after, expected] = [
+              await call(purged, `/api/stores/1/reports/${path}${format}`),
+              await call(fresh, `/api/stores/1/reports/${path}${format}`),
+            ]
+            expect(after.status, `${path}: ${after.text}`).toBe(expected.status)
+            if (expected.status !== 200) continue
+            found++
+            if (format === '') expect(stable(after.text), path).toEqual(stable(expected.text))
+            else expect(after.text, path).toBe(expected.text)
+          }
+        // Most of them had something to report (learners whose every statement went are 404s).
+        expect(found).toBeGreaterThan(paths.length)
+      } finally {
+        await purged.close()
+        await fresh.close()
+        for (const database of databases) await database.drop()
+      }
+    }, 180_000)
+  })
