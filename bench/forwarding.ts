@@ -1,7 +1,8 @@
 /**
- * @module `npx tsx bench/forwarding.ts [--statements N] [--rate R] [--seconds S]`: forwarding
- * throughput (statements/s from a source Almanac to a second Almanac, both real processes on
- * SQLite files) and the lag under a steady ingest, printed as markdown.
+ * @module `npx tsx bench/forwarding.ts [--statements N] [--rate R] [--seconds S] [--postgres URL]`:
+ * forwarding throughput (statements/s from a source Almanac to a second Almanac, both real
+ * processes on SQLite files, or on throwaway PostgreSQL databases of the server at URL) and the
+ * lag under a steady ingest, printed as markdown with the machine's load average (shared cores).
  *
  * 1. N statements are stored in the source first; then a target is added at 'beginning' and
  *    timed until its cursor reaches the watermark: the catch-up throughput.
@@ -10,9 +11,10 @@
  */
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { createThrowawayDatabase } from '../test/fixtures/throwaway-postgres.js'
 import { startAlmanac } from '../test/multi-process/almanac-process.js'
 
 const { values } = parseArgs({
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     statements: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '20' },
+    postgres: { type: 'string' },
   },
 })
 const N = Number(values.statements)
@@ -53,11 +56,17 @@ function statements(count: number) {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'almanac-fwd-bench-'))
+  const server = values.postgres
+  const databases =
+    server === undefined
+      ? []
+      : [await createThrowawayDatabase(server), await createThrowawayDatabase(server)]
+  const url = (i: number, file: string) => databases[i]?.url ?? join(dir, file)
   const common = { ALMANAC_BOOTSTRAP_KEY: KEY, ALMANAC_BOOTSTRAP_SECRET: SECRET }
-  const target = await startAlmanac({ ...common, ALMANAC_DATABASE_URL: join(dir, 'target.db') })
+  const target = await startAlmanac({ ...common, ALMANAC_DATABASE_URL: url(0, 'target.db') })
   const source = await startAlmanac({
     ...common,
-    ALMANAC_DATABASE_URL: join(dir, 'source.db'),
+    ALMANAC_DATABASE_URL: url(1, 'source.db'),
     ALMANAC_ADMIN_USERNAME: ADMIN.username,
     ALMANAC_ADMIN_PASSWORD: ADMIN.password,
     ALMANAC_FORWARDING_POLL_MS: '200',
@@ -138,12 +147,22 @@ async function main(): Promise<void> {
     lines.push(
       `| steady ingest | ${achieved.toFixed(0)} statements/s for ${SECONDS} s | lag median ${pick(0.5).toFixed(2)} s, p95 ${pick(0.95).toFixed(2)} s, max ${pick(1).toFixed(2)} s | ${lags.length} samples |`,
     )
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')
     process.stdout.write(
-      ['| phase | load | result | |', '| --- | --- | --- | --- |', ...lines].join('\n') + '\n',
+      [
+        `${server === undefined ? 'SQLite' : 'PostgreSQL'} on both ends; load average at the end: ${load}`,
+        '',
+        '| phase | load | result | |',
+        '| --- | --- | --- | --- |',
+        ...lines,
+      ].join('\n') + '\n',
     )
   } finally {
     await source.stop()
     await target.stop()
+    for (const database of databases) await database.drop()
     rmSync(dir, { recursive: true, force: true })
   }
 }
