@@ -30,28 +30,31 @@ function actorKeys(statement: StoredStatement): string[] {
   return keys
 }
 
+/** A list that constrains: absent and empty both mean "any" (a form sends [] for a blank field). */
+function given(list: string[] | undefined): list is string[] {
+  return list !== undefined && list.length > 0
+}
+
 function matchesStatement(statement: StoredStatement, filter: ForwardingFilter): boolean {
-  if (filter.verbs !== undefined && !filter.verbs.includes(statement.verb.id)) return false
-  if (filter.activities !== undefined || filter.activityPrefixes !== undefined) {
+  const { verbs, activities, activityPrefixes, actors, platforms } = filter
+  if (given(verbs) && !verbs.includes(statement.verb.id)) return false
+  if (given(activities) || given(activityPrefixes)) {
     const ids = activityIds(statement)
-    const exact = filter.activities ?? []
-    const prefixes = filter.activityPrefixes ?? []
+    const exact = activities ?? []
+    const prefixes = activityPrefixes ?? []
     if (!ids.some((id) => exact.includes(id) || prefixes.some((p) => id.startsWith(p))))
       return false
   }
-  if (filter.actors !== undefined) {
-    const wanted = filter.actors
-    if (!actorKeys(statement).some((key) => wanted.includes(key))) return false
-  }
-  if (filter.platforms !== undefined) {
+  if (given(actors) && !actorKeys(statement).some((key) => actors.includes(key))) return false
+  if (given(platforms)) {
     const platform = statement.context?.platform
-    if (platform === undefined || !filter.platforms.includes(platform)) return false
+    if (platform === undefined || !platforms.includes(platform)) return false
   }
   return true
 }
 
 /**
- * True when the target should receive the entry. Every list given must match (verbs AND
+ * True when the target should receive the entry. Every non-empty list must match (verbs AND
  * activities AND actors AND platforms; any element of a list). A voiding statement (Data
  * §2.3.2) matches when the statement it voids does, whatever its own verb and actor: the target
  * received that statement and must learn it is voided. When the voided statement is not in the
