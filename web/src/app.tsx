@@ -7,7 +7,9 @@ import { storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from
 import { AdminPage } from './pages/admin'
 import { LearnerPage, ObjectivesPage, PagesPage, QuestionsPage } from './pages/analysis'
 import { CoursePage } from './pages/course'
+import { ForwardingPage } from './pages/forwarding'
 import { OverviewPage } from './pages/overview'
+import { PersonalDataPage } from './pages/personal-data'
 import { SignInPage } from './pages/sign-in'
 import { StatementsPage } from './pages/statements'
 import { navigate, setParams, useLocation, withParams, type Location } from './router'
@@ -51,6 +53,18 @@ export const PAGES: PageDef[] = [
     windowed: true,
   },
   { path: '/admin', title: 'Administration', render: (p) => <AdminPage {...p} />, windowed: false },
+  {
+    path: '/forwarding',
+    title: 'Forwarding',
+    render: (p) => <ForwardingPage {...p} />,
+    windowed: false,
+  },
+  {
+    path: '/personal-data',
+    title: 'Personal data',
+    render: (p) => <PersonalDataPage {...p} />,
+    windowed: false,
+  },
 ]
 
 /** An in-app link: keeps the store and window, navigates without a reload. */
