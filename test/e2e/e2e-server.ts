@@ -1,6 +1,6 @@
 /** @module Starts the built Almanac (`node dist/cli/main.js`) on a SQLite file loaded with simulated statements. */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,8 +35,19 @@ function run(args: string[], env: Record<string, string>): Promise<string> {
   })
 }
 
+export interface E2eOptions {
+  /**
+   * Import each statement as stored at its timestamp (the import keeps a given `stored`), so the
+   * store's history spans the 60 days: retention has something to purge.
+   */
+  storedAtTimestamp?: boolean
+}
+
 /** Simulates `statements` statements over the last 60 days, imports them, and serves. */
-export async function startE2eServer(statements: number): Promise<E2eServer> {
+export async function startE2eServer(
+  statements: number,
+  options: E2eOptions = {},
+): Promise<E2eServer> {
   if (!existsSync(join(ROOT, 'dist/web/index.html')) || !existsSync(MAIN))
     throw new Error('build first: npm run build (npm run test:e2e does)')
   const dir = mkdtempSync(join(tmpdir(), 'almanac-e2e-'))
@@ -67,6 +78,14 @@ export async function startE2eServer(statements: number): Promise<E2eServer> {
     ],
     env,
   )
+  if (options.storedAtTimestamp === true) {
+    const lines = readFileSync(file, 'utf8').trim().split('\n')
+    const stored = lines
+      .map((line) => JSON.parse(line) as { timestamp: string; stored?: string })
+      .map((s) => ({ ...s, stored: s.timestamp }))
+      .sort((a, b) => Date.parse(a.stored) - Date.parse(b.stored))
+    writeFileSync(file, stored.map((s) => JSON.stringify(s)).join('\n') + '\n')
+  }
   await run(['import', file, '--store', '1'], env)
 
   const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], {
