@@ -32,7 +32,7 @@ const errors = {
 const filter = {
   type: 'object',
   description:
-    'Every list given must match (AND across lists, OR within one). A voiding statement matches when the statement it voids does.',
+    'Every non-empty list must match (AND across lists, OR within one); an empty or absent list is no constraint. A voiding statement matches when the statement it voids does.',
   properties: {
     verbs: { type: 'array', items: { type: 'string' } },
     activities: {
