@@ -266,7 +266,11 @@ describe('forwarding and personal data in the console', () => {
     await dialog.getByRole('heading', { name: /Erase this learner/ }).waitFor()
     // Nothing is erased before the confirmation.
     expect(await ids(agentQuery)).toEqual(theirs)
-    await dialog.getByRole('button', { name: 'Erase permanently' }).focus()
+    // Focus is on Cancel (Enter does not erase by accident); one Shift+Tab reaches the erase.
+    const focused = () => page.evaluate<string>('document.activeElement?.textContent ?? ""')
+    expect(await focused()).toBe('Cancel')
+    await page.keyboard.press('Shift+Tab')
+    expect(await focused()).toBe('Erase permanently')
     await page.keyboard.press('Enter')
     await page
       .getByRole('status')

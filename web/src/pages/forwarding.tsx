@@ -309,11 +309,13 @@ function ReplayForm(props: {
       </p>
       <label>
         Replay from (your local time)
+        {/* Focus moves here when the form opens, so a keyboard user need not look for it. */}
         <input
           type="datetime-local"
           value={from}
           onChange={(e) => setFrom(e.target.value)}
           required
+          autoFocus
         />
       </label>
       <button type="submit" className="button" disabled={replay.isPending}>

@@ -157,9 +157,11 @@ function EraseLearner({ store }: { store: Store }) {
             >
               Erase permanently
             </button>
+            {/* Focus lands on the harmless choice: Enter does not erase by accident. */}
             <button
               type="button"
               className="button secondary"
+              autoFocus
               onClick={() => {
                 setText(pending.text)
                 setPending(undefined)
