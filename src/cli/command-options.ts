@@ -146,3 +146,12 @@ export function required(name: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`)
   return value
 }
+
+/**
+ * A string option of `values` from `parseCommandLine`, when the options differ per action and
+ * their static type is a union: undefined when absent (or given as a flag).
+ */
+export function stringValue(values: object, name: string): string | undefined {
+  const value: unknown = (values as Record<string, unknown>)[name]
+  return typeof value === 'string' ? value : undefined
+}

@@ -7,6 +7,7 @@ import {
   parseCommandLine,
   positiveInteger,
   required,
+  stringValue,
   UsageError,
 } from '../command-options.js'
 import { withAdmin } from '../with-admin.js'
@@ -68,10 +69,7 @@ export const forwardingCommand: Command = defineCommand({
       { store: { type: 'string' }, ...optionsOf(action) },
       { min: 0, max: 0 },
     )
-    const option = (name: string): string | undefined => {
-      const value = (values as Record<string, string | boolean | undefined>)[name]
-      return typeof value === 'string' ? value : undefined
-    }
+    const option = (name: string) => stringValue(values, name)
     const store = positiveInteger('store', required('store', values.store)) ?? 0
     const target =
       action === 'list' || action.startsWith('add-')

@@ -7,6 +7,7 @@ import {
   parseCommandLine,
   positiveInteger,
   required,
+  stringValue,
   UsageError,
 } from '../command-options.js'
 import { withAdmin } from '../with-admin.js'
@@ -53,10 +54,7 @@ export const retentionCommand: Command = defineCommand({
       },
       { min: 0, max: 0 },
     )
-    const text = (name: string): string | undefined => {
-      const value = (values as Record<string, string | boolean | undefined>)[name]
-      return typeof value === 'string' ? value : undefined
-    }
+    const text = (name: string) => stringValue(values, name)
     const store = positiveInteger('store', required('store', text('store'))) ?? 0
     const update = {
       statementDays: days('statement-days', text('statement-days')),
@@ -64,7 +62,7 @@ export const retentionCommand: Command = defineCommand({
     }
     if (action === 'set' && update.statementDays === undefined && update.documentDays === undefined)
       throw new UsageError('set needs --statement-days or --document-days')
-    const dryRun = (values as Record<string, unknown>)['dry-run'] === true
+    const dryRun = 'dry-run' in values && values['dry-run'] === true
     return withAdmin(context, async (_admin, storage) => {
       const data = createPersonalDataUseCases(storage, context.config(), context.logger)
       if (action === 'show') {
