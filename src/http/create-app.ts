@@ -1,6 +1,6 @@
 /** @module Builds the HTTP application: middleware order, routes and error rendering. */
 import { Hono, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { bodyLimit } from './middleware/body-limit.js'
 import { cors } from 'hono/cors'
 import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
