@@ -26,9 +26,23 @@ export function authorityFor(record: CredentialRecord, homePage: string): Princi
  * Every request re-reads the credential (so a disabled or rotated credential stops working at
  * once, in every process), but the slow scrypt check runs only when the stored hash or the
  * presented secret changed: the memo maps key → (stored hash, SHA-256 of a secret that matched it).
+ * A check under way is shared too: a client that opens with 64 concurrent requests would
+ * otherwise pay 64 scrypt runs (~50 ms of CPU each) before the first one filled the memo.
  */
 export function createAuthenticator(admin: AdminStore, authorityHomePage: string) {
   const verified = new Map<string, { secretHash: string; secretDigest: string }>()
+  const checking = new Map<string, Promise<boolean>>()
+  const touched = new Map<string, number>()
+
+  function check(secret: string, secretHash: string, presented: string): Promise<boolean> {
+    const id = `${secretHash}\n${presented}`
+    let pending = checking.get(id)
+    if (pending === undefined) {
+      pending = verifySecret(secret, secretHash).finally(() => checking.delete(id))
+      checking.set(id, pending)
+    }
+    return pending
+  }
 
   return async function authenticate(key: string, secret: string): Promise<Principal | undefined> {
     const record = await admin.findCredential(key)
@@ -38,13 +52,20 @@ export function createAuthenticator(admin: AdminStore, authorityHomePage: string
     const known =
       memo !== undefined && memo.secretHash === record.secretHash && memo.secretDigest === presented
     if (!known) {
-      if (!(await verifySecret(secret, record.secretHash))) return undefined
+      if (!(await check(secret, record.secretHash, presented))) return undefined
       verified.set(key, { secretHash: record.secretHash, secretDigest: presented })
     }
     const now = Date.now()
-    const lastUsed = record.lastUsedAt === undefined ? 0 : Date.parse(record.lastUsedAt)
-    if (now - lastUsed > TOUCH_INTERVAL_MS)
+    const lastUsed = Math.max(
+      record.lastUsedAt === undefined ? 0 : Date.parse(record.lastUsedAt),
+      // A touch this process began: the concurrent requests that read the row before it
+      // landed need not write it again.
+      touched.get(key) ?? 0,
+    )
+    if (now - lastUsed > TOUCH_INTERVAL_MS) {
+      touched.set(key, now)
       await admin.touchCredential(key, new Date(now).toISOString())
+    }
     return {
       key: record.key,
       storeId: record.storeId,
