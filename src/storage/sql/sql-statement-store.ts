@@ -9,14 +9,14 @@ import type {
   StatementStore,
 } from '../ports.js'
 import type { StoredStatement } from '../../xapi/types.js'
-import type { Database, StatementsTable } from './database.js'
+import type { Database } from './database.js'
+import { insertRows, type RawColumn } from './insert-rows.js'
 import type { SharedClock } from './sql-dialect.js'
 import { queryStatementPage } from './sql-statement-query.js'
 import { insertRefTargets } from './sql-statement-refs.js'
 import {
   atomically,
   chunk,
-  insertChunks,
   listChunks,
   fromBlob,
   isoFromMs,
@@ -28,30 +28,53 @@ import {
   valuesPerList,
 } from './sql-support.js'
 
-type StatementInsert = Omit<StatementsTable, 'seq'>
-
-/** Columns of one `statements` row, for sizing multi-row inserts. */
-const STATEMENT_COLUMNS = 12
-const INDEX_COLUMNS = 4
 const ATTACHMENT_COLUMNS = 4
 const OWNER_COLUMNS = 3
 
-function statementRow(storeId: number, record: StatementRecord): StatementInsert {
+/** The columns of a new `statements` row, in the order `statementRow` gives the values. */
+const STATEMENT_COLUMNS: readonly RawColumn[] = [
+  { name: 'store_id', pgType: 'integer' },
+  { name: 'id', pgType: 'text' },
+  { name: 'stored_ms', pgType: 'bigint' },
+  { name: 'voided', pgType: 'integer' },
+  { name: 'verb_id', pgType: 'text' },
+  { name: 'actor_ifi', pgType: 'text' },
+  { name: 'object_activity_id', pgType: 'text' },
+  { name: 'object_statement_id', pgType: 'text' },
+  { name: 'registration', pgType: 'text' },
+  { name: 'is_voiding', pgType: 'integer' },
+  { name: 'payload', pgType: 'text' },
+  { name: 'authority_ifi', pgType: 'text' },
+]
+const AGENT_COLUMNS: readonly RawColumn[] = [
+  { name: 'statement_seq', pgType: 'bigint' },
+  { name: 'store_id', pgType: 'integer' },
+  { name: 'ifi', pgType: 'text' },
+  { name: 'relation', pgType: 'text' },
+]
+const ACTIVITY_COLUMNS: readonly RawColumn[] = [
+  { name: 'statement_seq', pgType: 'bigint' },
+  { name: 'store_id', pgType: 'integer' },
+  { name: 'activity_id', pgType: 'text' },
+  { name: 'relation', pgType: 'text' },
+]
+
+function statementRow(storeId: number, record: StatementRecord): unknown[] {
   const { statement, index } = record
-  return {
-    store_id: storeId,
-    id: statement.id,
-    stored_ms: msFromIso(statement.stored),
-    voided: 0,
-    verb_id: index.verbId,
-    actor_ifi: index.actorIfi ?? null,
-    object_activity_id: index.objectActivityId ?? null,
-    object_statement_id: index.objectStatementId ?? null,
-    registration: index.registration ?? null,
-    is_voiding: index.isVoiding ? 1 : 0,
-    payload: JSON.stringify(statement),
-    authority_ifi: index.authorityIfi ?? null,
-  }
+  return [
+    storeId,
+    statement.id,
+    msFromIso(statement.stored),
+    0,
+    index.verbId,
+    index.actorIfi ?? null,
+    index.objectActivityId ?? null,
+    index.objectStatementId ?? null,
+    index.registration ?? null,
+    index.isVoiding ? 1 : 0,
+    JSON.stringify(statement),
+    index.authorityIfi ?? null,
+  ]
 }
 
 /**
@@ -125,30 +148,18 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       const relations = collapseRelations(
         record.index.agents.map((a) => [a.ifi, a.relation] as const),
       )
-      return [...relations].map(([ifi, relation]) => ({
-        statement_seq: seq,
-        store_id: storeId,
-        ifi,
-        relation,
-      }))
+      return [...relations].map(([ifi, relation]) => [seq, storeId, ifi, relation])
     })
-    for (const rows of insertChunks(dialect, agentRows, INDEX_COLUMNS))
-      await trx.insertInto('statement_agents').values(rows).execute()
+    await insertRows(trx, dialect, 'statement_agents', AGENT_COLUMNS, agentRows)
 
     const activityRows = records.flatMap((record) => {
       const seq = seqById.get(record.statement.id) ?? 0
       const relations = collapseRelations(
         record.index.activities.map((a) => [a.activityId, a.relation] as const),
       )
-      return [...relations].map(([activityId, relation]) => ({
-        statement_seq: seq,
-        store_id: storeId,
-        activity_id: activityId,
-        relation,
-      }))
+      return [...relations].map(([activityId, relation]) => [seq, storeId, activityId, relation])
     })
-    for (const rows of insertChunks(dialect, activityRows, INDEX_COLUMNS))
-      await trx.insertInto('statement_activities').values(rows).execute()
+    await insertRows(trx, dialect, 'statement_activities', ACTIVITY_COLUMNS, activityRows)
   }
 
   return {
@@ -197,15 +208,16 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
         const seqById = new Map<string, number>()
         const rows = records.map((record) => statementRow(storeId, record))
         // Multi-row inserts: one round trip per few hundred statements, not one per row.
-        for (const part of insertChunks(dialect, rows, STATEMENT_COLUMNS)) {
-          // RETURNING gives no row order guarantee; map the assigned seq back by id.
-          const inserted = await trx
-            .insertInto('statements')
-            .values(part)
-            .returning(['seq', 'id'])
-            .execute()
-          for (const row of inserted) seqById.set(row.id, toNumber(row.seq))
-        }
+        // RETURNING gives no row order guarantee; map the assigned seq back by id.
+        const inserted = await insertRows<{ seq: number | string; id: string }>(
+          trx,
+          dialect,
+          'statements',
+          STATEMENT_COLUMNS,
+          rows,
+          ['seq', 'id'],
+        )
+        for (const row of inserted) seqById.set(row.id, toNumber(row.seq))
         await insertIndexRows(trx, seqById, records)
         const referrers = records.filter((r) => r.index.objectStatementId !== undefined)
         if (referrers.length > 0)
