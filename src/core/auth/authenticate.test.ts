@@ -16,16 +16,19 @@ async function oneCredential(secret: string) {
     lastUsedAt: undefined,
   }
   const touches: string[] = []
+  const reads: string[] = []
   const admin = {
-    findCredential: (key: string) =>
-      Promise.resolve(key === record.key ? { ...record } : undefined),
+    findCredential: (key: string) => {
+      reads.push(key)
+      return Promise.resolve(key === record.key ? { ...record } : undefined)
+    },
     touchCredential: (key: string, at: string) => {
       touches.push(key)
       record.lastUsedAt = at
       return Promise.resolve()
     },
   } as unknown as AdminStore
-  return { admin, touches }
+  return { admin, touches, reads, record }
 }
 
 describe('authenticate under concurrent first requests', () => {
@@ -37,6 +40,28 @@ describe('authenticate under concurrent first requests', () => {
     )
     expect(principals.every((p) => p?.key === 'k1' && p.storeId === 1)).toBe(true)
     expect(touches).toEqual(['k1'])
+  })
+
+  it('reads the credential once for the requests of one turn, and again for later ones', async () => {
+    const { admin, reads } = await oneCredential('right-secret')
+    const authenticate = createAuthenticator(admin, 'https://lrs.example')
+    await Promise.all(Array.from({ length: 8 }, () => authenticate('k1', 'right-secret')))
+    expect(reads).toEqual(['k1'])
+    await authenticate('k1', 'right-secret')
+    expect(reads).toEqual(['k1', 'k1'])
+  })
+
+  it('refuses a request that arrives after the credential was disabled, even next to others', async () => {
+    const { admin, record } = await oneCredential('right-secret')
+    const authenticate = createAuthenticator(admin, 'https://lrs.example')
+    const before = authenticate('k1', 'right-secret')
+    record.enabled = false
+    const after = authenticate('k1', 'right-secret')
+    // Both arrived before the read began, which sees the credential disabled: the revocation
+    // completed before the second arrived, so it must be refused; the first may be either.
+    expect(await after).toBeUndefined()
+    await before
+    expect(await authenticate('k1', 'right-secret')).toBeUndefined()
   })
 
   it('refuses every concurrent request with a wrong secret, and a right one after them', async () => {
