@@ -1,5 +1,5 @@
 /** @module StatementStore on SQL: statements, their index rows, voiding, `stored` times, attachments. */
-import { type Kysely, sql } from 'kysely'
+import { CompiledQuery, type Kysely, sql } from 'kysely'
 import type {
   ActivityRelation,
   AgentRelation,
@@ -58,6 +58,49 @@ const ACTIVITY_COLUMNS: readonly RawColumn[] = [
   { name: 'activity_id', pgType: 'text' },
   { name: 'relation', pgType: 'text' },
 ]
+
+/**
+ * The agent and activity index rows of `records` as (statement id, IFI or activity id,
+ * relation): one relation per key and statement ('direct' when any mention is direct).
+ */
+function indexRows(records: readonly StatementRecord[]): {
+  agents: (readonly [string, string, string])[]
+  activities: (readonly [string, string, string])[]
+} {
+  const agents: (readonly [string, string, string])[] = []
+  const activities: (readonly [string, string, string])[] = []
+  for (const { statement, index } of records) {
+    const byIfi = collapseRelations(index.agents.map((a) => [a.ifi, a.relation] as const))
+    for (const [ifi, relation] of byIfi) agents.push([statement.id, ifi, relation])
+    const byActivity = collapseRelations(
+      index.activities.map((a) => [a.activityId, a.relation] as const),
+    )
+    for (const [activityId, relation] of byActivity)
+      activities.push([statement.id, activityId, relation])
+  }
+  return { agents, activities }
+}
+
+/** See `insertWithIndexRowsPostgres`; parameters: the statement columns, the store, index rows. */
+const POSTGRES_INSERT_WITH_INDEX_ROWS = (() => {
+  const n = STATEMENT_COLUMNS.length
+  const names = STATEMENT_COLUMNS.map((c) => c.name).join(', ')
+  const arrays = STATEMENT_COLUMNS.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ')
+  const store = `$${n + 1}::integer`
+  const [a1, a2, a3, b1, b2, b3] = [2, 3, 4, 5, 6, 7].map((k) => `$${n + k}::text[]`)
+  return `with s as (
+  insert into statements (${names}) select * from unnest(${arrays}) returning seq, id
+), ag as (
+  insert into statement_agents (statement_seq, store_id, ifi, relation)
+  select s.seq, ${store}, u.ifi, u.relation
+  from unnest(${a1}, ${a2}, ${a3}) as u(id, ifi, relation) join s on s.id = u.id
+), ac as (
+  insert into statement_activities (statement_seq, store_id, activity_id, relation)
+  select s.seq, ${store}, u.activity_id, u.relation
+  from unnest(${b1}, ${b2}, ${b3}) as u(id, activity_id, relation) join s on s.id = u.id
+)
+select seq, id from s`
+})()
 
 function statementRow(storeId: number, record: StatementRecord): unknown[] {
   const { statement, index } = record
@@ -143,23 +186,40 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     seqById: Map<string, number>,
     records: readonly StatementRecord[],
   ): Promise<void> {
-    const agentRows = records.flatMap((record) => {
-      const seq = seqById.get(record.statement.id) ?? 0
-      const relations = collapseRelations(
-        record.index.agents.map((a) => [a.ifi, a.relation] as const),
-      )
-      return [...relations].map(([ifi, relation]) => [seq, storeId, ifi, relation])
-    })
-    await insertRows(trx, dialect, 'statement_agents', AGENT_COLUMNS, agentRows)
+    const { agents, activities } = indexRows(records)
+    const withSeq = (rows: (readonly [string, string, string])[]) =>
+      rows.map(([id, key, relation]) => [seqById.get(id) ?? 0, storeId, key, relation])
+    await insertRows(trx, dialect, 'statement_agents', AGENT_COLUMNS, withSeq(agents))
+    await insertRows(trx, dialect, 'statement_activities', ACTIVITY_COLUMNS, withSeq(activities))
+  }
 
-    const activityRows = records.flatMap((record) => {
-      const seq = seqById.get(record.statement.id) ?? 0
-      const relations = collapseRelations(
-        record.index.activities.map((a) => [a.activityId, a.relation] as const),
-      )
-      return [...relations].map(([activityId, relation]) => [seq, storeId, activityId, relation])
-    })
-    await insertRows(trx, dialect, 'statement_activities', ACTIVITY_COLUMNS, activityRows)
+  /**
+   * PostgreSQL: the statements and their agent and activity index rows in one statement (one
+   * round trip instead of three, inside the store's lock): the index rows find their `seq` by
+   * joining the statements' RETURNING on the id. Every text here is fixed, whatever the size.
+   */
+  async function insertWithIndexRowsPostgres(
+    trx: Kysely<Database>,
+    records: readonly StatementRecord[],
+  ): Promise<{ seq: number | string; id: string }[]> {
+    const rows = records.map((record) => statementRow(storeId, record))
+    const { agents, activities } = indexRows(records)
+    const column = <T>(items: readonly (readonly unknown[])[], i: number) =>
+      items.map((item) => (item[i] ?? null) as T)
+    const parameters: unknown[] = [
+      ...STATEMENT_COLUMNS.map((_, i) => column(rows, i)),
+      storeId,
+      column(agents, 0),
+      column(agents, 1),
+      column(agents, 2),
+      column(activities, 0),
+      column(activities, 1),
+      column(activities, 2),
+    ]
+    const result = await trx.executeQuery<{ seq: number | string; id: string }>(
+      CompiledQuery.raw(POSTGRES_INSERT_WITH_INDEX_ROWS, parameters),
+    )
+    return result.rows
   }
 
   return {
@@ -206,19 +266,23 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       if (records.length === 0) return
       await atomically(ctx, async (trx) => {
         const seqById = new Map<string, number>()
-        const rows = records.map((record) => statementRow(storeId, record))
-        // Multi-row inserts: one round trip per few hundred statements, not one per row.
-        // RETURNING gives no row order guarantee; map the assigned seq back by id.
-        const inserted = await insertRows<{ seq: number | string; id: string }>(
-          trx,
-          dialect,
-          'statements',
-          STATEMENT_COLUMNS,
-          rows,
-          ['seq', 'id'],
-        )
-        for (const row of inserted) seqById.set(row.id, toNumber(row.seq))
-        await insertIndexRows(trx, seqById, records)
+        if (dialect.name === 'postgres') {
+          for (const row of await insertWithIndexRowsPostgres(trx, records))
+            seqById.set(row.id, toNumber(row.seq))
+        } else {
+          // Multi-row inserts: one round trip per few hundred statements, not one per row.
+          // RETURNING gives no row order guarantee; map the assigned seq back by id.
+          const inserted = await insertRows<{ seq: number | string; id: string }>(
+            trx,
+            dialect,
+            'statements',
+            STATEMENT_COLUMNS,
+            records.map((record) => statementRow(storeId, record)),
+            ['seq', 'id'],
+          )
+          for (const row of inserted) seqById.set(row.id, toNumber(row.seq))
+          await insertIndexRows(trx, seqById, records)
+        }
         const referrers = records.filter((r) => r.index.objectStatementId !== undefined)
         if (referrers.length > 0)
           await insertRefTargets(
