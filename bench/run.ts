@@ -46,6 +46,8 @@ const { values: options } = parseArgs({
      */
     before: { type: 'string' },
     'skip-analytics': { type: 'boolean', default: false },
+    /** The first port of the servers the bench starts (each backend takes the next few). */
+    port: { type: 'string', default: '18500' },
   },
 })
 const backends = options.backends.split(',').filter(Boolean) as ('sqlite' | 'postgres')[]
@@ -696,7 +698,7 @@ async function main(): Promise<void> {
     ? Math.round(20000 * scale) + 1000
     : Math.max(...sizes, 0) + matrixTotal + 1000
   const file = await dataset(total)
-  let port = 18500
+  let port = Number(options.port)
   for (const backend of backends)
     if (options['ingest-only']) {
       await ingestFocus(backend, file, port)

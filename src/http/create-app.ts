@@ -1,7 +1,6 @@
 /** @module Builds the HTTP application: middleware order, routes and error rendering. */
 import { Hono, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
+import { bodyLimit } from './middleware/body-limit.js'
 import type { Analytics } from '../analytics/analytics.js'
 import type { Admin } from '../core/admin/admin.js'
 import type { Forwarding } from '../core/forwarding/forwarding.js'
@@ -17,6 +16,7 @@ import { errorResponse, type ErrorLogger } from './error-response.js'
 import { alternateSyntax } from './middleware/alternate-syntax.js'
 import { authenticate } from './middleware/authenticate.js'
 import { credentialLimits } from './middleware/credential-limits.js'
+import { xapiCors } from './middleware/xapi-cors.js'
 import { observeRequests, REQUEST_ID_HEADER } from './middleware/observe-requests.js'
 import { createVersionMemory, VERSION_HEADER, xapiVersion } from './middleware/xapi-version.js'
 import { createRateLimiter } from './rate-limiter.js'
@@ -92,9 +92,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   // same-origin by the console) answers no CORS at all.
   app.use(
     '/xapi/*',
-    cors({
-      origin: '*',
-      credentials: false,
+    xapiCors({
       allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: [
         'Authorization',

@@ -10,10 +10,16 @@ export type GroupOutcome<O> =
  * in order. It must decide each request's outcome as if the requests had run one after another
  * in that order (a request rejected alone leaves no trace), and resolve only once the unit of
  * work has committed. When it throws, no request of the group was stored.
+ *
+ * `take` gives the group's requests. Call it once the unit of work holds the store's write lock
+ * (inside `Storage.transaction`'s function): the requests that arrived while the unit of work
+ * waited for a connection or for the lock (another process's unit of work of the store, on
+ * PostgreSQL) then join it. It returns the same requests every time (a retried unit of work
+ * calls it again).
  */
 export type RunGroup<R, O> = (
   storeId: StoreId,
-  requests: readonly R[],
+  take: () => readonly R[],
 ) => Promise<GroupOutcome<O>[]>
 
 export interface GroupCommitOptions<R> {
@@ -41,6 +47,11 @@ interface Pending<R, O> {
  * starts a group after the current turn of the event loop (setImmediate), so requests parsed
  * together join one group; that is the only wait, and it is bounded by one turn.
  *
+ * The group is taken off the queue when its unit of work holds the store's lock (`RunGroup`), so
+ * time spent waiting for the lock (behind another process, on PostgreSQL) gathers requests
+ * instead of idling them: two processes writing one store otherwise each commit groups half as
+ * large as one process would, one at a time.
+ *
  * Isolation: `run` decides every request's outcome on its own. If the unit of work itself
  * fails (an error no request was to blame for, after the storage's retries), each request of
  * the group is run again alone, in order, so that one request's failure is never another's.
@@ -59,20 +70,30 @@ export function createGroupCommit<R, O>(
     else pending.reject(outcome.error)
   }
 
-  async function runGroup(storeId: StoreId, group: Pending<R, O>[]): Promise<void> {
+  /**
+   * Runs one group: `fixed`, or (undefined) what is queued for the store when `run` takes it.
+   */
+  async function runGroup(
+    storeId: StoreId,
+    queue: Pending<R, O>[],
+    fixed?: Pending<R, O>[],
+  ): Promise<void> {
+    let group = fixed
+    const requests = (): R[] => (group ??= take(queue)).map((p) => p.request)
     try {
-      const outcomes = await run(
-        storeId,
-        group.map((p) => p.request),
-      )
-      group.forEach((pending, i) => settle(pending, outcomes[i]))
+      const outcomes = await run(storeId, requests)
+      // A `run` that never took its requests stored none of them: each gets "no outcome".
+      ;(group ??= take(queue)).forEach((pending, i) => settle(pending, outcomes[i]))
     } catch (error) {
+      // Failed before taking its requests (no connection, the lock never came): they are this
+      // group's all the same, so that the queue drains rather than retries forever.
+      group ??= take(queue)
       if (group.length === 1) {
         group[0]?.reject(error)
         return
       }
       // Nothing of the group was stored: give every request its own unit of work.
-      for (const pending of group) await runGroup(storeId, [pending])
+      for (const pending of group) await runGroup(storeId, queue, [pending])
     }
   }
 
@@ -90,7 +111,7 @@ export function createGroupCommit<R, O>(
   }
 
   async function drain(storeId: StoreId, queue: Pending<R, O>[]): Promise<void> {
-    while (queue.length > 0) await runGroup(storeId, take(queue))
+    while (queue.length > 0) await runGroup(storeId, queue)
     queues.delete(storeId)
   }
 

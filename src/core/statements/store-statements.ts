@@ -348,10 +348,8 @@ export function createStoreStatements(deps: IngestDeps): {
   ) => Promise<IngestResult>
 } {
   const groups = createGroupCommit<PendingRequest, StoredStatement[]>(
-    (storeId, requests) =>
-      deps.storage.transaction(storeId, (scope) =>
-        persistGroup(scope, requests, deps.projectSteps),
-      ),
+    (storeId, take) =>
+      deps.storage.transaction(storeId, (scope) => persistGroup(scope, take(), deps.projectSteps)),
     { size: (request) => request.normalised.length, maxStatements: GROUP_MAX_STATEMENTS },
   )
 

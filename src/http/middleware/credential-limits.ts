@@ -1,6 +1,6 @@
 /** @module Per-credential request limits, after authentication: rate (429) and body size (413). */
 import type { MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { bodyLimit } from './body-limit.js'
 import { PayloadTooLargeError, RateLimitedError } from '../../errors/errors.js'
 import type { AppEnv } from '../app-env.js'
 import type { RateLimiter } from '../rate-limiter.js'
