@@ -26,10 +26,9 @@ interface Person {
   identifiers: string[]
 }
 
-async function apiJson<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function apiJson<T>(path: string): Promise<T> {
   const response = await fetch(`${server.origin}/api${path}`, {
-    ...init,
-    headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    headers: { Authorization: `Bearer ${token}` },
   })
   expect(response.status, path).toBeLessThan(300)
   return (await response.json()) as T
