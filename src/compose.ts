@@ -3,6 +3,9 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createPeopleHandler } from './analytics/people/people-consumer.js'
+import { createPeopleReports, type PeopleReports } from './analytics/people/people-reports.js'
+import { createPeople, type People } from './analytics/people/people.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
@@ -50,6 +53,12 @@ export interface Almanac {
   readonly analytics: Analytics
   /** The analytics projector of this process (a statement-log consumer). */
   readonly projector: LogConsumer
+  /** Persons and cohorts (the admin API and `almanac people`; docs/people.md). */
+  readonly people: People
+  /** Informal learning, ineffective content, cohort comparison. */
+  readonly peopleReports: PeopleReports
+  /** The people consumer of this process: persons from actors, the informal projection. */
+  readonly peopleConsumer: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   /** This instance's Prometheus metrics; background consumers report their lag here. */
@@ -162,6 +171,10 @@ export function createPersonalDataUseCases(
   config: Config,
   logger: Logger,
   analytics: Analytics = createAnalytics(storage.log, createProjector(storage, config, logger)),
+  peopleReports: PeopleReports = createPeopleReports(
+    storage.log,
+    createPeopleConsumer(storage, config, logger),
+  ),
 ): PersonalData {
   return createPersonalData({
     storage,
@@ -172,6 +185,7 @@ export function createPersonalDataUseCases(
     // they are rebuilt, so no report keeps what was erased or purged.
     afterRemoval: async (storeId) => {
       await analytics.rebuild(storeId)
+      await peopleReports.rebuild(storeId)
     },
   })
 }
@@ -195,6 +209,29 @@ function createProjector(
     onError: (error, storeId) => {
       metrics?.backgroundFailure('analytics')
       logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
+    },
+  })
+}
+
+/**
+ * The people consumer (docs/people.md): persons from statement actors and the informal-learning
+ * projection, a statement-log consumer over every store beside the analytics projector.
+ */
+export function createPeopleConsumer(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  metrics?: Metrics,
+): LogConsumer {
+  return createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createPeopleHandler(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) => {
+      metrics?.backgroundFailure('people')
+      logger.log('error', 'people consumer failed', { storeId, ...errorFields(error) })
     },
   })
 }
@@ -254,6 +291,8 @@ export async function createAlmanac(
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
+  const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics)
+  stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
     storage,
     settings: config.forwarding,
@@ -277,6 +316,7 @@ export async function createAlmanac(
     listeners: [
       (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
       (storeId) => projector.wake(storeId),
+      (storeId) => peopleConsumer.wake(storeId),
       (storeId) => forwardingService.wake(storeId),
       ...(options.ingest?.listeners ?? []),
     ],
@@ -292,7 +332,10 @@ export async function createAlmanac(
   })
   const analytics = createAnalytics(storage.log, projector)
   if (config.analytics.enabled) projector.start()
-  const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
+  if (config.analytics.enabled) peopleConsumer.start()
+  const people = createPeople(storage.log)
+  const peopleReports = createPeopleReports(storage.log, peopleConsumer)
+  const personalData = createPersonalDataUseCases(storage, config, logger, analytics, peopleReports)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
     enabled: background,
@@ -308,6 +351,7 @@ export async function createAlmanac(
     },
     afterRemoval: async (storeId) => {
       await analytics.rebuild(storeId)
+      await peopleReports.rebuild(storeId)
     },
   })
   stopHooks.add('retention', () => retentionJob.stop())
@@ -334,6 +378,8 @@ export async function createAlmanac(
     productVersion: productVersion(),
     publicUrl: config.publicUrl,
     analytics,
+    people,
+    peopleReports,
     operator,
     webRoot: WEB_ROOT,
     secureCookies: config.publicUrl.startsWith('https:'),
@@ -366,6 +412,9 @@ export async function createAlmanac(
     forwarding,
     analytics,
     projector,
+    people,
+    peopleReports,
+    peopleConsumer,
     generatedCredential,
     listenerFailures: () => listenerFailures,
     metrics,

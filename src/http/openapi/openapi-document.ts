@@ -4,6 +4,7 @@ import type { PathsObject, SchemaObject } from './openapi-types.js'
 import { consolePaths } from './console-paths.js'
 import { forwardingPaths } from './forwarding-paths.js'
 import { opsSchemas, paths as opsPaths } from './ops-paths.js'
+import { peoplePaths } from './people-paths.js'
 import { reportsPaths, reportsSecuritySchemes } from './reports-paths.js'
 
 /**
@@ -21,6 +22,7 @@ const AREAS: readonly {
   { paths: consolePaths as PathsObject },
   { paths: reportsPaths as PathsObject },
   { paths: forwardingPaths as PathsObject },
+  { paths: peoplePaths as PathsObject },
 ]
 
 const ERROR_DESCRIPTIONS = {
@@ -82,6 +84,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
       { name: 'Reports', description: 'Analytics reports over the projections.' },
       { name: 'Forwarding', description: 'Statement forwarding targets and webhooks.' },
       { name: 'Personal data', description: 'Erasure and retention.' },
+      { name: 'People', description: 'Persons (several IFIs, attributes) and cohorts.' },
     ],
     paths,
     components: {
