@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { type Analytics, createAnalytics } from './analytics/analytics.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
+import { createLinksProjector } from './analytics/insights/links-projector.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
@@ -50,6 +51,8 @@ export interface Almanac {
   readonly analytics: Analytics
   /** The analytics projector of this process (a statement-log consumer). */
   readonly projector: LogConsumer
+  /** The insights links consumer of this process (activity hierarchy, competency alignments). */
+  readonly linksProjector: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   /** This instance's Prometheus metrics; background consumers report their lag here. */
@@ -185,11 +188,12 @@ function createProjector(
   config: Config,
   logger: Logger,
   metrics?: Metrics,
+  handler = createAnalyticsProjector(),
 ): LogConsumer {
   return createLogConsumer({
     log: storage.log,
     stores: async () => (await storage.admin.listStores()).map((store) => store.id),
-    handler: createAnalyticsProjector(),
+    handler,
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
     onError: (error, storeId) => {
@@ -254,6 +258,9 @@ export async function createAlmanac(
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
+  // The insights links (activity hierarchy and competency alignments): a consumer of its own.
+  const linksProjector = createProjector(storage, config, logger, metrics, createLinksProjector())
+  stopHooks.add('insights links', () => linksProjector.stop())
   const forwardingService = createForwardingService({
     storage,
     settings: config.forwarding,
@@ -277,6 +284,7 @@ export async function createAlmanac(
     listeners: [
       (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
       (storeId) => projector.wake(storeId),
+      (storeId) => linksProjector.wake(storeId),
       (storeId) => forwardingService.wake(storeId),
       ...(options.ingest?.listeners ?? []),
     ],
@@ -291,7 +299,10 @@ export async function createAlmanac(
     },
   })
   const analytics = createAnalytics(storage.log, projector)
-  if (config.analytics.enabled) projector.start()
+  if (config.analytics.enabled) {
+    projector.start()
+    linksProjector.start()
+  }
   const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
@@ -366,6 +377,7 @@ export async function createAlmanac(
     forwarding,
     analytics,
     projector,
+    linksProjector,
     generatedCredential,
     listenerFailures: () => listenerFailures,
     metrics,
