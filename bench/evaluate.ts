@@ -19,7 +19,12 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildCatalogue, moduleItems } from '../src/analytics/insights/competency-catalogue.js'
 import { learnerElo, runElo, sigmoid } from '../src/analytics/insights/elo-mastery.js'
-import { type ActivityRow, type Evidence, groupBy, loadEvidence } from '../src/analytics/insights/evidence.js'
+import {
+  type ActivityRow,
+  type Evidence,
+  groupBy,
+  loadEvidence,
+} from '../src/analytics/insights/evidence.js'
 import { auc, precisionAtTop } from '../src/analytics/insights/logistic-regression.js'
 import {
   buildSequenceModel,
@@ -27,7 +32,12 @@ import {
   recommend,
   sequenceOf,
 } from '../src/analytics/insights/recommender.js'
-import { courseEvidence, DAY_MS, FEATURES, outcomeAt } from '../src/analytics/insights/risk-features.js'
+import {
+  courseEvidence,
+  DAY_MS,
+  FEATURES,
+  outcomeAt,
+} from '../src/analytics/insights/risk-features.js'
 import { scoreAtFraction, trainRiskModel } from '../src/analytics/insights/risk-model.js'
 import { competencyDifficulty } from '../src/analytics/insights/elo-mastery.js'
 import { createAlmanac } from '../src/compose.js'
@@ -54,7 +64,9 @@ const WORK = '/tmp/almanac-evaluate'
 const say = (line: string) => process.stderr.write(`[evaluate] ${line}\n`)
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4)
 
-async function buildStore(seed: string): Promise<{ evidence: Evidence; statements: number; learners: number }> {
+async function buildStore(
+  seed: string,
+): Promise<{ evidence: Evidence; statements: number; learners: number }> {
   const dir = join(WORK, seed)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
@@ -81,14 +93,21 @@ async function buildStore(seed: string): Promise<{ evidence: Evidence; statement
     for (const batch of inBatches(simulation.statements(), 1000)) {
       const response = await almanac.app.request('/xapi/statements', {
         method: 'POST',
-        headers: { Authorization: AUTH, 'Content-Type': 'application/json', 'X-Experience-API-Version': '1.0.3' },
+        headers: {
+          Authorization: AUTH,
+          'Content-Type': 'application/json',
+          'X-Experience-API-Version': '1.0.3',
+        },
         body: JSON.stringify(batch),
       })
-      if (response.status !== 200) throw new Error(`POST ${response.status}: ${await response.text()}`)
+      if (response.status !== 200)
+        throw new Error(`POST ${response.status}: ${await response.text()}`)
       count += batch.length
       if (count % 50_000 < 1000) say(`${seed}: ${count} statements stored`)
     }
-    say(`${seed}: ${count} statements in ${((performance.now() - t0) / 1000).toFixed(0)} s; projecting`)
+    say(
+      `${seed}: ${count} statements in ${((performance.now() - t0) / 1000).toFixed(0)} s; projecting`,
+    )
     await almanac.projector.catchUp(1)
     await almanac.linksProjector.catchUp(1)
     const evidence = await almanac.storage.log.read((db) =>
@@ -122,7 +141,8 @@ function evaluateRisk(evidence: Evidence, splitMs: number, endMs: number) {
       continue
     }
     fitted++
-    for (const f of FEATURES) coefficientSums.set(f, (coefficientSums.get(f) ?? 0) + model.coefficients[f])
+    for (const f of FEATURES)
+      coefficientSums.set(f, (coefficientSums.get(f) ?? 0) + model.coefficients[f])
     const usualMs = model.usualDays * DAY_MS
     const reference = history.enrolments
       .map((e) => ({ e, y: outcomeAt(e, usualMs, endMs) }))
@@ -179,14 +199,20 @@ function evaluateRecommendations(evidence: Evidence, splitMs: number) {
   const model = buildSequenceModel(rowsByLearner, launchable, successful, splitMs)
   const questions = [...new Set(evidence.answers.map((a) => a.question))]
   const catalogue = buildCatalogue(evidence.links, [], launchable, questions)
-  const elo = runElo(evidence.answers.filter((a) => a.ms < splitMs), catalogue.alignment)
+  const elo = runElo(
+    evidence.answers.filter((a) => a.ms < splitMs),
+    catalogue.alignment,
+  )
   const difficulty = (q: string) => elo.items.get(q)?.value
   const compDifficulty = competencyDifficulty(elo, catalogue.itemsOf)
   const modules = moduleItems(catalogue, launchable, questions)
   const facts = {
     competencies: modules.competencies,
     difficulties: new Map(
-      [...modules.items].map(([m, qs]) => [m, qs.map(difficulty).filter((d): d is number => d !== undefined)]),
+      [...modules.items].map(([m, qs]) => [
+        m,
+        qs.map(difficulty).filter((d): d is number => d !== undefined),
+      ]),
     ),
     competencyName: (id: string) => id,
   }
@@ -213,11 +239,18 @@ function evaluateRecommendations(evidence: Evidence, splitMs: number) {
       const rated = learnerElo(answers, difficulty, catalogue.alignment)
       const gaps = new Map<string, number>()
       for (const [c, skill] of rated.skills)
-        gaps.set(c, Math.max(0, MASTERY_THRESHOLD - sigmoid(skill.value - (compDifficulty.get(c) ?? 0))))
+        gaps.set(
+          c,
+          Math.max(0, MASTERY_THRESHOLD - sigmoid(skill.value - (compDifficulty.get(c) ?? 0))),
+        )
       const state = { sequence: prefix, theta: rated.theta, gaps }
       positions++
       if (recommend(model, facts, state, 5).some((r) => r.activity === target)) hits.combined++
-      if (recommend(model, facts, state, 5, { gap: false, level: false }).some((r) => r.activity === target))
+      if (
+        recommend(model, facts, state, 5, { gap: false, level: false }).some(
+          (r) => r.activity === target,
+        )
+      )
         hits.sequence++
       if (popular(model, new Set(prefix), 5).includes(target)) hits.popularity++
     }
@@ -259,7 +292,10 @@ async function main() {
   }
   const out = options.out ?? 'bench/results'
   mkdirSync(out, { recursive: true })
-  writeFileSync(join(out, 'insights-evaluation.json'), JSON.stringify({ options, results }, null, 2) + '\n')
+  writeFileSync(
+    join(out, 'insights-evaluation.json'),
+    JSON.stringify({ options, results }, null, 2) + '\n',
+  )
   const lines = [
     '# Insights evaluation (`npm run evaluate`)',
     '',

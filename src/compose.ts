@@ -5,6 +5,8 @@ import type { Hono } from 'hono'
 import { type Analytics, createAnalytics } from './analytics/analytics.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
 import { createLinksProjector } from './analytics/insights/links-projector.js'
+import { createInsights, type Insights } from './analytics/insights/insights.js'
+import { startRetrainJob } from './analytics/insights/retrain-job.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
@@ -49,6 +51,8 @@ export interface Almanac {
   /** Forwarding targets (the admin API and `almanac forwarding`). */
   readonly forwarding: Forwarding
   readonly analytics: Analytics
+  /** Skill gaps, at-risk learners and recommendations (src/analytics/insights). */
+  readonly insights: Insights
   /** The analytics projector of this process (a statement-log consumer). */
   readonly projector: LogConsumer
   /** The insights links consumer of this process (activity hierarchy, competency alignments). */
@@ -304,6 +308,19 @@ export async function createAlmanac(
     linksProjector.start()
   }
   const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
+  const insights = createInsights(storage.log)
+  // The at-risk models are retrained on a schedule by `almanac serve` (and on demand).
+  const retrainJob = startRetrainJob({
+    enabled: background && config.analytics.retrainHours > 0,
+    intervalMs: config.analytics.retrainHours * 3_600_000,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    train: (storeId) => insights.trainRisk(storeId),
+    onError: (error, storeId) => {
+      metrics.backgroundFailure('insights')
+      logger.log('error', 'insights retrain failed', { storeId, ...errorFields(error) })
+    },
+  })
+  stopHooks.add('insights retrain', () => retrainJob.stop())
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
     enabled: background,
@@ -345,6 +362,7 @@ export async function createAlmanac(
     productVersion: productVersion(),
     publicUrl: config.publicUrl,
     analytics,
+    insights,
     operator,
     webRoot: WEB_ROOT,
     secureCookies: config.publicUrl.startsWith('https:'),
@@ -376,6 +394,7 @@ export async function createAlmanac(
     personalData,
     forwarding,
     analytics,
+    insights,
     projector,
     linksProjector,
     generatedCredential,

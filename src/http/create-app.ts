@@ -31,6 +31,8 @@ import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
 import { createForwardingRoutes } from './routes/forwarding-routes.js'
 import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { createReportRoutes } from './routes/report-routes.js'
+import { createInsightsRoutes } from './routes/insights-routes.js'
+import type { Insights } from '../analytics/insights/insights.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -56,6 +58,8 @@ export interface HttpDeps {
   readonly forwarding: Forwarding
   /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
   readonly analytics?: Analytics
+  /** Skill gaps, at-risk learners, recommendations under `/api/stores/:id/insights/`; absent = none. */
+  readonly insights?: Insights
   /** The console's statement reads and live tail (admin sessions only). */
   readonly operator: OperatorStatements
   /** The built web console (index.html and assets/), served at `/`. */
@@ -166,6 +170,8 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   // Before the admin routes: reports also accept store credentials, not only admin sessions.
   if (deps.analytics !== undefined)
     app.route('/api/stores/:id/reports', createReportRoutes(deps.analytics, deps.admin, deps.lrs))
+  if (deps.insights !== undefined)
+    app.route('/api/stores/:id/insights', createInsightsRoutes(deps.insights, deps.admin, deps.lrs))
   app.route(
     '/api',
     createAdminRoutes(deps.admin, {

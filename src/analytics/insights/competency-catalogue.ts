@@ -29,7 +29,11 @@ export interface Competency {
 
 /** A readable name from an IRI's last path segment ("risk-analysis" → "Risk analysis"). */
 export function nameFromId(id: string): string {
-  const segment = id.replace(/[/#?]+$/, '').split(/[/#]/).pop() ?? id
+  const segment =
+    id
+      .replace(/[/#?]+$/, '')
+      .split(/[/#]/)
+      .pop() ?? id
   const words = decodeURIComponent(segment).replace(/[-_]+/g, ' ').trim()
   return words === '' ? id : words.charAt(0).toUpperCase() + words.slice(1)
 }

@@ -34,7 +34,11 @@ export function emptyElo(): EloState {
 }
 
 /** Folds one answer into the ratings. */
-export function eloAnswer(state: EloState, answer: AnswerRow, competencies: readonly string[]): void {
+export function eloAnswer(
+  state: EloState,
+  answer: AnswerRow,
+  competencies: readonly string[],
+): void {
   const item = state.items.get(answer.question) ?? { value: 0, n: 0 }
   const learner = state.learners.get(answer.learner) ?? { value: 0, n: 0 }
   const c = answer.success ? 1 : 0
@@ -63,7 +67,8 @@ export function runElo(
   const state = emptyElo()
   const ordered = [...answers].sort(
     (a, b) =>
-      a.ms - b.ms || (a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : a.question < b.question ? -1 : 1),
+      a.ms - b.ms ||
+      (a.learner < b.learner ? -1 : a.learner > b.learner ? 1 : a.question < b.question ? -1 : 1),
   )
   for (const answer of ordered) eloAnswer(state, answer, alignment(answer.question))
   return state
@@ -76,7 +81,9 @@ export function competencyDifficulty(
 ): Map<string, number> {
   const result = new Map<string, number>()
   for (const [competency, items] of itemsOf) {
-    const ds = items.map((i) => state.items.get(i)?.value).filter((d): d is number => d !== undefined)
+    const ds = items
+      .map((i) => state.items.get(i)?.value)
+      .filter((d): d is number => d !== undefined)
     result.set(competency, ds.length === 0 ? 0 : ds.reduce((a, b) => a + b, 0) / ds.length)
   }
   return result

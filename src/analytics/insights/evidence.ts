@@ -110,7 +110,10 @@ export async function loadEvidence(
       firstMs: n(r['first_ms']),
       lastMs: n(r['last_ms']),
       centis: n(r['centis']),
-      success: r['judged_success'] === null || r['judged_success'] === undefined ? null : n(r['judged_success']) === 1,
+      success:
+        r['judged_success'] === null || r['judged_success'] === undefined
+          ? null
+          : n(r['judged_success']) === 1,
       score: nOrNull(r['score']),
       judgedMs: nOrNull(r['judged_ms']),
     })),

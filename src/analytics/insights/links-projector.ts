@@ -79,6 +79,7 @@ export async function writeLinks(
 export function createLinksProjector(): LogHandler {
   return {
     name: INSIGHTS_CONSUMER,
-    handle: (batch) => writeLinks(batch.connection as AnyDb, batch.storeId, batchLinks(batch.entries)),
+    handle: (batch) =>
+      writeLinks(batch.connection as AnyDb, batch.storeId, batchLinks(batch.entries)),
   }
 }

@@ -94,7 +94,7 @@ export function auc(scores: readonly number[], labels: readonly number[]): numbe
   const pairs = scores.map((s, i) => ({ s, y: labels[i] ?? 0 })).sort((a, b) => a.s - b.s)
   let positives = 0
   let rankSum = 0
-  for (let i = 0; i < pairs.length; ) {
+  for (let i = 0; i < pairs.length;) {
     let j = i
     while (j < pairs.length && pairs[j]?.s === pairs[i]?.s) j++
     const midRank = (i + 1 + j) / 2

@@ -29,10 +29,18 @@ export interface SequenceModel {
 }
 
 /** A learner's modules in order of first engagement, before `beforeMs`. */
-export function sequenceOf(rows: readonly ActivityRow[], launchable: ReadonlySet<string>, beforeMs = Infinity): string[] {
+export function sequenceOf(
+  rows: readonly ActivityRow[],
+  launchable: ReadonlySet<string>,
+  beforeMs = Infinity,
+): string[] {
   return rows
     .filter((r) => launchable.has(r.activity) && (r.engagedMs ?? r.firstMs) < beforeMs)
-    .sort((a, b) => (a.engagedMs ?? a.firstMs) - (b.engagedMs ?? b.firstMs) || (a.activity < b.activity ? -1 : 1))
+    .sort(
+      (a, b) =>
+        (a.engagedMs ?? a.firstMs) - (b.engagedMs ?? b.firstMs) ||
+        (a.activity < b.activity ? -1 : 1),
+    )
     .map((r) => r.activity)
 }
 
@@ -131,7 +139,8 @@ export function recommend(
   let totalGap = 0
   for (const g of state.gaps.values()) totalGap += g
   let largest: string | undefined
-  for (const [c, g] of state.gaps) if (g > 0 && (largest === undefined || g > (state.gaps.get(largest) ?? 0))) largest = c
+  for (const [c, g] of state.gaps)
+    if (g > 0 && (largest === undefined || g > (state.gaps.get(largest) ?? 0))) largest = c
   const results: Recommendation[] = []
   for (const activity of model.vocabulary) {
     if (seen.has(activity)) continue
@@ -140,7 +149,8 @@ export function recommend(
     const gapSum = comps.reduce((t, c) => t + (state.gaps.get(c) ?? 0), 0)
     const gap = signals.gap && totalGap > 0 ? gapSum / totalGap : 0
     const ds = facts.difficulties.get(activity) ?? []
-    const predictedSuccess = ds.length === 0 ? null : ds.reduce((t, d) => t + sigmoid(state.theta - d), 0) / ds.length
+    const predictedSuccess =
+      ds.length === 0 ? null : ds.reduce((t, d) => t + sigmoid(state.theta - d), 0) / ds.length
     const level = signals.level && predictedSuccess !== null ? levelFit(predictedSuccess) : 0
     const score = sequence * (1 + WEIGHTS.gap * gap + WEIGHTS.level * level)
     const reasons: string[] = []
@@ -159,31 +169,54 @@ export function recommend(
       )
     }
     if (level > 0 && predictedSuccess !== null)
-      reasons.push(`questions at your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`)
+      reasons.push(
+        `questions at your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`,
+      )
     if (reasons.length === 0)
       reasons.push(`popular: ${model.popularity.get(activity) ?? 0} learners started it`)
     results.push({
       activity,
       score: Math.round(score * 1e6) / 1e6,
-      reason: strongest(sequence, count > 0, sequence * WEIGHTS.gap * gap, sequence * WEIGHTS.level * level, reasons),
+      reason: strongest(
+        sequence,
+        count > 0,
+        sequence * WEIGHTS.gap * gap,
+        sequence * WEIGHTS.level * level,
+        reasons,
+      ),
       signals: {
         sequence: Math.round(sequence * 1e6) / 1e6,
         gap: Math.round(gap * 1e6) / 1e6,
         level: Math.round(level * 1e6) / 1e6,
-        predictedSuccess: predictedSuccess === null ? null : Math.round(predictedSuccess * 1e4) / 1e4,
+        predictedSuccess:
+          predictedSuccess === null ? null : Math.round(predictedSuccess * 1e4) / 1e4,
       },
       reasons,
     })
   }
   return results
-    .sort((a, b) => b.score - a.score || (model.popularity.get(b.activity) ?? 0) - (model.popularity.get(a.activity) ?? 0) || (a.activity < b.activity ? -1 : 1))
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        (model.popularity.get(b.activity) ?? 0) - (model.popularity.get(a.activity) ?? 0) ||
+        (a.activity < b.activity ? -1 : 1),
+    )
     .slice(0, limit)
 }
 
 /** The reason of the signal that added the most to the score. */
-function strongest(sequence: number, hasSequence: boolean, gap: number, level: number, reasons: readonly string[]): string {
+function strongest(
+  sequence: number,
+  hasSequence: boolean,
+  gap: number,
+  level: number,
+  reasons: readonly string[],
+): string {
   const options: [number, string | undefined][] = [
-    [hasSequence ? sequence : -1, reasons.find((r) => r.startsWith('what') || r.startsWith('where'))],
+    [
+      hasSequence ? sequence : -1,
+      reasons.find((r) => r.startsWith('what') || r.startsWith('where')),
+    ],
     [gap, reasons.find((r) => r.startsWith('closes'))],
     [level, reasons.find((r) => r.startsWith('questions'))],
   ]

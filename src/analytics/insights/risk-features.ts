@@ -80,7 +80,11 @@ export type FeatureName = (typeof FEATURES)[number]
 export type FeatureVector = Record<FeatureName, number | null>
 
 /** The features of `enrolment` at time `atMs`, from evidence stamped before `atMs` only. */
-export function featuresAt(course: CourseEvidence, enrolment: Enrolment, atMs: number): FeatureVector {
+export function featuresAt(
+  course: CourseEvidence,
+  enrolment: Enrolment,
+  atMs: number,
+): FeatureVector {
   const { learner } = enrolment
   const sessions = (course.sessions.get(learner) ?? []).filter((r) => r.firstMs < atMs)
   const answers = (course.answers.get(learner) ?? []).filter((r) => r.ms < atMs)
@@ -112,7 +116,11 @@ export function featuresAt(course: CourseEvidence, enrolment: Enrolment, atMs: n
  * completed before `asOfMs` (analytics definitions §12, "not completed by the course's usual
  * time"). Undefined with fewer than `min` completers.
  */
-export function usualDurationMs(course: CourseEvidence, asOfMs: number, min = 5): number | undefined {
+export function usualDurationMs(
+  course: CourseEvidence,
+  asOfMs: number,
+  min = 5,
+): number | undefined {
   const spans = course.enrolments
     .filter((e) => e.completedMs !== null && e.completedMs < asOfMs)
     .map((e) => (e.completedMs as number) - e.startMs)
@@ -125,7 +133,11 @@ export function usualDurationMs(course: CourseEvidence, asOfMs: number, min = 5)
  * The outcome as known at `asOfMs`: 1 (at risk: not completed within the usual duration),
  * 0 (completed within it), or undefined (still in progress).
  */
-export function outcomeAt(enrolment: Enrolment, usualMs: number, asOfMs: number): 0 | 1 | undefined {
+export function outcomeAt(
+  enrolment: Enrolment,
+  usualMs: number,
+  asOfMs: number,
+): 0 | 1 | undefined {
   const due = enrolment.startMs + usualMs
   if (enrolment.completedMs !== null && enrolment.completedMs <= Math.min(due, asOfMs)) return 0
   if (asOfMs >= due) return 1

@@ -96,10 +96,18 @@ function statsOf(rows: readonly { x: FeatureVector; y: 0 | 1 }[]): Stats {
   for (const name of FEATURES) {
     const values = rows.map((r) => r.x[name]).filter((v): v is number => v !== null)
     const m = mean(values) ?? 0
-    const variance = values.length === 0 ? 0 : values.reduce((t, v) => t + (v - m) ** 2, 0) / values.length
+    const variance =
+      values.length === 0 ? 0 : values.reduce((t, v) => t + (v - m) ** 2, 0) / values.length
     result.mean.push(m)
     result.sd.push(Math.sqrt(variance))
-    result.peers.push(mean(rows.filter((r) => r.y === 0).map((r) => r.x[name]).filter((v): v is number => v !== null)))
+    result.peers.push(
+      mean(
+        rows
+          .filter((r) => r.y === 0)
+          .map((r) => r.x[name])
+          .filter((v): v is number => v !== null),
+      ),
+    )
   }
   return result
 }
@@ -163,7 +171,11 @@ const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** di
  * holdout of that history: fitted on the earliest 70% of starts, scored on the latest 30% at
  * 25% of the usual duration, against the "days since last activity" baseline.
  */
-export function trainRiskModel(course: CourseEvidence, asOfMs: number, nowMs = Date.now()): RiskModel {
+export function trainRiskModel(
+  course: CourseEvidence,
+  asOfMs: number,
+  nowMs = Date.now(),
+): RiskModel {
   const usualMs = usualDurationMs(course, asOfMs)
   const base = {
     course: course.course,
@@ -262,7 +274,12 @@ export function scoreAtFraction(
   return { scores, baseline, labels }
 }
 
-function describe(name: FeatureName, x: FeatureVector, peers: number | null, modules: number): string {
+function describe(
+  name: FeatureName,
+  x: FeatureVector,
+  peers: number | null,
+  modules: number,
+): string {
   const v = x[name]
   const p = peers === null ? null : peers
   const f1 = (n: number | null) => (n === null ? '—' : n.toFixed(n >= 10 ? 0 : 1))
@@ -279,7 +296,9 @@ function describe(name: FeatureName, x: FeatureVector, peers: number | null, mod
     case 'modulesPassed':
       return `${f1(v)} of ${modules} modules passed where peers who completed had ${f1(p)}`
     case 'answerSuccess':
-      return v === null ? 'no quiz answered yet' : `quiz answers ${f2(v)} correct vs ${f2(p)} for peers who completed`
+      return v === null
+        ? 'no quiz answered yet'
+        : `quiz answers ${f2(v)} correct vs ${f2(p)} for peers who completed`
     case 'failedAttempts':
       return `${f1(v)} failed quiz attempts where peers who completed had ${f1(p)}`
     case 'hours':
@@ -291,11 +310,7 @@ function describe(name: FeatureName, x: FeatureVector, peers: number | null, mod
  * The flags of the course's learners in progress at `asOfMs` (started, not completed, not yet
  * past the usual duration), scored with `model` at their own point of the course.
  */
-export function flagLearners(
-  course: CourseEvidence,
-  model: RiskModel,
-  asOfMs: number,
-): RiskFlag[] {
+export function flagLearners(course: CourseEvidence, model: RiskModel, asOfMs: number): RiskFlag[] {
   const usualMs = model.usualDays === null ? undefined : model.usualDays * DAY_MS
   const inProgress = course.enrolments.filter(
     (e) =>
@@ -318,7 +333,10 @@ export function flagLearners(
     const x = featuresAt(course, e, asOfMs)
     const progressOfTime = usualMs === undefined ? null : (asOfMs - e.startMs) / usualMs
     // Peers at the same point of the course, in steps of 5% (the reference is recomputed per step).
-    const fraction = progressOfTime === null ? null : Math.min(1, Math.max(0.05, Math.round(progressOfTime * 20) / 20))
+    const fraction =
+      progressOfTime === null
+        ? null
+        : Math.min(1, Math.max(0.05, Math.round(progressOfTime * 20) / 20))
     const stats = fraction === null ? undefined : statsAt(fraction)
     const peers = (name: FeatureName) => stats?.peers[FEATURES.indexOf(name)] ?? null
     if (model.kind === 'logistic' && stats !== undefined) {
@@ -341,12 +359,16 @@ export function flagLearners(
         score,
         base: model.intercept,
         probability: round(probability, 4),
-        level: probability >= LEVELS.red ? 'red' : probability >= LEVELS.yellow ? 'yellow' : 'green',
+        level:
+          probability >= LEVELS.red ? 'red' : probability >= LEVELS.yellow ? 'yellow' : 'green',
         reasons,
       })
     } else flags.push(ruleFlag(course, e, x, progressOfTime, peers, model.modules))
   }
-  return flags.sort((a, b) => (b.probability ?? b.score) - (a.probability ?? a.score) || (a.learner < b.learner ? -1 : 1))
+  return flags.sort(
+    (a, b) =>
+      (b.probability ?? b.score) - (a.probability ?? a.score) || (a.learner < b.learner ? -1 : 1),
+  )
 }
 
 /**
@@ -364,13 +386,31 @@ function ruleFlag(
 ): RiskFlag {
   const reasons: Reason[] = []
   if ((x.daysSinceLast ?? 0) >= 7)
-    reasons.push({ feature: 'rule', value: x.daysSinceLast, peers: peers('daysSinceLast'), contribution: 1, text: `no activity for ${Math.floor(x.daysSinceLast ?? 0)} days (rule: 7 or more)` })
+    reasons.push({
+      feature: 'rule',
+      value: x.daysSinceLast,
+      peers: peers('daysSinceLast'),
+      contribution: 1,
+      text: `no activity for ${Math.floor(x.daysSinceLast ?? 0)} days (rule: 7 or more)`,
+    })
   const progress = modules === 0 ? null : (x.modulesPassed ?? 0) / modules
   if (progress !== null && progressOfTime !== null && progress < Math.min(1, progressOfTime) - 0.2)
-    reasons.push({ feature: 'rule', value: progress, peers: null, contribution: 1, text: `${x.modulesPassed} of ${modules} modules passed, ${Math.round(100 * progressOfTime)}% of the usual time gone (rule: 20 points behind)` })
+    reasons.push({
+      feature: 'rule',
+      value: progress,
+      peers: null,
+      contribution: 1,
+      text: `${x.modulesPassed} of ${modules} modules passed, ${Math.round(100 * progressOfTime)}% of the usual time gone (rule: 20 points behind)`,
+    })
   const threshold = MASTERY_THRESHOLD - 0.1
   if (x.answerSuccess !== null && x.answerSuccess < threshold)
-    reasons.push({ feature: 'rule', value: x.answerSuccess, peers: peers('answerSuccess'), contribution: 1, text: `quiz answers ${x.answerSuccess.toFixed(2)} correct (rule: below ${threshold.toFixed(1)})` })
+    reasons.push({
+      feature: 'rule',
+      value: x.answerSuccess,
+      peers: peers('answerSuccess'),
+      contribution: 1,
+      text: `quiz answers ${x.answerSuccess.toFixed(2)} correct (rule: below ${threshold.toFixed(1)})`,
+    })
   const score = reasons.length
   return {
     learner: e.learner,

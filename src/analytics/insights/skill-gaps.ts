@@ -19,7 +19,10 @@ export function gap(target: number, mastery: number | null): number {
 }
 
 /** Σ_c w_c · G(l,c); `weights` default to 1. */
-export function gapScore(cells: readonly GapCell[], weights: ReadonlyMap<string, number> = new Map()): number {
+export function gapScore(
+  cells: readonly GapCell[],
+  weights: ReadonlyMap<string, number> = new Map(),
+): number {
   return cells.reduce((total, cell) => total + (weights.get(cell.competency) ?? 1) * cell.gap, 0)
 }
 

@@ -13,7 +13,7 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-function table(rows: readonly Cells[]): string {
+export function table(rows: readonly Cells[]): string {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))]
   const lines = [columns.map(cell).join(',')]
   for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(','))

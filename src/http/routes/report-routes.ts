@@ -27,7 +27,7 @@ import {
 /** The scopes that let a credential read its store's reports. */
 export const REPORT_SCOPES = ['all', 'all/read'] as const
 
-function storeIdOf(c: Context): number {
+export function storeIdOf(c: Context): number {
   const text = c.req.param('id') ?? ''
   const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN
   if (!Number.isSafeInteger(id)) throw NotFoundError(`no store with id '${text}'`)
@@ -42,7 +42,7 @@ function basicCredentials(header: string | undefined): { key: string; secret: st
   return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) }
 }
 
-function reportReader(admin: Admin, lrs: Lrs): MiddlewareHandler {
+export function reportReader(admin: Admin, lrs: Lrs): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header('Authorization')
     const token = bearerToken(header)
@@ -117,7 +117,7 @@ const ObjectivesQuery = z.strictObject({
 })
 
 /** The query parameters checked against `schema`; a 400 names the first bad one. */
-function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
   const parsed = schema.safeParse(c.req.query())
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
