@@ -14,7 +14,7 @@
  *
  *   tsx bench/evaluate.ts [--seeds a,b] [--learners 2000] [--per-learner 150] [--courses 8] [--days 180]
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildCatalogue, moduleItems } from '../src/analytics/insights/competency-catalogue.js'
@@ -55,6 +55,8 @@ const { values: options } = parseArgs({
     courses: { type: 'string', default: '8' },
     days: { type: 'string', default: '180' },
     out: { type: 'string', default: 'bench/results' },
+    // Reuse a store a previous run built with the same options (skips the ingest).
+    reuse: { type: 'boolean', default: false },
   },
 })
 const KEY = 'evaluate-key'
@@ -68,8 +70,11 @@ async function buildStore(
   seed: string,
 ): Promise<{ evidence: Evidence; statements: number; learners: number }> {
   const dir = join(WORK, seed)
-  rmSync(dir, { recursive: true, force: true })
-  mkdirSync(dir, { recursive: true })
+  const reuse = options.reuse && existsSync(join(dir, 'lrs.db'))
+  if (!reuse) {
+    rmSync(dir, { recursive: true, force: true })
+    mkdirSync(dir, { recursive: true })
+  }
   const almanac = await createAlmanac(
     loadConfig({
       ALMANAC_DATABASE_URL: join(dir, 'lrs.db'),
@@ -90,21 +95,23 @@ async function buildStore(
     })
     let count = 0
     const t0 = performance.now()
-    for (const batch of inBatches(simulation.statements(), 1000)) {
-      const response = await almanac.app.request('/xapi/statements', {
-        method: 'POST',
-        headers: {
-          Authorization: AUTH,
-          'Content-Type': 'application/json',
-          'X-Experience-API-Version': '1.0.3',
-        },
-        body: JSON.stringify(batch),
-      })
-      if (response.status !== 200)
-        throw new Error(`POST ${response.status}: ${await response.text()}`)
-      count += batch.length
-      if (count % 50_000 < 1000) say(`${seed}: ${count} statements stored`)
-    }
+    if (reuse) count = (await almanac.analytics.freshness(1)).watermark
+    else
+      for (const batch of inBatches(simulation.statements(), 1000)) {
+        const response = await almanac.app.request('/xapi/statements', {
+          method: 'POST',
+          headers: {
+            Authorization: AUTH,
+            'Content-Type': 'application/json',
+            'X-Experience-API-Version': '1.0.3',
+          },
+          body: JSON.stringify(batch),
+        })
+        if (response.status !== 200)
+          throw new Error(`POST ${response.status}: ${await response.text()}`)
+        count += batch.length
+        if (count % 50_000 < 1000) say(`${seed}: ${count} statements stored`)
+      }
     say(
       `${seed}: ${count} statements in ${((performance.now() - t0) / 1000).toFixed(0)} s; projecting`,
     )
@@ -273,7 +280,7 @@ async function main() {
     const { evidence, statements, learners } = await buildStore(seed)
     const starts = courseEvidence(evidence).flatMap((c) => c.enrolments.map((e) => e.startMs))
     const splitMs = median(starts)
-    const endMs = Math.max(...evidence.activities.map((r) => r.lastMs))
+    const endMs = evidence.activities.reduce((max, r) => Math.max(max, r.lastMs), 0)
     const risk = evaluateRisk(evidence, splitMs, endMs)
     const recommendations = evaluateRecommendations(evidence, splitMs)
     const result = {
@@ -314,7 +321,7 @@ async function main() {
     '',
   ]
   writeFileSync(join(out, 'insights-evaluation.md'), lines.join('\n'))
-  rmSync(WORK, { recursive: true, force: true })
+  if (!options.reuse) rmSync(WORK, { recursive: true, force: true })
 }
 
 await main()
