@@ -3,6 +3,9 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Hono } from 'hono'
 import { type Analytics, createAnalytics } from './analytics/analytics.js'
+import { createPeopleHandler } from './analytics/people/people-consumer.js'
+import { createPeopleReports, type PeopleReports } from './analytics/people/people-reports.js'
+import { createPeople, type People } from './analytics/people/people.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
 import { createLinksProjector } from './analytics/insights/links-projector.js'
 import { createInsights, type Insights } from './analytics/insights/insights.js'
@@ -57,6 +60,12 @@ export interface Almanac {
   readonly projector: LogConsumer
   /** The insights links consumer of this process (activity hierarchy, competency alignments). */
   readonly linksProjector: LogConsumer
+  /** Persons and cohorts (the admin API and `almanac people`; docs/people.md). */
+  readonly people: People
+  /** Informal learning, ineffective content, cohort comparison. */
+  readonly peopleReports: PeopleReports
+  /** The people consumer of this process: persons from actors, the informal projection. */
+  readonly peopleConsumer: LogConsumer
   /** Set when this start created the first credential; print it once. */
   readonly generatedCredential: NewCredential | undefined
   /** This instance's Prometheus metrics; background consumers report their lag here. */
@@ -169,6 +178,10 @@ export function createPersonalDataUseCases(
   config: Config,
   logger: Logger,
   analytics: Analytics = createAnalytics(storage.log, createProjector(storage, config, logger)),
+  peopleReports: PeopleReports = createPeopleReports(
+    storage.log,
+    createPeopleConsumer(storage, config, logger),
+  ),
 ): PersonalData {
   return createPersonalData({
     storage,
@@ -179,6 +192,7 @@ export function createPersonalDataUseCases(
     // they are rebuilt, so no report keeps what was erased or purged.
     afterRemoval: async (storeId) => {
       await analytics.rebuild(storeId)
+      await peopleReports.rebuild(storeId)
     },
   })
 }
@@ -203,6 +217,29 @@ function createProjector(
     onError: (error, storeId) => {
       metrics?.backgroundFailure('analytics')
       logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
+    },
+  })
+}
+
+/**
+ * The people consumer (docs/people.md): persons from statement actors and the informal-learning
+ * projection, a statement-log consumer over every store beside the analytics projector.
+ */
+export function createPeopleConsumer(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  metrics?: Metrics,
+): LogConsumer {
+  return createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: createPeopleHandler(),
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    onError: (error, storeId) => {
+      metrics?.backgroundFailure('people')
+      logger.log('error', 'people consumer failed', { storeId, ...errorFields(error) })
     },
   })
 }
@@ -265,6 +302,8 @@ export async function createAlmanac(
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
   const linksProjector = createProjector(storage, config, logger, metrics, createLinksProjector())
   stopHooks.add('insights links', () => linksProjector.stop())
+  const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics)
+  stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
     storage,
     settings: config.forwarding,
@@ -289,6 +328,7 @@ export async function createAlmanac(
       (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
       (storeId) => projector.wake(storeId),
       (storeId) => linksProjector.wake(storeId),
+      (storeId) => peopleConsumer.wake(storeId),
       (storeId) => forwardingService.wake(storeId),
       ...(options.ingest?.listeners ?? []),
     ],
@@ -303,11 +343,7 @@ export async function createAlmanac(
     },
   })
   const analytics = createAnalytics(storage.log, projector)
-  if (config.analytics.enabled) {
-    projector.start()
-    linksProjector.start()
-  }
-  const personalData = createPersonalDataUseCases(storage, config, logger, analytics)
+  if (config.analytics.enabled) linksProjector.start()
   const insights = createInsights(storage.log)
   // The at-risk models are retrained on a schedule by `almanac serve` (and on demand).
   const retrainJob = startRetrainJob({
@@ -321,6 +357,11 @@ export async function createAlmanac(
     },
   })
   stopHooks.add('insights retrain', () => retrainJob.stop())
+  if (config.analytics.enabled) projector.start()
+  if (config.analytics.enabled) peopleConsumer.start()
+  const people = createPeople(storage.log)
+  const peopleReports = createPeopleReports(storage.log, peopleConsumer)
+  const personalData = createPersonalDataUseCases(storage, config, logger, analytics, peopleReports)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
     enabled: background,
@@ -336,6 +377,7 @@ export async function createAlmanac(
     },
     afterRemoval: async (storeId) => {
       await analytics.rebuild(storeId)
+      await peopleReports.rebuild(storeId)
     },
   })
   stopHooks.add('retention', () => retentionJob.stop())
@@ -363,6 +405,8 @@ export async function createAlmanac(
     publicUrl: config.publicUrl,
     analytics,
     insights,
+    people,
+    peopleReports,
     operator,
     webRoot: WEB_ROOT,
     secureCookies: config.publicUrl.startsWith('https:'),
@@ -397,6 +441,9 @@ export async function createAlmanac(
     insights,
     projector,
     linksProjector,
+    people,
+    peopleReports,
+    peopleConsumer,
     generatedCredential,
     listenerFailures: () => listenerFailures,
     metrics,

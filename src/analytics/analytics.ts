@@ -4,6 +4,12 @@
  */
 import type { LogConsumer } from '../core/log/log-consumer.js'
 import type { StatementLogStorage, StoreId } from '../storage/ports.js'
+import {
+  cohortOverview,
+  COHORT_OVERVIEW_DEFINITION,
+  countOverviewByPerson,
+} from './people/people-overview.js'
+import { loadPersonScope } from './people/person-scope.js'
 import { resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
 import { itemsReport } from './reports/items-report.js'
@@ -24,6 +30,8 @@ import { DEFINITIONS } from './statement-facts.js'
 export interface WindowQuery {
   since?: string | undefined
   until?: string | undefined
+  /** Restricts the report to a cohort's members (docs/people.md); reports count by person. */
+  cohort?: number | undefined
 }
 
 /** What every report answers besides its data. */
@@ -112,9 +120,30 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
 
   return {
     overview: (storeId, query) =>
-      run('overview', storeId, query, ['completion', 'success', 'formal'], (db, window) =>
-        overviewReport(db, storeId, window, query.interval, query.top),
-      ),
+      run('overview', storeId, query, ['completion', 'success', 'formal'], async (db, window) => {
+        const scope = await loadPersonScope(db, storeId, query.cohort)
+        if (scope.members === undefined)
+          return countOverviewByPerson(
+            db,
+            storeId,
+            window,
+            query.interval,
+            scope,
+            await overviewReport(db, storeId, window, query.interval, query.top),
+          )
+        return {
+          ...(await cohortOverview(
+            db,
+            storeId,
+            window,
+            query.interval,
+            query.top,
+            scope,
+            scope.members,
+          )),
+          cohort: { ...scope.cohort, definition: COHORT_OVERVIEW_DEFINITION },
+        }
+      }),
     course: (storeId, activity, query) =>
       run(
         'course',
@@ -131,7 +160,21 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
           'attempts',
           'pages',
         ],
-        (db, window) => courseReport(db, storeId, activity, window, query),
+        async (db, window) => {
+          const people = await loadPersonScope(db, storeId, query.cohort)
+          const report = await courseReport(db, storeId, activity, window, { ...query, people })
+          return {
+            ...report,
+            ...(people.cohort === undefined ? {} : { cohortFilter: people.cohort }),
+            learners: {
+              ...report.learners,
+              rows: report.learners.rows.map((row) => ({
+                ...row,
+                name: people.directory.person(row.learner)?.attributes.name ?? null,
+              })),
+            },
+          }
+        },
       ),
     learner: (storeId, learner, query) =>
       run(
@@ -148,7 +191,20 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
           'objectives',
           'formal',
         ],
-        (db, window) => learnerReport(db, storeId, learner, window),
+        async (db, window) => {
+          const people = await loadPersonScope(db, storeId)
+          const person = people.directory.person(learner)
+          return {
+            ...(await learnerReport(
+              db,
+              storeId,
+              learner,
+              window,
+              people.directory.learnersOf(learner),
+            )),
+            person: person ?? null,
+          }
+        },
       ),
     items: (storeId, assessment, query) =>
       run('items', storeId, query, ['items', 'success'], (db, window) =>

@@ -46,7 +46,8 @@ export const MASTERY_THRESHOLD = 0.8
 /** The choices made where analytics-definitions.md leaves one open; returned by every report. */
 export const DEFINITIONS = {
   statementSet: 'voided statements and voiding statements are excluded (§0)',
-  learner: 'canonical IFI of the actor; no persona merging (§0)',
+  learner:
+    'canonical IFI of the actor, resolved at query time to its person (person_identifiers: a person with several IFIs counts once; docs/people.md) (§0)',
   time: 'statement timestamp (UTC); windows are [since, until)',
   completion:
     'verb completed or result.completion=true on the activity itself, or verb satisfied on it (cmi5 course: satisfied, §1 and §16)',

@@ -3,6 +3,8 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import type { Analytics } from '../analytics/analytics.js'
+import type { PeopleReports } from '../analytics/people/people-reports.js'
+import type { People } from '../analytics/people/people.js'
 import type { Admin } from '../core/admin/admin.js'
 import type { Forwarding } from '../core/forwarding/forwarding.js'
 import type { Lrs } from '../core/lrs.js'
@@ -29,6 +31,7 @@ import type { TailOptions } from './routes/console-statement-routes.js'
 import { registerDocumentRoutes } from './routes/document-routes.js'
 import { type OpsDeps, registerOpsRoutes } from './routes/ops-routes.js'
 import { createForwardingRoutes } from './routes/forwarding-routes.js'
+import { createPeopleRoutes } from './routes/people-routes.js'
 import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { createReportRoutes } from './routes/report-routes.js'
 import { createInsightsRoutes } from './routes/insights-routes.js'
@@ -60,6 +63,10 @@ export interface HttpDeps {
   readonly analytics?: Analytics
   /** Skill gaps, at-risk learners, recommendations under `/api/stores/:id/insights/`; absent = none. */
   readonly insights?: Insights
+  /** Persons and cohorts, under `/api/stores/:id/people|cohorts` (docs/people.md). */
+  readonly people?: People
+  /** Informal learning, ineffective content, cohort comparison, under `…/reports/`. */
+  readonly peopleReports?: PeopleReports
   /** The console's statement reads and live tail (admin sessions only). */
   readonly operator: OperatorStatements
   /** The built web console (index.html and assets/), served at `/`. */
@@ -169,9 +176,14 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   )
   // Before the admin routes: reports also accept store credentials, not only admin sessions.
   if (deps.analytics !== undefined)
-    app.route('/api/stores/:id/reports', createReportRoutes(deps.analytics, deps.admin, deps.lrs))
+    app.route(
+      '/api/stores/:id/reports',
+      createReportRoutes(deps.analytics, deps.admin, deps.lrs, deps.peopleReports),
+    )
   if (deps.insights !== undefined)
     app.route('/api/stores/:id/insights', createInsightsRoutes(deps.insights, deps.admin, deps.lrs))
+  // Before the admin routes too: a people import may exceed their body limit.
+  if (deps.people !== undefined) app.route('/api', createPeopleRoutes(deps.admin, deps.people))
   app.route(
     '/api',
     createAdminRoutes(deps.admin, {

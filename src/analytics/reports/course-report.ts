@@ -3,6 +3,8 @@
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
 import { NotFoundError } from '../../errors/errors.js'
+import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
+import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
 import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
 
@@ -24,6 +26,8 @@ export interface CourseQuery {
   pageSize: number
   sort: LearnerSort
   order: 'asc' | 'desc'
+  /** Count by person and keep only the scope's learners (people/person-scope.ts). */
+  people?: PersonScope | undefined
 }
 
 export interface LearnerRow {
@@ -73,14 +77,15 @@ export async function courseReport(
   window: ReportWindow,
   query: CourseQuery,
 ) {
-  const all = (await db
+  const stored = (await db
     .selectFrom('an_learner_activity')
     .selectAll()
     .where('store_id', '=', storeId)
     .where('activity_id', '=', activity)
     .execute()) as AnyRow[]
-  if (all.length === 0)
+  if (stored.length === 0)
     throw NotFoundError(`no learner has statements about the activity ${activity}`)
+  const all = rowsByPerson(LEARNER_ACTIVITY, stored, query.people)
   // The cohort: learners whose first statement about the activity falls in the window.
   const cohort = all.filter(
     (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
@@ -94,12 +99,15 @@ export async function courseReport(
   )
 
   // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).
-  const sessions = (await db
-    .selectFrom('an_sessions')
-    .select(['session_id', 'learner', 'ended', 'centis'])
-    .where('store_id', '=', storeId)
-    .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
-    .execute()) as AnyRow[]
+  const sessions = relabelByPerson(
+    await db
+      .selectFrom('an_sessions')
+      .select(['session_id', 'learner', 'ended', 'centis'])
+      .where('store_id', '=', storeId)
+      .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
+      .execute(),
+    query.people,
+  )
   const attemptsBy = new Map<string, number>()
   let openSessions = 0
   for (const s of sessions) {
@@ -120,12 +128,15 @@ export async function courseReport(
     .filter((v): v is number => v !== null)
 
   // Modules: the AUs launched under the course, and the parents of its pages.
-  const pageRows = (await db
-    .selectFrom('an_pages')
-    .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
-    .where('store_id', '=', storeId)
-    .where('course', '=', activity)
-    .execute()) as AnyRow[]
+  const pageRows = relabelByPerson(
+    await db
+      .selectFrom('an_pages')
+      .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+      .where('store_id', '=', storeId)
+      .where('course', '=', activity)
+      .execute(),
+    query.people,
+  )
   const moduleIds = new Set<string>()
   for (const s of (await db
     .selectFrom('an_sessions')
@@ -140,12 +151,16 @@ export async function courseReport(
   const moduleRows =
     moduleIds.size === 0
       ? []
-      : ((await db
-          .selectFrom('an_learner_activity')
-          .selectAll()
-          .where('store_id', '=', storeId)
-          .where('activity_id', 'in', [...moduleIds])
-          .execute()) as AnyRow[])
+      : rowsByPerson(
+          LEARNER_ACTIVITY,
+          await db
+            .selectFrom('an_learner_activity')
+            .selectAll()
+            .where('store_id', '=', storeId)
+            .where('activity_id', 'in', [...moduleIds])
+            .execute(),
+          query.people,
+        )
   const modules = [...moduleIds]
     .map((id) => {
       const rows = moduleRows.filter((r) => r['activity_id'] === id)

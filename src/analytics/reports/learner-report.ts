@@ -4,6 +4,13 @@
  * per objective, time spent, and informal learning by source.
  */
 import { NotFoundError } from '../../errors/errors.js'
+import {
+  LEARNER_ACTIVITY,
+  LEARNER_SOURCES,
+  OBJECTIVES,
+  type TableSpec,
+} from '../../storage/sql/analytics-schema.js'
+import { mergeByKey } from '../people/person-scope.js'
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
 import { ratio, roundOrNull } from './stats.js'
@@ -27,33 +34,47 @@ export async function learnerReport(
   storeId: number,
   learner: string,
   window: ReportWindow,
+  /** Every IFI of the learner's person (people/people-directory.ts); default just `learner`. */
+  identifiers: readonly string[] = [learner],
 ) {
-  const activityRows = (await db
-    .selectFrom('an_learner_activity')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('learner', '=', learner)
-    .execute()) as AnyRow[]
+  // A person with several IFIs: their rows merge as one learner's would (the projection rules).
+  const merged = (table: TableSpec, rows: AnyRow[]): AnyRow[] =>
+    identifiers.length < 2 ? rows : mergeByKey(table, rows, () => learner)
+  const activityRows = merged(
+    LEARNER_ACTIVITY,
+    await db
+      .selectFrom('an_learner_activity')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('learner', 'in', [...identifiers])
+      .execute(),
+  )
   if (activityRows.length === 0) throw NotFoundError(`no statements by the learner ${learner}`)
   const sessions = (await db
     .selectFrom('an_sessions')
     .selectAll()
     .where('store_id', '=', storeId)
-    .where('learner', '=', learner)
+    .where('learner', 'in', [...identifiers])
     .execute()) as AnyRow[]
-  const objectives = (await db
-    .selectFrom('an_objectives')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('learner', '=', learner)
-    .execute()) as AnyRow[]
-  const sources = (await db
-    .selectFrom('an_learner_sources')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('learner', '=', learner)
-    .orderBy('platform')
-    .execute()) as AnyRow[]
+  const objectives = merged(
+    OBJECTIVES,
+    await db
+      .selectFrom('an_objectives')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('learner', 'in', [...identifiers])
+      .execute(),
+  )
+  const sources = merged(
+    LEARNER_SOURCES,
+    await db
+      .selectFrom('an_learner_sources')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('learner', 'in', [...identifiers])
+      .orderBy('platform')
+      .execute(),
+  )
   const rowOf = new Map(activityRows.map((r) => [String(r['activity_id']), r]))
 
   const courseIds = [
@@ -91,7 +112,7 @@ export async function learnerReport(
             .select(['activity_id', 'document_id', 'registration', 'updated_ms'])
             .where('store_id', '=', storeId)
             .where('kind', '=', 'state')
-            .where('agent_ifi', '=', learner)
+            .where('agent_ifi', 'in', [...identifiers])
             .where('activity_id', 'in', [course, ...modules])
             .execute()) as AnyRow[])
     const courseRow = rowOf.get(course)

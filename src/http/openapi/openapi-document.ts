@@ -5,6 +5,7 @@ import { consolePaths } from './console-paths.js'
 import { forwardingPaths } from './forwarding-paths.js'
 import { insightsPaths } from './insights-paths.js'
 import { opsSchemas, paths as opsPaths } from './ops-paths.js'
+import { peoplePaths } from './people-paths.js'
 import { reportsPaths, reportsSecuritySchemes } from './reports-paths.js'
 
 /**
@@ -23,6 +24,7 @@ const AREAS: readonly {
   { paths: reportsPaths as PathsObject },
   { paths: forwardingPaths as PathsObject },
   { paths: insightsPaths as PathsObject },
+  { paths: peoplePaths as PathsObject },
 ]
 
 const ERROR_DESCRIPTIONS = {
@@ -84,6 +86,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): Record<string, un
       { name: 'Reports', description: 'Analytics reports over the projections.' },
       { name: 'Forwarding', description: 'Statement forwarding targets and webhooks.' },
       { name: 'Personal data', description: 'Erasure and retention.' },
+      { name: 'People', description: 'Persons (several IFIs, attributes) and cohorts.' },
     ],
     paths,
     components: {

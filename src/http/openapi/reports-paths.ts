@@ -45,6 +45,14 @@ const required = (name: string, description: string) => ({
   schema: { type: 'string', minLength: 1 },
 })
 
+/** Restricts a report to a cohort's members (docs/people.md). */
+const cohortParameter = {
+  name: 'cohort',
+  in: 'query',
+  description: 'A cohort id: only its members count; learners are counted by person.',
+  schema: { type: 'integer', minimum: 1 },
+}
+
 /** What every report answers besides its own data. */
 const envelope = {
   type: 'object',
@@ -141,6 +149,7 @@ export const reportsPaths: Record<string, unknown> = {
     'Store overview',
     'Statements, active learners, completion and outcome statements per day or week; top verbs and activities; sources (platform, credential) over time.',
     [
+      cohortParameter,
       {
         name: 'interval',
         in: 'query',
@@ -176,6 +185,7 @@ export const reportsPaths: Record<string, unknown> = {
     'Learners started and completed, completion rate, first-attempt and eventual pass rate, score distribution (best, first or last per learner), attempts, time spent, the modules and pages in order with the drop-off funnel and exit points, and a paged, sortable per-learner table. The cohort: learners whose first statement about the activity falls in the window.',
     [
       required('activity', 'The activity (course, module, any activity) id.'),
+      cohortParameter,
       {
         name: 'scoreOf',
         in: 'query',

@@ -6,7 +6,9 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { Analytics } from '../../analytics/analytics.js'
+import type { PeopleReports } from '../../analytics/people/people-reports.js'
 import { reportCsv } from '../../analytics/reports/report-csv.js'
+import { registerPeopleReports } from './people-report-routes.js'
 import { LEARNER_SORTS } from '../../analytics/reports/course-report.js'
 import type { Admin } from '../../core/admin/admin.js'
 import type { Lrs } from '../../core/lrs.js'
@@ -91,13 +93,18 @@ const common = {
 const intIn = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
 
+/** A cohort id (docs/people.md): the report counts only its members. */
+const cohort = z.coerce.number().int().positive().optional()
+
 const OverviewQuery = z.strictObject({
   ...common,
+  cohort,
   interval: z.enum(['day', 'week']).default('day'),
   top: intIn(1, 100, 10),
 })
 const CourseQuery = z.strictObject({
   ...common,
+  cohort,
   activity: z.string().min(1),
   scoreOf: z.enum(['best', 'first', 'last']).default('best'),
   page: intIn(1, 1_000_000, 1),
@@ -136,7 +143,7 @@ export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S>
 }
 
 /** JSON, or CSV when asked by `?format=csv` or `Accept: text/csv`. */
-function answer(c: Context, format: 'json' | 'csv' | undefined, report: { report: string }) {
+export function answer(c: Context, format: 'json' | 'csv' | undefined, report: { report: string }) {
   const wantsCsv =
     format === 'csv' || (format === undefined && /\btext\/csv\b/.test(c.req.header('Accept') ?? ''))
   if (!wantsCsv) return c.json(report, 200)
@@ -146,7 +153,12 @@ function answer(c: Context, format: 'json' | 'csv' | undefined, report: { report
 }
 
 /** Mounted at /api/stores/:id/reports, before the admin routes (whose session check it replaces here). */
-export function createReportRoutes(analytics: Analytics, admin: Admin, lrs: Lrs): Hono {
+export function createReportRoutes(
+  analytics: Analytics,
+  admin: Admin,
+  lrs: Lrs,
+  people?: PeopleReports,
+): Hono {
   const api = new Hono()
   api.use('*', async (c, next) => {
     await next()
@@ -179,5 +191,6 @@ export function createReportRoutes(analytics: Analytics, admin: Admin, lrs: Lrs)
     const q = queryOf(c, ObjectivesQuery)
     return answer(c, q.format, await analytics.objectives(storeIdOf(c), q))
   })
+  if (people !== undefined) registerPeopleReports(api, people)
   return api
 }

@@ -9,6 +9,9 @@ import type { SqlDialect } from './sql-dialect.js'
  * Reports resolve a learner key (the actor's IFI) through this table at query time, so a merge
  * or an attribute change shows at once without rebuilding the projections.
  * `cohorts`: saved filters over the attributes (JSON text).
+ * `an_informal`: informal learning (analytics-definitions.md §15) per learner, UTC day, source
+ * platform, credential and kind, kept by the people log consumer (`analytics/people/`); its
+ * columns only add up (statements, centiseconds), so voiding subtracts exactly.
  */
 export function peopleMigration(dialect: SqlDialect): Migration {
   return {
@@ -66,6 +69,31 @@ export function peopleMigration(dialect: SqlDialect): Migration {
         .on('cohorts')
         .columns(['store_id', 'name'])
         .unique()
+        .execute()
+
+      await db.schema
+        .createTable('an_informal')
+        .addColumn('store_id', 'integer', (col) => col.notNull())
+        .addColumn('learner', 'text', (col) => col.notNull())
+        .addColumn('day', 'bigint', (col) => col.notNull())
+        .addColumn('platform', 'text', (col) => col.notNull())
+        .addColumn('authority', 'text', (col) => col.notNull())
+        .addColumn('kind', 'text', (col) => col.notNull())
+        .addColumn('statements', 'bigint', (col) => col.notNull())
+        .addColumn('centis', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('an_informal_pk', [
+          'store_id',
+          'learner',
+          'day',
+          'platform',
+          'authority',
+          'kind',
+        ])
+        .execute()
+      await db.schema
+        .createIndex('an_informal_day')
+        .on('an_informal')
+        .columns(['store_id', 'day'])
         .execute()
     },
   }
