@@ -8,6 +8,7 @@ import { AdminPage } from './pages/admin'
 import { LearnerPage, ObjectivesPage, PagesPage, QuestionsPage } from './pages/analysis'
 import { CoursePage } from './pages/course'
 import { OverviewPage } from './pages/overview'
+import { AtRiskPage, RecommendationsPage, SkillGapsPage } from './pages/insights'
 import { SignInPage } from './pages/sign-in'
 import { StatementsPage } from './pages/statements'
 import { navigate, setParams, useLocation, withParams, type Location } from './router'
@@ -49,6 +50,24 @@ export const PAGES: PageDef[] = [
     title: 'Statements',
     render: (p) => <StatementsPage {...p} />,
     windowed: true,
+  },
+  {
+    path: '/skill-gaps',
+    title: 'Skills gaps',
+    render: (p) => <SkillGapsPage {...p} />,
+    windowed: false,
+  },
+  {
+    path: '/at-risk',
+    title: 'At-risk learners',
+    render: (p) => <AtRiskPage {...p} />,
+    windowed: false,
+  },
+  {
+    path: '/recommendations',
+    title: 'Recommendations',
+    render: (p) => <RecommendationsPage {...p} />,
+    windowed: false,
   },
   { path: '/admin', title: 'Administration', render: (p) => <AdminPage {...p} />, windowed: false },
 ]
