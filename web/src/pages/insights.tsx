@@ -117,10 +117,10 @@ export function SkillGapsPage({ store, location }: PageProps) {
         <ErrorNote error={data.error} />
       ) : data.data === undefined ? (
         <Loading what="the skill gaps" />
-      ) : 'cells' in data.data ? (
-        <LearnerGapsView r={data.data} />
-      ) : (
+      ) : 'rows' in data.data ? (
         <CohortGapsView r={data.data} />
+      ) : (
+        <LearnerGapsView r={data.data} />
       )}
     </>
   )
@@ -424,7 +424,9 @@ export function AtRiskPage({ store, location }: PageProps) {
                 ]),
               }}
               onRow={setSelected}
-              rowLabel={(i) => `Why ${flagged[i]?.learner ?? ''} is flagged`}
+              rowLabel={(i) =>
+                `Why ${flagged[i]?.learner ?? ''} is flagged in ${flagged[i]?.course ?? ''}`
+              }
             />
           </section>
           {chosen === undefined ? null : <Explanation flag={chosen} />}
@@ -523,7 +525,7 @@ function ModelsCard({ models }: { models: Model[] }) {
               ],
               rows: models.map((m) => [
                 activityLabel(m.course),
-                m.kind === 'rules' ? `rules: ${m.fallbackReason ?? ''}` : 'logistic regression',
+                m.kind === 'rules' ? 'rules' : 'logistic regression',
                 m.trainedAt.slice(0, 16).replace('T', ' '),
                 m.knownOutcomes,
                 m.quality?.auc ?? null,
@@ -532,6 +534,7 @@ function ModelsCard({ models }: { models: Model[] }) {
                 m.quality?.baselinePrecisionAtTop10 ?? null,
                 m.intercept,
                 ...features.map((f) => m.coefficients[f] ?? null),
+                m.fallbackReason,
               ]),
             }}
           />
