@@ -76,9 +76,7 @@ export interface AtRiskQuery {
 
 export interface Insights {
   /** The store's competencies: discovered and defined, with their items and the content aligned. */
-  competencies(
-    storeId: StoreId,
-  ): Promise<{
+  competencies(storeId: StoreId): Promise<{
     report: 'competencies'
     storeId: StoreId
     competencies: Competency[]
@@ -98,9 +96,7 @@ export interface Insights {
   skillGaps(storeId: StoreId, query: SkillGapQuery): Promise<Record<string, unknown>>
   /** Trains (and stores) the at-risk model of every course, or of `course`. */
   trainRisk(storeId: StoreId, course?: string): Promise<RiskModel[]>
-  riskModels(
-    storeId: StoreId,
-  ): Promise<{
+  riskModels(storeId: StoreId): Promise<{
     report: 'at-risk-models'
     storeId: StoreId
     models: RiskModel[]
