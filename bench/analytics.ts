@@ -197,6 +197,9 @@ async function benchBackend(
           ],
         ]),
     ['objectives', '/api/stores/1/reports/objectives'],
+    // The people reports (docs/people.md): every person resolved at query time.
+    ['informal', '/api/stores/1/reports/informal'],
+    ['ineffective', '/api/stores/1/reports/ineffective'],
     ...(course === undefined
       ? []
       : [

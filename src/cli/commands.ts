@@ -12,6 +12,7 @@ import { storeCommand } from './commands/store.js'
 import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
 import { migrateCommand } from './commands/migrate.js'
+import { peopleCommand } from './commands/people.js'
 import { serveCommand } from './commands/serve.js'
 import { simulateCommand } from './commands/simulate.js'
 
@@ -31,4 +32,5 @@ export const COMMANDS: readonly Command[] = [
   eraseCommand,
   retentionCommand,
   forwardingCommand,
+  peopleCommand,
 ]

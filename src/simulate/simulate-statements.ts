@@ -4,6 +4,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Statement } from '../xapi/types.js'
+import { appActor, type HrRecord, hrRecord, usesAppEmail } from './hr-export.js'
 import { buildLearner, type LearnerProfile } from './learner.js'
 import { learnerJourney } from './learner-journey.js'
 import { buildOrganisation, type Organisation } from './organisation.js'
@@ -23,6 +24,11 @@ export interface SimulationOptions {
   readonly start?: string
   /** Length of the period in days. Default 90. */
   readonly days?: number
+  /**
+   * Share (0..1) of the mobile-app users whose app statements carry their work email instead
+   * of their LMS account: one person, two IFIs (docs/people.md). Default 0.
+   */
+  readonly appEmailShare?: number
 }
 
 /** The options with every default applied, as the simulation runs them. */
@@ -34,6 +40,7 @@ export interface ResolvedSimulationOptions {
   /** ISO 8601 UTC. */
   readonly start: string
   readonly days: number
+  readonly appEmailShare: number
 }
 
 export interface Simulation {
@@ -50,6 +57,8 @@ export interface Simulation {
    * starts over and yields the same sequence.
    */
   statements(): Generator<Statement, void, undefined>
+  /** Learner `index` as the organisation's HR export has them (simulate/hr-export.ts). */
+  hrRecord(index: number): HrRecord
 }
 
 function integer(name: string, value: number, min: number, max: number): number {
@@ -80,6 +89,9 @@ export function resolveSimulationOptions(
     throw new RangeError(`start must be an ISO 8601 date, not ${options.start}`)
   const days = options.days ?? 90
   if (!(days > 0 && days <= 36_500)) throw new RangeError(`days must be above 0, not ${days}`)
+  const appEmailShare = options.appEmailShare ?? 0
+  if (!(appEmailShare >= 0 && appEmailShare <= 1))
+    throw new RangeError(`appEmailShare must be from 0 to 1, not ${appEmailShare}`)
   return {
     seed: String(options.seed ?? 'almanac'),
     statements,
@@ -87,6 +99,7 @@ export function resolveSimulationOptions(
     courses,
     start: new Date(startMs).toISOString(),
     days,
+    appEmailShare,
   }
 }
 
@@ -102,6 +115,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
   const endMs = startMs + resolved.days * DAY_MS
   const endIso = new Date(endMs).toISOString()
   const learner = (index: number) => buildLearner(seed, index, organisation.homePage)
+  const appPlatform = `${organisation.name} Mobile`
 
   /** A learner's statements up to `budget`, cut at the end of the period; returns how many. */
   function* run(profile: LearnerProfile, budget: number): Generator<Statement, number, undefined> {
@@ -115,10 +129,15 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
       endMs,
       budget,
     })
+    const app = usesAppEmail(seed, profile, resolved.appEmailShare)
+      ? appActor(profile, organisation)
+      : undefined
     for (const made of journey) {
       // ISO 8601 UTC strings of one length compare as time.
       if ((made.timestamp ?? '') >= endIso) break
-      yield made
+      yield app !== undefined && made.context?.platform?.startsWith(appPlatform) === true
+        ? { ...made, actor: app }
+        : made
       emitted += 1
       if (emitted >= budget) break
     }
@@ -153,7 +172,21 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     }
   }
 
-  return { options: resolved, organisation, learner, statements }
+  return {
+    options: resolved,
+    organisation,
+    learner,
+    statements,
+    hrRecord: (index) =>
+      hrRecord(
+        seed,
+        learner(index),
+        organisation,
+        resolved.start,
+        usesAppEmail(seed, learner(index), resolved.appEmailShare),
+        learner,
+      ),
+  }
 }
 
 /** Shorthand for `createSimulation(options).statements()`. */

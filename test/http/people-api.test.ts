@@ -72,7 +72,7 @@ const HR_CSV = [
   'identifiers,name,role,team,org_unit,manager,location,start_date,shift',
   ...Array.from({ length: 12 }, (_, i) =>
     [
-      i === 0 ? `${ADA_LMS_KEY};${ADA_EMAIL}` : `${ADA_LMS_KEY.replace('u0', `u${i}`)}`,
+      i === 0 ? `${ADA_LMS_KEY};${ADA_EMAIL}` : ADA_LMS_KEY.replace('u0', `u${i}`),
       i === 0 ? '"Lovelace, Ada"' : `Learner ${i}`,
       i < 7 ? 'Support engineer' : 'Analyst',
       i < 6 ? 'EMEA' : 'Americas',

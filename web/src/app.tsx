@@ -6,9 +6,12 @@ import { ErrorNote, Loading } from './components'
 import { storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from './filters'
 import { AdminPage } from './pages/admin'
 import { LearnerPage, ObjectivesPage, PagesPage, QuestionsPage } from './pages/analysis'
+import { CohortsPage } from './pages/cohorts'
 import { CoursePage } from './pages/course'
+import { IneffectivePage, InformalPage } from './pages/insights'
 import { OverviewPage } from './pages/overview'
-import { AtRiskPage, RecommendationsPage, SkillGapsPage } from './pages/insights'
+import { AtRiskPage, RecommendationsPage, SkillGapsPage } from './pages/learner-insights'
+import { PeoplePage } from './pages/people'
 import { SignInPage } from './pages/sign-in'
 import { StatementsPage } from './pages/statements'
 import { navigate, setParams, useLocation, withParams, type Location } from './router'
@@ -49,6 +52,15 @@ export const PAGES: PageDef[] = [
     path: '/statements',
     title: 'Statements',
     render: (p) => <StatementsPage {...p} />,
+    windowed: true,
+  },
+  { path: '/people', title: 'People', render: (p) => <PeoplePage {...p} />, windowed: false },
+  { path: '/cohorts', title: 'Cohorts', render: (p) => <CohortsPage {...p} />, windowed: true },
+  { path: '/informal', title: 'Informal', render: (p) => <InformalPage {...p} />, windowed: true },
+  {
+    path: '/ineffective',
+    title: 'Ineffective content',
+    render: (p) => <IneffectivePage {...p} />,
     windowed: true,
   },
   {

@@ -14,6 +14,8 @@ export interface ReportEnvelope {
 
 export interface OverviewReport extends ReportEnvelope {
   interval: 'day' | 'week'
+  /** Set when restricted to a cohort (docs/people.md). */
+  cohort?: { id: number; name: string; rule: string; people: number }
   totals: {
     statements: number
     activeLearners: number

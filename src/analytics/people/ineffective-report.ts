@@ -4,6 +4,7 @@
  * discriminate, time spent without score gain, and consuming content without a better
  * assessment result — each signal with the numbers behind it. Learners are counted by person.
  */
+import { sql } from 'kysely'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { itemsReport } from '../reports/items-report.js'
 import { type AnyDb, type AnyRow, num, type ReportWindow } from '../reports/report-context.js'
@@ -235,14 +236,17 @@ export async function ineffectiveReport(
   }
 
   // Questions that do not discriminate (the items report of each assessment).
+  // Only assessments that can reach the signal's minimum n are analysed (one grouped read).
   const assessments = (
     (await db
       .selectFrom('an_items')
-      .select('assessment')
-      .distinct()
+      .select(['assessment', sql<number>`count(distinct learner)`.as('learners')])
       .where('store_id', '=', storeId)
+      .groupBy('assessment')
       .execute()) as AnyRow[]
-  ).map((r) => String(r['assessment']))
+  )
+    .filter((r) => num(r['learners']) >= INEFFECTIVE_RULES.poorDiscrimination.minimumN)
+    .map((r) => String(r['assessment']))
   for (const assessment of assessments) {
     const report = await itemsReport(db, storeId, assessment, window).catch(() => undefined)
     if (report === undefined) continue

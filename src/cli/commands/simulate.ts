@@ -3,11 +3,14 @@
  * file, to stdout, or straight to an xAPI endpoint in POST batches.
  */
 import { createWriteStream } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { finished } from 'node:stream/promises'
 import type { Writable } from 'node:stream'
+import { hrCsv } from '../../simulate/hr-export.js'
 import {
   createSimulation,
   inBatches,
+  type Simulation,
   type SimulationOptions,
 } from '../../simulate/simulate-statements.js'
 import type { Statement } from '../../xapi/types.js'
@@ -34,6 +37,11 @@ learners with a latent ability. The same seed and options always give the same s
   --courses N          courses (default: about the square root of the learners, 3 to 40)
   --start DATE         start of the period, ISO 8601 (default: 2025-01-06)
   --days N             length of the period in days (default: 90)
+  --app-email-share X  share (0..1) of mobile-app users whose app statements carry their work
+                       email instead of their LMS account: one person, two IFIs (default: 0)
+  --hr-export FILE     also write the organisation's HR export of the learners who appear
+                       (CSV: identifiers, role, team, org unit, manager, location, start date),
+                       for almanac people import
   --out FILE           write JSON Lines to FILE (default: stdout)
   --endpoint URL       POST to this xAPI endpoint instead (e.g. http://127.0.0.1:8080/xapi/)
   --key K --secret S   HTTP Basic credentials for --endpoint
@@ -150,8 +158,9 @@ export async function runSimulate(
   options: SimulationOptions,
   target: SimulateTarget,
   stderr: Terminal,
+  hrExport?: string,
 ): Promise<number> {
-  let simulation
+  let simulation: Simulation
   try {
     simulation = createSimulation(options)
   } catch (error) {
@@ -165,7 +174,18 @@ export async function runSimulate(
     totalItems: resolved.statements,
   })
   const started = Date.now()
-  const statements = simulation.statements()
+  // The learners who appear (by their LMS account `u000123` or app email `….123@`).
+  const seen = new Set<number>()
+  function* tracked(): Generator<Statement, void, undefined> {
+    for (const statement of simulation.statements()) {
+      const actor = statement.actor
+      const number =
+        /^u(\d+)$/.exec(actor.account?.name ?? '')?.[1] ?? /\.(\d+)@/.exec(actor.mbox ?? '')?.[1]
+      if (number !== undefined) seen.add(Number(number) - 1)
+      yield statement
+    }
+  }
+  const statements = hrExport === undefined ? simulation.statements() : tracked()
   let count: number
   if (target.kind === 'endpoint') count = await postAll(statements, target, progress)
   else if (target.kind === 'stream') count = await writeAll(statements, target.stream, progress)
@@ -176,6 +196,11 @@ export async function runSimulate(
     await finished(file)
   }
   progress.finish()
+  if (hrExport !== undefined)
+    await writeFile(
+      hrExport,
+      hrCsv([...seen].sort((a, b) => a - b).map((index) => simulation.hrRecord(index))),
+    )
   const seconds = (Date.now() - started) / 1000
   const org = simulation.organisation
   stderr.write(
@@ -189,6 +214,7 @@ export async function runSimulate(
 function parseSimulate(args: readonly string[]): {
   options: SimulationOptions
   target: SimulateTarget | { kind: 'stdout' }
+  hrExport: string | undefined
 } {
   const { values } = parseCommandLine(
     args,
@@ -206,6 +232,8 @@ function parseSimulate(args: readonly string[]): {
       batch: { type: 'string' },
       concurrency: { type: 'string' },
       'xapi-version': { type: 'string' },
+      'app-email-share': { type: 'string' },
+      'hr-export': { type: 'string' },
     },
     { min: 0, max: 0 },
   )
@@ -220,7 +248,11 @@ function parseSimulate(args: readonly string[]): {
       : { courses: integerOption('courses', values.courses, 1, 1, 10_000) }),
     ...(values.start === undefined ? {} : { start: values.start }),
     ...(values.days === undefined ? {} : { days: Number(values.days) }),
+    ...(values['app-email-share'] === undefined
+      ? {}
+      : { appEmailShare: Number(values['app-email-share']) }),
   }
+  const hrExport = values['hr-export']
   if (values.endpoint !== undefined) {
     if (values.out !== undefined) throw new UsageError('--out and --endpoint exclude each other')
     if (values.key === undefined || values.secret === undefined)
@@ -229,6 +261,7 @@ function parseSimulate(args: readonly string[]): {
       throw new UsageError(`--endpoint: not a URL: ${values.endpoint}`)
     return {
       options,
+      hrExport,
       target: {
         kind: 'endpoint',
         url: values.endpoint,
@@ -242,6 +275,7 @@ function parseSimulate(args: readonly string[]): {
   }
   return {
     options,
+    hrExport,
     target: values.out === undefined ? { kind: 'stdout' } : { kind: 'file', path: values.out },
   }
 }
@@ -251,11 +285,12 @@ export const simulateCommand: Command = defineCommand({
   usage: SIMULATE_USAGE,
   summary: 'generate realistic xAPI statements (JSONL file, stdout or an xAPI endpoint)',
   run({ args }) {
-    const { options, target } = parseSimulate(args)
+    const { options, target, hrExport } = parseSimulate(args)
     return runSimulate(
       options,
       target.kind === 'stdout' ? { kind: 'stream', stream: process.stdout } : target,
       process.stderr,
+      hrExport,
     )
   },
 })

@@ -134,6 +134,9 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   params.set('pageSize', '500')
   params.set('sort', SORTS.includes(sort as (typeof SORTS)[number]) ? sort : 'learner')
   params.set('order', order)
+  // A cohort (People → Cohorts, or ?cohort= in the URL): only its members count.
+  const cohort = location.params.get('cohort')
+  if (cohort !== null && cohort !== '') params.set('cohort', cohort)
   const course = useQuery({
     queryKey: ['report', 'course', store.id, params.toString()],
     queryFn: () => report<CourseReport>(store.id, 'course', params),

@@ -28,9 +28,12 @@ const axis = {
   legend: { top: 0 },
 }
 
-export function OverviewPage({ store, window }: PageProps) {
+export function OverviewPage({ store, window, location }: PageProps) {
   const params = windowParams(window)
   params.set('top', '10')
+  // A cohort (People → Cohorts): only its members count.
+  const cohort = location.params.get('cohort')
+  if (cohort !== null && cohort !== '') params.set('cohort', cohort)
   const overview = useQuery({
     queryKey: ['report', 'overview', store.id, params.toString()],
     queryFn: () => report<OverviewReport>(store.id, 'overview', params),
@@ -55,6 +58,7 @@ export function OverviewPage({ store, window }: PageProps) {
       <PageHeader title="Overview" />
       <p className="muted freshness" role="status">
         {window.label}. {freshnessText(r)}
+        {r.cohort === undefined ? null : ` Cohort ${r.cohort.name}: ${r.cohort.rule}.`}
       </p>
       <Kpis
         items={[
