@@ -7,6 +7,9 @@ import { createPeopleHandler } from './analytics/people/people-consumer.js'
 import { createPeopleReports, type PeopleReports } from './analytics/people/people-reports.js'
 import { createPeople, type People } from './analytics/people/people.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
+import { createLinksProjector } from './analytics/insights/links-projector.js'
+import { createInsights, type Insights } from './analytics/insights/insights.js'
+import { startRetrainJob } from './analytics/insights/retrain-job.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
 import type { Admin } from './core/admin/admin.js'
 import type { AdminDeps } from './core/admin/admin-deps.js'
@@ -51,8 +54,12 @@ export interface Almanac {
   /** Forwarding targets (the admin API and `almanac forwarding`). */
   readonly forwarding: Forwarding
   readonly analytics: Analytics
+  /** Skill gaps, at-risk learners and recommendations (src/analytics/insights). */
+  readonly insights: Insights
   /** The analytics projector of this process (a statement-log consumer). */
   readonly projector: LogConsumer
+  /** The insights links consumer of this process (activity hierarchy, competency alignments). */
+  readonly linksProjector: LogConsumer
   /** Persons and cohorts (the admin API and `almanac people`; docs/people.md). */
   readonly people: People
   /** Informal learning, ineffective content, cohort comparison. */
@@ -199,11 +206,12 @@ function createProjector(
   config: Config,
   logger: Logger,
   metrics?: Metrics,
+  handler = createAnalyticsProjector(),
 ): LogConsumer {
   return createLogConsumer({
     log: storage.log,
     stores: async () => (await storage.admin.listStores()).map((store) => store.id),
-    handler: createAnalyticsProjector(),
+    handler,
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
     onError: (error, storeId) => {
@@ -291,6 +299,9 @@ export async function createAlmanac(
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
+  // The insights links (activity hierarchy and competency alignments): a consumer of its own.
+  const linksProjector = createProjector(storage, config, logger, metrics, createLinksProjector())
+  stopHooks.add('insights links', () => linksProjector.stop())
   const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics)
   stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
@@ -316,6 +327,7 @@ export async function createAlmanac(
     listeners: [
       (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
       (storeId) => projector.wake(storeId),
+      (storeId) => linksProjector.wake(storeId),
       (storeId) => peopleConsumer.wake(storeId),
       (storeId) => forwardingService.wake(storeId),
       ...(options.ingest?.listeners ?? []),
@@ -331,6 +343,20 @@ export async function createAlmanac(
     },
   })
   const analytics = createAnalytics(storage.log, projector)
+  if (config.analytics.enabled) linksProjector.start()
+  const insights = createInsights(storage.log)
+  // The at-risk models are retrained on a schedule by `almanac serve` (and on demand).
+  const retrainJob = startRetrainJob({
+    enabled: background && config.analytics.retrainHours > 0,
+    intervalMs: config.analytics.retrainHours * 3_600_000,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    train: (storeId) => insights.trainRisk(storeId),
+    onError: (error, storeId) => {
+      metrics.backgroundFailure('insights')
+      logger.log('error', 'insights retrain failed', { storeId, ...errorFields(error) })
+    },
+  })
+  stopHooks.add('insights retrain', () => retrainJob.stop())
   if (config.analytics.enabled) projector.start()
   if (config.analytics.enabled) peopleConsumer.start()
   const people = createPeople(storage.log)
@@ -378,6 +404,7 @@ export async function createAlmanac(
     productVersion: productVersion(),
     publicUrl: config.publicUrl,
     analytics,
+    insights,
     people,
     peopleReports,
     operator,
@@ -411,7 +438,9 @@ export async function createAlmanac(
     personalData,
     forwarding,
     analytics,
+    insights,
     projector,
+    linksProjector,
     people,
     peopleReports,
     peopleConsumer,

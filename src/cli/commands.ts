@@ -2,6 +2,7 @@
 import type { Command } from './command.js'
 import { adminCommand } from './commands/admin.js'
 import { analyticsCommand } from './commands/analytics.js'
+import { insightsCommand } from './commands/insights.js'
 import { backupCommand, restoreCommand } from './commands/backup.js'
 import { credentialsCommand } from './commands/credentials.js'
 import { eraseCommand } from './commands/erase.js'
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   backupCommand,
   restoreCommand,
   analyticsCommand,
+  insightsCommand,
   eraseCommand,
   retentionCommand,
   forwardingCommand,

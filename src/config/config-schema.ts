@@ -67,6 +67,12 @@ export const environmentSchema = z.object({
   ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
   /** Statements per projector unit of work. */
   ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(1000),
+  /** How often `almanac serve` retrains the at-risk models of every store, in hours (0 = never). */
+  ALMANAC_INSIGHTS_RETRAIN_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 365)
+    .default(24),
 })
 
 export interface Config {
@@ -111,5 +117,7 @@ export interface Config {
     readonly enabled: boolean
     readonly pollMs: number
     readonly batchSize: number
+    /** Hours between scheduled retrains of the at-risk models (0: only on demand). */
+    readonly retrainHours: number
   }
 }

@@ -34,6 +34,8 @@ import { createForwardingRoutes } from './routes/forwarding-routes.js'
 import { createPeopleRoutes } from './routes/people-routes.js'
 import { createPersonalDataRoutes } from './routes/personal-data-routes.js'
 import { createReportRoutes } from './routes/report-routes.js'
+import { createInsightsRoutes } from './routes/insights-routes.js'
+import type { Insights } from '../analytics/insights/insights.js'
 import { registerStatementRoutes } from './routes/statement-routes.js'
 
 export interface HttpDeps {
@@ -59,6 +61,8 @@ export interface HttpDeps {
   readonly forwarding: Forwarding
   /** The report use cases behind `/api/stores/:id/reports/`; absent = no report routes. */
   readonly analytics?: Analytics
+  /** Skill gaps, at-risk learners, recommendations under `/api/stores/:id/insights/`; absent = none. */
+  readonly insights?: Insights
   /** Persons and cohorts, under `/api/stores/:id/people|cohorts` (docs/people.md). */
   readonly people?: People
   /** Informal learning, ineffective content, cohort comparison, under `…/reports/`. */
@@ -174,6 +178,8 @@ export function createApp(deps: HttpDeps): Hono<Env> {
       '/api/stores/:id/reports',
       createReportRoutes(deps.analytics, deps.admin, deps.lrs, deps.peopleReports),
     )
+  if (deps.insights !== undefined)
+    app.route('/api/stores/:id/insights', createInsightsRoutes(deps.insights, deps.admin, deps.lrs))
   // Before the admin routes too: a people import may exceed their body limit.
   if (deps.people !== undefined) app.route('/api', createPeopleRoutes(deps.admin, deps.people))
   app.route(

@@ -11,6 +11,7 @@ import { CoursePage } from './pages/course'
 import { ForwardingPage } from './pages/forwarding'
 import { IneffectivePage, InformalPage } from './pages/insights'
 import { OverviewPage } from './pages/overview'
+import { AtRiskPage, RecommendationsPage, SkillGapsPage } from './pages/learner-insights'
 import { PeoplePage } from './pages/people'
 import { PersonalDataPage } from './pages/personal-data'
 import { SignInPage } from './pages/sign-in'
@@ -63,6 +64,24 @@ export const PAGES: PageDef[] = [
     title: 'Ineffective content',
     render: (p) => <IneffectivePage {...p} />,
     windowed: true,
+  },
+  {
+    path: '/skill-gaps',
+    title: 'Skills gaps',
+    render: (p) => <SkillGapsPage {...p} />,
+    windowed: false,
+  },
+  {
+    path: '/at-risk',
+    title: 'At-risk learners',
+    render: (p) => <AtRiskPage {...p} />,
+    windowed: false,
+  },
+  {
+    path: '/recommendations',
+    title: 'Recommendations',
+    render: (p) => <RecommendationsPage {...p} />,
+    windowed: false,
   },
   { path: '/admin', title: 'Administration', render: (p) => <AdminPage {...p} />, windowed: false },
   {

@@ -3,6 +3,7 @@ import { adminSchemas, paths as adminPaths } from './admin-paths.js'
 import type { PathsObject, SchemaObject } from './openapi-types.js'
 import { consolePaths } from './console-paths.js'
 import { forwardingPaths } from './forwarding-paths.js'
+import { insightsPaths } from './insights-paths.js'
 import { opsSchemas, paths as opsPaths } from './ops-paths.js'
 import { peoplePaths } from './people-paths.js'
 import { reportsPaths, reportsSecuritySchemes } from './reports-paths.js'
@@ -22,6 +23,7 @@ const AREAS: readonly {
   { paths: consolePaths as PathsObject },
   { paths: reportsPaths as PathsObject },
   { paths: forwardingPaths as PathsObject },
+  { paths: insightsPaths as PathsObject },
   { paths: peoplePaths as PathsObject },
 ]
 

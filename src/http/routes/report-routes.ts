@@ -44,7 +44,7 @@ function basicCredentials(header: string | undefined): { key: string; secret: st
   return colon < 0 ? undefined : { key: decoded.slice(0, colon), secret: decoded.slice(colon + 1) }
 }
 
-function reportReader(admin: Admin, lrs: Lrs): MiddlewareHandler {
+export function reportReader(admin: Admin, lrs: Lrs): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header('Authorization')
     const token = bearerToken(header)

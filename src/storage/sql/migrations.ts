@@ -6,6 +6,7 @@ import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
+import { insightsMigration } from './insights-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
 import { peopleMigration } from './people-migration.js'
 import { retentionMigration } from './retention-migration.js'
@@ -237,6 +238,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0009-forwarding': forwardingMigration(dialect),
     '0010-retention': retentionMigration(dialect),
     '0014-people': peopleMigration(dialect),
+    '0015-insights': insightsMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
