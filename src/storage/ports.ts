@@ -469,6 +469,11 @@ export interface PersonalDataStore {
   deleteAgentDocuments(ifis: readonly string[]): Promise<number>
   /** Forgets the agents recorded under `ifis` (the Agents resource). */
   deleteAgents(ifis: readonly string[]): Promise<number>
+  /**
+   * Takes `ifis` from the persons of the people directory (docs/people.md) and deletes every
+   * person left without an identifier, attributes and all; returns how many persons went.
+   */
+  forgetPeople(ifis: readonly string[]): Promise<number>
   insertErasure(record: Omit<ErasureRecord, 'id'>): Promise<ErasureRecord>
   /** The store's erasures, newest first. */
   listErasures(): Promise<ErasureRecord[]>

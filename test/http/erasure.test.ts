@@ -44,27 +44,12 @@ interface BackendCase {
   }>
 }
 
-const TABLES = [
-  'statements',
-  'statement_agents',
-  'statement_activities',
-  'statement_refs',
-  'attachments',
-  'documents',
-  'agents',
-  'erasures',
-  // The analytics projections (src/storage/sql/analytics-schema.ts).
-  'an_daily',
-  'an_daily_activities',
-  'an_daily_sources',
-  'an_learner_days',
-  'an_learner_activity',
-  'an_sessions',
-  'an_items',
-  'an_pages',
-  'an_objectives',
-  'an_learner_sources',
-]
+/**
+ * Every table of the database, whatever module owns it (statements, documents, projections, the
+ * people directory, insights, forwarding…): a table added later is scanned without listing it.
+ */
+const ALL_TABLES_SQLITE = `select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
+const ALL_TABLES_POSTGRES = `select tablename as name from pg_tables where schemaname = current_schema()`
 
 /** Every row of every table holding statement or agent data, as text (blobs as latin1). */
 function tableText(rows: unknown[][]): string {
@@ -86,7 +71,11 @@ const BACKEND_CASES: BackendCase[] = [
           const db = new Database(app.databaseFile, { readonly: true })
           try {
             return Promise.resolve(
-              tableText(TABLES.map((t) => db.prepare(`select * from ${t}`).all())),
+              tableText(
+                (db.prepare(ALL_TABLES_SQLITE).all() as { name: string }[]).map(({ name }) =>
+                  db.prepare(`select * from "${name}"`).all(),
+                ),
+              ),
             )
           } finally {
             db.close()
@@ -107,7 +96,9 @@ const BACKEND_CASES: BackendCase[] = [
           await client.connect()
           try {
             const tables: unknown[][] = []
-            for (const t of TABLES) tables.push((await client.query(`select * from ${t}`)).rows)
+            const names = (await client.query<{ name: string }>(ALL_TABLES_POSTGRES)).rows
+            for (const { name } of names)
+              tables.push((await client.query(`select * from "${name}"`)).rows)
             return tableText(tables)
           } finally {
             await client.end()

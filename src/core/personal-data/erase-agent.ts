@@ -36,8 +36,9 @@ export function parseErasedAgent(value: unknown): Agent | Group {
  *   replaced by one random pseudonymous account (`anonymise-agent.ts`), the same in all of them,
  *   and the statement is re-indexed. The id and `stored` stay, so a redelivery of the original
  *   statement is a conflict, not a resurrection.
- * - **Deleted**: the agent's State and Agent Profile documents, and the agent in the Agents
- *   resource.
+ * - **Deleted**: the agent's State and Agent Profile documents, the agent in the Agents
+ *   resource, and its identifier in the people directory, with the person when that was their
+ *   only identifier (a person with other identifiers keeps those and their attributes).
  *
  * Rows are deleted, and `seq` is never reused, so `more` links issued before, exports and any
  * reader of the statement log (forwarding replays included) no longer meet them.
@@ -80,6 +81,9 @@ export async function eraseAgent(
     const { attachments } = await data.deleteStatements([...deleted.keys()])
     const documents = await data.deleteAgentDocuments(ifis)
     const agents = await data.deleteAgents(ifis)
+    // The people directory's person for these IFIs: its attributes (name, email, role…) are
+    // personal data too. A person who also has other identifiers keeps them and stays.
+    await data.forgetPeople(ifis)
     return data.insertErasure({
       requestedBy: by,
       requestedAt: new Date(now()).toISOString(),

@@ -19,6 +19,7 @@ import type {
 import { ifiKey } from '../../xapi/ifi.js'
 import type { StoredStatement } from '../../xapi/types.js'
 import type { Database, ErasuresTable } from './database.js'
+import type { PeopleDatabase } from './sql-people-store.js'
 import {
   atomically,
   chunk,
@@ -377,6 +378,45 @@ export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataSt
           .deleteFrom('agents')
           .where('store_id', '=', storeId)
           .where('ifi', 'in', part)
+          .executeTakeFirst()
+        deleted += Number(result.numDeletedRows)
+      }
+      return deleted
+    },
+
+    async forgetPeople(ifis) {
+      // The people tables belong to the people module (migration 0014), hence their own type.
+      const people = db as unknown as Kysely<PeopleDatabase>
+      const owners = new Set<number>()
+      for (const part of chunk([...ifis], perList)) {
+        const rows = await people
+          .selectFrom('person_identifiers')
+          .select('person_id')
+          .where('store_id', '=', storeId)
+          .where('ifi', 'in', part)
+          .execute()
+        for (const row of rows) owners.add(Number(row.person_id))
+        await people
+          .deleteFrom('person_identifiers')
+          .where('store_id', '=', storeId)
+          .where('ifi', 'in', part)
+          .execute()
+      }
+      let deleted = 0
+      for (const part of chunk([...owners], perList)) {
+        const kept = await people
+          .selectFrom('person_identifiers')
+          .select('person_id')
+          .where('store_id', '=', storeId)
+          .where('person_id', 'in', part)
+          .execute()
+        const stay = new Set(kept.map((row) => Number(row.person_id)))
+        const gone = part.filter((id) => !stay.has(id))
+        if (gone.length === 0) continue
+        const result = await people
+          .deleteFrom('people')
+          .where('store_id', '=', storeId)
+          .where('seq', 'in', gone)
           .executeTakeFirst()
         deleted += Number(result.numDeletedRows)
       }
