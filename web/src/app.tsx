@@ -31,70 +31,133 @@ interface PageDef {
   render: (props: PageProps) => ReactNode
   /** Whether the time window applies (not on Administration). */
   windowed: boolean
+  /** The heading the page is listed under in the navigation. */
+  group: NavGroup
 }
 
+/** The navigation's sections, in order: what people look at first comes first. */
+const NAV_GROUPS = ['Reports', 'Insights', 'People', 'Data'] as const
+type NavGroup = (typeof NAV_GROUPS)[number]
+
 export const PAGES: PageDef[] = [
-  { path: '/', title: 'Overview', render: (p) => <OverviewPage {...p} />, windowed: true },
-  { path: '/course', title: 'Course report', render: (p) => <CoursePage {...p} />, windowed: true },
-  { path: '/learner', title: 'Learner', render: (p) => <LearnerPage {...p} />, windowed: true },
+  {
+    path: '/',
+    title: 'Overview',
+    render: (p) => <OverviewPage {...p} />,
+    windowed: true,
+    group: 'Reports',
+  },
+  {
+    path: '/course',
+    title: 'Course report',
+    render: (p) => <CoursePage {...p} />,
+    windowed: true,
+    group: 'Reports',
+  },
+  {
+    path: '/learner',
+    title: 'Learner',
+    render: (p) => <LearnerPage {...p} />,
+    windowed: true,
+    group: 'Reports',
+  },
   {
     path: '/questions',
     title: 'Questions',
     render: (p) => <QuestionsPage {...p} />,
     windowed: true,
+    group: 'Reports',
   },
-  { path: '/pages', title: 'Pages', render: (p) => <PagesPage {...p} />, windowed: true },
+  {
+    path: '/pages',
+    title: 'Pages',
+    render: (p) => <PagesPage {...p} />,
+    windowed: true,
+    group: 'Reports',
+  },
   {
     path: '/objectives',
     title: 'Objectives',
     render: (p) => <ObjectivesPage {...p} />,
     windowed: true,
+    group: 'Reports',
   },
   {
     path: '/statements',
     title: 'Statements',
     render: (p) => <StatementsPage {...p} />,
     windowed: true,
+    group: 'Data',
   },
-  { path: '/people', title: 'People', render: (p) => <PeoplePage {...p} />, windowed: false },
-  { path: '/cohorts', title: 'Cohorts', render: (p) => <CohortsPage {...p} />, windowed: true },
-  { path: '/informal', title: 'Informal', render: (p) => <InformalPage {...p} />, windowed: true },
+  {
+    path: '/people',
+    title: 'People',
+    render: (p) => <PeoplePage {...p} />,
+    windowed: false,
+    group: 'People',
+  },
+  {
+    path: '/cohorts',
+    title: 'Cohorts',
+    render: (p) => <CohortsPage {...p} />,
+    windowed: true,
+    group: 'People',
+  },
+  {
+    path: '/informal',
+    title: 'Informal',
+    render: (p) => <InformalPage {...p} />,
+    windowed: true,
+    group: 'Insights',
+  },
   {
     path: '/ineffective',
     title: 'Ineffective content',
     render: (p) => <IneffectivePage {...p} />,
     windowed: true,
+    group: 'Insights',
   },
   {
     path: '/skill-gaps',
     title: 'Skills gaps',
     render: (p) => <SkillGapsPage {...p} />,
     windowed: false,
+    group: 'Insights',
   },
   {
     path: '/at-risk',
     title: 'At-risk learners',
     render: (p) => <AtRiskPage {...p} />,
     windowed: false,
+    group: 'Insights',
   },
   {
     path: '/recommendations',
     title: 'Recommendations',
     render: (p) => <RecommendationsPage {...p} />,
     windowed: false,
+    group: 'Insights',
   },
-  { path: '/admin', title: 'Administration', render: (p) => <AdminPage {...p} />, windowed: false },
+  {
+    path: '/admin',
+    title: 'Administration',
+    render: (p) => <AdminPage {...p} />,
+    windowed: false,
+    group: 'Data',
+  },
   {
     path: '/forwarding',
     title: 'Forwarding',
     render: (p) => <ForwardingPage {...p} />,
     windowed: false,
+    group: 'Data',
   },
   {
     path: '/personal-data',
     title: 'Personal data',
     render: (p) => <PersonalDataPage {...p} />,
     windowed: false,
+    group: 'Data',
   },
 ]
 
@@ -200,17 +263,6 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => Prom
       </a>
       <header className="topbar">
         <div className="brand">Almanac</div>
-        <nav aria-label="Pages">
-          <ul>
-            {PAGES.map((p) => (
-              <li key={p.path}>
-                <Link href={pageHref(p.path)} current={p.path === location.path}>
-                  {p.title}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
         <div className="account">
           <span className="muted">{session.username}</span>
           <button type="button" className="button secondary" onClick={() => void onSignOut()}>
@@ -218,6 +270,22 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => Prom
           </button>
         </div>
       </header>
+      <nav className="sidebar" aria-label="Pages">
+        {NAV_GROUPS.map((group) => (
+          <section key={group} aria-labelledby={`nav-${group}`}>
+            <h2 id={`nav-${group}`}>{group}</h2>
+            <ul>
+              {PAGES.filter((p) => p.group === group).map((p) => (
+                <li key={p.path}>
+                  <Link href={pageHref(p.path)} current={p.path === location.path}>
+                    {p.title}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
+      </nav>
       <div className="filters" role="group" aria-label="Filters">
         <label>
           Store
