@@ -36,7 +36,7 @@ interface PageDef {
 }
 
 /** The navigation's sections, in order: what people look at first comes first. */
-const NAV_GROUPS = ['Reports', 'Insights', 'People', 'Data'] as const
+const NAV_GROUPS = ['Reports', 'Insights', 'Directory', 'Data'] as const
 type NavGroup = (typeof NAV_GROUPS)[number]
 
 export const PAGES: PageDef[] = [
@@ -94,14 +94,14 @@ export const PAGES: PageDef[] = [
     title: 'People',
     render: (p) => <PeoplePage {...p} />,
     windowed: false,
-    group: 'People',
+    group: 'Directory',
   },
   {
     path: '/cohorts',
     title: 'Cohorts',
     render: (p) => <CohortsPage {...p} />,
     windowed: true,
-    group: 'People',
+    group: 'Directory',
   },
   {
     path: '/informal',

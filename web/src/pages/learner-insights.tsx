@@ -509,7 +509,7 @@ function ModelsCard({ models }: { models: Model[] }) {
         <>
           <p className="muted">{models.find((m) => m.quality !== null)?.quality?.method ?? ''}</p>
           <DataTable
-            caption="Models"
+            caption="Models and their measured quality"
             table={{
               columns: [
                 'course',
@@ -520,8 +520,7 @@ function ModelsCard({ models }: { models: Model[] }) {
                 'baseline AUC',
                 'P@10%',
                 'baseline P@10%',
-                'intercept',
-                ...features,
+                'why the rules',
               ],
               rows: models.map((m) => [
                 activityLabel(m.course),
@@ -532,10 +531,20 @@ function ModelsCard({ models }: { models: Model[] }) {
                 m.quality?.baselineAuc ?? null,
                 m.quality?.precisionAtTop10 ?? null,
                 m.quality?.baselinePrecisionAtTop10 ?? null,
-                m.intercept,
-                ...features.map((f) => m.coefficients[f] ?? null),
                 m.fallbackReason,
               ]),
+            }}
+          />
+          {/* Coefficients apart: one column per course keeps the table narrow enough to read. */}
+          <h3>Coefficients (log-odds per standardised feature)</h3>
+          <DataTable
+            caption="Model coefficients"
+            table={{
+              columns: ['feature', ...models.map((m) => activityLabel(m.course))],
+              rows: [
+                ['intercept', ...models.map((m) => m.intercept)],
+                ...features.map((f) => [f, ...models.map((m) => m.coefficients[f] ?? null)]),
+              ],
             }}
           />
         </>
