@@ -159,9 +159,10 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
   const own = (rs: Raw[]) => rs.filter((r) => objectId(r.s) === a)
   const started = cohort.filter(([, rs]) => rs.some((r) => engages(r.s)))
   const startedSet = new Set(started.map(([l]) => l))
-  const completedSet = new Set(
-    cohort.filter(([, rs]) => own(rs).some((r) => completes(r.s))).map(([l]) => l),
-  )
+  // §1: the completers among the started learners; the others are counted apart.
+  const completers = cohort.filter(([, rs]) => own(rs).some((r) => completes(r.s)))
+  const completedSet = new Set(completers.filter(([l]) => startedSet.has(l)).map(([l]) => l))
+  const completedNotStarted = completers.length - completedSet.size
   const judged = cohort
     .map(([, rs]) => earliest(own(rs).filter((r) => success(r.s) !== undefined)))
     .filter((r): r is Raw => r !== undefined)
@@ -213,6 +214,7 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
     cohort: cohort.length,
     started: started.length,
     completed: completedSet.size,
+    completedNotStarted,
     completionRate: rate(completedSet.size, started.length),
     judged: judged.length,
     firstAttemptPassRate: rate(judged.filter((r) => success(r.s) === true).length, judged.length),
@@ -249,7 +251,7 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
 
 // ---------------------------------------------------------------- report 4: item analysis
 
-export function itemsRef(set: readonly Raw[], assessment: string) {
+export function itemsRef(set: readonly Raw[], assessment: string, sinceMs = 0, untilMs = 8.64e15) {
   const answers = set.filter(
     (r) =>
       r.s.verb.id === `${V}answered` &&
@@ -258,11 +260,16 @@ export function itemsRef(set: readonly Raw[], assessment: string) {
   )
   const questions = [...new Set(answers.map((r) => objectId(r.s) ?? ''))].sort()
   const k = questions.length
+  // Each learner's first answer per question, kept when it falls in the window.
   const first = new Map<string, Map<string, Raw>>()
+  const responses = new Map<string, number>()
   for (const [key, rs] of by(answers, (r) => `${r.learner}\u0000${objectId(r.s)}`)) {
     const [learner, question] = key.split('\u0000') as [string, string]
+    const answer = earliest(rs)!
+    if (answer.ms < sinceMs || answer.ms >= untilMs) continue
+    responses.set(question, (responses.get(question) ?? 0) + 1)
     const m = first.get(learner) ?? new Map<string, Raw>()
-    m.set(question, earliest(rs)!)
+    m.set(question, answer)
     first.set(learner, m)
   }
   const resp = [...first]
@@ -302,6 +309,7 @@ export function itemsRef(set: readonly Raw[], assessment: string) {
     }
     return {
       question: q,
+      responses: responses.get(q) ?? 0,
       p: r6(p),
       discrimination: r6(pu - pl),
       pointBiserial: rpb,
