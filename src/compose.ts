@@ -16,6 +16,7 @@ import {
   createForwardingService,
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
+import { createForegroundActivity, type ForegroundActivity } from './core/log/foreground.js'
 import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
@@ -176,6 +177,16 @@ export function createPersonalDataUseCases(
   })
 }
 
+/** The LRS with its statement writes counted as foreground work (the projector yields to them). */
+function trackWrites(foreground: ForegroundActivity, lrs: Lrs): Lrs {
+  return {
+    ...lrs,
+    storeStatements: (...args) => foreground.track(() => lrs.storeStatements(...args)),
+    putStatement: (...args) => foreground.track(() => lrs.putStatement(...args)),
+    importStatements: (...args) => foreground.track(() => lrs.importStatements(...args)),
+  }
+}
+
 /**
  * The analytics projector: a statement-log consumer over every store. On PostgreSQL one process
  * at a time holds each store's lease.
@@ -185,6 +196,7 @@ function createProjector(
   config: Config,
   logger: Logger,
   metrics?: Metrics,
+  foreground?: ForegroundActivity,
 ): LogConsumer {
   return createLogConsumer({
     log: storage.log,
@@ -192,6 +204,11 @@ function createProjector(
     handler: createAnalyticsProjector(),
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
+    // Ingest first: while statements are being stored the projector takes a bounded share of
+    // the time (and, on SQLite, of the one writer), and catches up when ingest pauses.
+    ...(foreground === undefined
+      ? {}
+      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
     onError: (error, storeId) => {
       metrics?.backgroundFailure('analytics')
       logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
@@ -250,7 +267,8 @@ export async function createAlmanac(
   // The analytics projector runs in every process; on PostgreSQL one process at a time holds
   // each store's lease. Statements this process stores wake it at once; the poll picks up the
   // other processes' statements and a lease another process gave up.
-  const projector = createProjector(storage, config, logger, metrics)
+  const foreground = createForegroundActivity()
+  const projector = createProjector(storage, config, logger, metrics, foreground)
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
@@ -269,27 +287,30 @@ export async function createAlmanac(
     xapiBasePath: '/xapi',
     authorityHomePage: config.publicUrl,
   }
-  const lrs = createLrs(coreDeps, {
-    productVersion: productVersion(),
-    ...options.ingest,
-    // Forwarding and the projector take at once what this process stored; others' writes at
-    // their next poll.
-    listeners: [
-      (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
-      (storeId) => projector.wake(storeId),
-      (storeId) => forwardingService.wake(storeId),
-      ...(options.ingest?.listeners ?? []),
-    ],
-    // A listener runs after the commit: its failure is logged and counted, never answered.
-    onListenerError: (error, storeId) => {
-      listenerFailures += 1
-      logger.log('error', 'ingest listener failed', {
-        storeId,
-        listenerFailures,
-        ...errorFields(error),
-      })
-    },
-  })
+  const lrs = trackWrites(
+    foreground,
+    createLrs(coreDeps, {
+      productVersion: productVersion(),
+      ...options.ingest,
+      // Forwarding and the projector take at once what this process stored; others' writes at
+      // their next poll.
+      listeners: [
+        (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
+        (storeId) => projector.wake(storeId),
+        (storeId) => forwardingService.wake(storeId),
+        ...(options.ingest?.listeners ?? []),
+      ],
+      // A listener runs after the commit: its failure is logged and counted, never answered.
+      onListenerError: (error, storeId) => {
+        listenerFailures += 1
+        logger.log('error', 'ingest listener failed', {
+          storeId,
+          listenerFailures,
+          ...errorFields(error),
+        })
+      },
+    }),
+  )
   const analytics = createAnalytics(storage.log, projector)
   if (config.analytics.enabled) projector.start()
   const personalData = createPersonalDataUseCases(storage, config, logger, analytics)

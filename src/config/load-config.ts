@@ -86,6 +86,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       enabled: e.ALMANAC_ANALYTICS === 'on',
       pollMs: e.ALMANAC_ANALYTICS_POLL_MS,
       batchSize: e.ALMANAC_ANALYTICS_BATCH_SIZE,
+      busyShare: e.ALMANAC_ANALYTICS_BUSY_SHARE,
     },
   }
   return Object.freeze(config)
