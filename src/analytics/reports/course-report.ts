@@ -2,6 +2,7 @@
  * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
+import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
 import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
@@ -77,6 +78,12 @@ const SCORE_COLUMN: Record<ScoreOf, string> = {
   last: 'last_score',
 }
 
+/**
+ * The course report. The cohort's own rows (one per learner) are read; everything keyed by
+ * learner × page, session or module is aggregated in the database against the cohort (a
+ * subquery), so a course of 10⁴ learners and 30 pages sends figures, not 3·10⁵ rows. The cohort
+ * is one function: a learner filter (cohorts, persons) narrows it in one place.
+ */
 export async function courseReport(
   db: AnyDb,
   storeId: number,
@@ -84,44 +91,58 @@ export async function courseReport(
   window: ReportWindow,
   query: CourseQuery,
 ) {
-  const all = (await db
-    .selectFrom('an_learner_activity')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('activity_id', '=', activity)
-    .execute()) as AnyRow[]
-  if (all.length === 0)
-    throw NotFoundError(`no learner has statements about the activity ${activity}`)
   // The cohort: learners whose first statement about the activity falls in the window.
-  const cohort = all.filter(
-    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
+  const cohortRows = () =>
+    db
+      .selectFrom('an_learner_activity')
+      .where('store_id', '=', storeId)
+      .where('activity_id', '=', activity)
+      .where('first_ms', '>=', window.sinceMs)
+      .where('first_ms', '<', window.untilMs)
+  const cohortLearners = () => cohortRows().select('learner')
+  const startedLearners = () => cohortRows().select('learner').where('engaged_ms', 'is not', null)
+  const cohort = (await cohortRows()
+    .select([
+      'learner',
+      'first_ms',
+      'last_ms',
+      'engaged_ms',
+      'completed_ms',
+      'passed_ms',
+      'judged_success',
+      'best_score',
+      'first_score',
+      'last_score',
+      'centis',
+    ])
+    .execute()) as AnyRow[]
+  if (
+    cohort.length === 0 &&
+    (await db
+      .selectFrom('an_learner_activity')
+      .select('learner')
+      .where('store_id', '=', storeId)
+      .where('activity_id', '=', activity)
+      .limit(1)
+      .executeTakeFirst()) === undefined
   )
-  const inCohort = new Set(cohort.map((r) => String(r['learner'])))
-  const startedSet = new Set(
-    cohort.filter((r) => r['engaged_ms'] !== null).map((r) => String(r['learner'])),
-  )
-  // Completers among the started learners (§1), as in `outcomeMeasures`.
-  const completedSet = new Set(
-    cohort
-      .filter((r) => r['engaged_ms'] !== null && r['completed_ms'] !== null)
-      .map((r) => String(r['learner'])),
-  )
+    throw NotFoundError(`no learner has statements about the activity ${activity}`)
 
-  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course), per learner.
   const sessions = (await db
     .selectFrom('an_sessions')
-    .select(['session_id', 'learner', 'ended', 'centis'])
+    .select([
+      'learner',
+      sql<number>`count(*)`.as('sessions'),
+      sql<number>`sum(case when ended = 0 then 1 else 0 end)`.as('open'),
+    ])
     .where('store_id', '=', storeId)
     .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
+    .where('learner', 'in', cohortLearners())
+    .groupBy('learner')
     .execute()) as AnyRow[]
-  const attemptsBy = new Map<string, number>()
-  let openSessions = 0
-  for (const s of sessions) {
-    const learner = String(s['learner'])
-    if (!inCohort.has(learner)) continue
-    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + 1)
-    if (num(s['ended']) === 0) openSessions += 1
-  }
+  const attemptsBy = new Map(sessions.map((s) => [String(s['learner']), num(s['sessions'])]))
+  const openSessions = sessions.reduce((sum, s) => sum + num(s['open']), 0)
   const attemptCounts = [...attemptsBy.values()]
   const distribution = new Map<number, number>()
   for (const n of attemptCounts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
@@ -133,14 +154,77 @@ export async function courseReport(
     .map((r) => numOrNull(r['engaged_ms']))
     .filter((v): v is number => v !== null)
 
-  // Modules: the AUs launched under the course, and the parents of its pages.
+  // Pages of the course: order by the earliest first view (anyone), the funnel over the started.
   const pageRows = (await db
     .selectFrom('an_pages')
-    .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+    .select([
+      'page',
+      sql<string>`min(module)`.as('module'),
+      sql<number>`min(view_ms)`.as('first'),
+      sql<number>`sum(case when learner in (${startedLearners()}) then 1 else 0 end)`.as('reached'),
+      sql<number>`sum(case when learner in (${startedLearners()}) then views else 0 end)`.as(
+        'views',
+      ),
+    ])
     .where('store_id', '=', storeId)
     .where('course', '=', activity)
+    .groupBy('page')
     .execute()) as AnyRow[]
-  const moduleIds = new Set<string>()
+  const pageOrder = pageRows
+    .map((r) => ({
+      page: String(r['page']),
+      module: String(r['module']),
+      first: num(r['first']),
+      reached: num(r['reached']),
+      views: num(r['views']),
+    }))
+    .sort((a, b) => a.first - b.first || (a.page < b.page ? -1 : 1))
+  const orderOf = new Map(pageOrder.map((p, i) => [p.page, i]))
+
+  // Exit points: for started learners who did not complete, the furthest page in that order.
+  const exits = new Map<string, number>()
+  if (pageOrder.length > 0) {
+    const position = sql<number>`case page ${sql.join(
+      pageOrder.map((p, i) => sql`when ${p.page} then ${sql.lit(i)}`),
+      sql` `,
+    )} end`
+    const furthest = db
+      .selectFrom('an_pages')
+      .select(['learner', sql<number>`max(${position})`.as('last')])
+      .where('store_id', '=', storeId)
+      .where('course', '=', activity)
+      .where('learner', 'in', startedLearners().where('completed_ms', 'is', null))
+      .groupBy('learner')
+      .as('furthest')
+    for (const r of (await db
+      .selectFrom(furthest)
+      .select(['last', sql<number>`count(*)`.as('learners')])
+      .groupBy('last')
+      .execute()) as AnyRow[]) {
+      const page = pageOrder[num(r['last'])]?.page
+      if (page !== undefined) exits.set(page, num(r['learners']))
+    }
+  }
+  let previous: number | undefined
+  const pages = pageOrder.map((entry, index) => {
+    const conversion = previous === undefined ? null : ratio(entry.reached, previous)
+    previous = entry.reached
+    return {
+      order: index + 1,
+      page: entry.page,
+      module: entry.module,
+      reached: entry.reached,
+      views: entry.views,
+      conversion,
+      dropoff: conversion === null ? null : round(1 - conversion),
+      exits: exits.get(entry.page) ?? 0,
+    }
+  })
+  const firstReached = pages[0]?.reached ?? 0
+
+  // Modules: the AUs launched under the course, and the parents of its pages, in the order of
+  // their first statement by anyone; their measures over the cohort, aggregated per module.
+  const moduleIds = new Set<string>(pageOrder.map((p) => p.module))
   for (const s of (await db
     .selectFrom('an_sessions')
     .select('activity_id')
@@ -150,81 +234,70 @@ export async function courseReport(
     .execute()) as AnyRow[])
     if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
       moduleIds.add(s['activity_id'])
-  for (const p of pageRows) moduleIds.add(String(p['module']))
-  const moduleRows =
-    moduleIds.size === 0
+  const moduleList = [...moduleIds]
+  const moduleRows = () =>
+    db
+      .selectFrom('an_learner_activity')
+      .where('store_id', '=', storeId)
+      .where('activity_id', 'in', moduleList)
+  const count = (condition: string) =>
+    sql<number>`sum(case when ${sql.raw(condition)} then 1 else 0 end)`
+  const [stats = [], firstSeen = [], bestScores = []] =
+    moduleList.length === 0
       ? []
-      : ((await db
-          .selectFrom('an_learner_activity')
-          .selectAll()
-          .where('store_id', '=', storeId)
-          .where('activity_id', 'in', [...moduleIds])
-          .execute()) as AnyRow[])
-  const modules = [...moduleIds]
+      : ((await Promise.all([
+          moduleRows()
+            .select([
+              'activity_id',
+              count('engaged_ms is not null').as('started'),
+              count('engaged_ms is not null and completed_ms is not null').as('completed'),
+              count('engaged_ms is null and completed_ms is not null').as('completed_not_started'),
+              count('judged_success is not null').as('judged'),
+              count('judged_success = 1').as('first_passed'),
+              count('judged_success is not null and passed_ms is not null').as('eventual'),
+            ])
+            .where('learner', 'in', cohortLearners())
+            .groupBy('activity_id')
+            .execute(),
+          moduleRows()
+            .select(['activity_id', sql<number>`min(first_ms)`.as('first')])
+            .groupBy('activity_id')
+            .execute(),
+          moduleRows()
+            .select(['activity_id', 'best_score'])
+            .where('best_score', 'is not', null)
+            .where('learner', 'in', cohortLearners())
+            .execute(),
+        ])) as AnyRow[][])
+  const statsOf = new Map(stats.map((r) => [String(r['activity_id']), r]))
+  const firstOf = new Map(firstSeen.map((r) => [String(r['activity_id']), num(r['first'])]))
+  const bestOf = new Map<string, number[]>()
+  for (const r of bestScores) {
+    const id = String(r['activity_id'])
+    bestOf.set(id, [...(bestOf.get(id) ?? []), num(r['best_score'])])
+  }
+  const modules = moduleList
     .map((id) => {
-      const rows = moduleRows.filter((r) => r['activity_id'] === id)
-      const firstSeen = Math.min(...rows.map((r) => num(r['first_ms'])), Number.MAX_SAFE_INTEGER)
-      const mine = rows.filter((r) => inCohort.has(String(r['learner'])))
-      const best = mine
-        .map((r) => numOrNull(r['best_score']))
-        .filter((s): s is number => s !== null)
-      return { activity: id, firstSeen, ...outcomeMeasures(mine), bestScore: summary(best) }
+      const r = statsOf.get(id) ?? {}
+      const started = num(r['started'])
+      const completed = num(r['completed'])
+      const judged = num(r['judged'])
+      return {
+        activity: id,
+        firstSeen: firstOf.get(id) ?? Number.MAX_SAFE_INTEGER,
+        // As `outcomeMeasures` over the cohort's rows of the module (§1, §2).
+        started,
+        completed,
+        completedNotStarted: num(r['completed_not_started']),
+        completionRate: ratio(completed, started),
+        judged,
+        firstAttemptPassRate: ratio(num(r['first_passed']), judged),
+        eventualPassRate: ratio(num(r['eventual']), judged),
+        bestScore: summary(bestOf.get(id) ?? []),
+      }
     })
     .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
     .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
-
-  // Pages in order (earliest first view by anyone), the funnel over the started learners.
-  const byPage = new Map<
-    string,
-    { module: string; first: number; viewers: Set<string>; views: number }
-  >()
-  const lastPageOf = new Map<string, string>()
-  for (const p of pageRows) {
-    const id = String(p['page'])
-    const entry = byPage.get(id) ?? {
-      module: String(p['module']),
-      first: Number.MAX_SAFE_INTEGER,
-      viewers: new Set(),
-      views: 0,
-    }
-    entry.first = Math.min(entry.first, num(p['view_ms']))
-    const learner = String(p['learner'])
-    if (startedSet.has(learner)) {
-      entry.viewers.add(learner)
-      entry.views += num(p['views'])
-    }
-    byPage.set(id, entry)
-  }
-  const pageOrder = [...byPage].sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
-  const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
-  for (const p of pageRows) {
-    const learner = String(p['learner'])
-    if (!startedSet.has(learner) || completedSet.has(learner)) continue
-    const page = String(p['page'])
-    const current = lastPageOf.get(learner)
-    if (current === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(current) ?? 0))
-      lastPageOf.set(learner, page)
-  }
-  const exits = new Map<string, number>()
-  for (const page of lastPageOf.values()) exits.set(page, (exits.get(page) ?? 0) + 1)
-  let previous: number | undefined
-  const pages = pageOrder.map(([id, entry], index) => {
-    const reached = entry.viewers.size
-    const conversion = previous === undefined ? null : ratio(reached, previous)
-    previous = reached
-    return {
-      order: index + 1,
-      page: id,
-      module: entry.module,
-      reached,
-      views: entry.views,
-      conversion,
-      dropoff: conversion === null ? null : round(1 - conversion),
-      exits: exits.get(id) ?? 0,
-    }
-  })
-  const firstReached = pages[0]?.reached ?? 0
-
   // The per-learner table, sorted and paged.
   const learners: LearnerRow[] = cohort.map((r) => ({
     learner: String(r['learner']),

@@ -78,6 +78,11 @@ export interface LogConsumerOptions {
     readonly share?: number
     /** Statements per batch while busy; default 500 (or `batchSize` when smaller). */
     readonly busyBatchSize?: number
+    /**
+     * Bounded staleness under sustained overload: once the oldest statement waiting is older
+     * than this, the consumer takes half the time instead of `share`; default 30 000 ms.
+     */
+    readonly maxLagMs?: number
   }
 }
 
@@ -103,6 +108,7 @@ const DEFAULT_BATCH_SIZE = 1000
 const DEFAULT_POLL_MS = 1000
 const DEFAULT_BUSY_SHARE = 0.1
 const DEFAULT_BUSY_BATCH_SIZE = 500
+const DEFAULT_MAX_LAG_MS = 30_000
 /** How often a resting consumer looks whether the foreground went idle. */
 const REST_STEP_MS = 10
 
@@ -115,13 +121,15 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   const pace = options.pace
   const busyShare = Math.min(1, Math.max(0.01, pace?.share ?? DEFAULT_BUSY_SHARE))
   const busyBatchSize = Math.min(batchSize, pace?.busyBatchSize ?? DEFAULT_BUSY_BATCH_SIZE)
-  /** The duration and end of the last paced batch (performance.now() ms). */
-  let lastBatch = { ms: 0, end: 0 }
+  const maxLagMs = pace?.maxLagMs ?? DEFAULT_MAX_LAG_MS
+  /** The duration and end of the last paced batch (performance.now() ms), and its lag. */
+  let lastBatch = { ms: 0, end: 0, lagMs: 0 }
 
   /** Rests while the foreground is busy, until this consumer's share of time is respected. */
   async function yieldToForeground(): Promise<number> {
     if (pace === undefined) return batchSize
-    const rest = lastBatch.ms * (1 / busyShare - 1)
+    const share = lastBatch.lagMs > maxLagMs ? Math.max(busyShare, 0.5) : busyShare
+    const rest = lastBatch.ms * (1 / share - 1)
     while (!stopped && pace.busy()) {
       const left = lastBatch.end + rest - performance.now()
       if (left <= 0) return busyBatchSize
@@ -155,7 +163,7 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   function runBatch(
     storeId: StoreId,
     limit = batchSize,
-  ): Promise<{ count: number; cursor: number; watermark: number }> {
+  ): Promise<{ count: number; cursor: number; watermark: number; lagMs?: number }> {
     if (handler.deliver !== undefined)
       return runDeliveryBatch(storeId, (batch) => handler.deliver?.(batch) ?? Promise.resolve())
     return log.unitOfWork(storeId, async ({ log: storeLog, connection }) => {
@@ -169,7 +177,9 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
       if (entries.length > 0)
         await handler.handle({ storeId, entries, after, upTo, log: storeLog, connection })
       await storeLog.setCursor(handler.name, upTo)
-      return { count: entries.length, cursor: upTo, watermark }
+      const oldest = entries[0]?.statement.stored
+      const lagMs = oldest === undefined ? 0 : Date.now() - Date.parse(oldest)
+      return { count: entries.length, cursor: upTo, watermark, lagMs }
     })
   }
 
@@ -211,8 +221,9 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
       const lease = await leaseOf(storeId)
       if (lease === undefined) return processed === 0 ? undefined : processed
       const began = performance.now()
-      const { count, cursor, watermark } = await runBatch(storeId, limit)
-      if (paced) lastBatch = { ms: performance.now() - began, end: performance.now() }
+      const { count, cursor, watermark, lagMs } = await runBatch(storeId, limit)
+      if (paced)
+        lastBatch = { ms: performance.now() - began, end: performance.now(), lagMs: lagMs ?? 0 }
       processed += count
       if (cursor >= watermark || stopped) {
         onBatch?.({ cursor, watermark, processed })
