@@ -340,6 +340,7 @@ export async function createAlmanac(
   const streams = new AbortController()
   const app = createApp({
     lrs,
+    foreground,
     personalData,
     forwarding,
     maxBodyBytes: config.http.maxBodyBytes,
