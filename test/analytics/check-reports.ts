@@ -11,6 +11,7 @@ import {
   engages,
   itemsRef,
   learnerRef,
+  moduleRef,
   objectivesRef,
   objectId,
   overviewRef,
@@ -141,6 +142,20 @@ export async function checkReports(
       ).toEqual(ref.pages)
       expect(report.exitPoints, what).toEqual(ref.exitPoints)
       expect(report.learners.total, what).toBe(ref.cohort)
+      // The modules' measures over the cohort, each against its reference.
+      expect(
+        report.modules.map((m) => ({
+          activity: m.activity,
+          started: m.started,
+          completed: m.completed,
+          completedNotStarted: m.completedNotStarted,
+          completionRate: m.completionRate,
+          judged: m.judged,
+          firstAttemptPassRate: m.firstAttemptPassRate,
+          eventualPassRate: m.eventualPassRate,
+        })),
+        `${what} modules`,
+      ).toEqual(report.modules.map((m) => moduleRef(set, m.activity, ref.cohortLearners)))
       // A rate is a share of its own population (§1, §2): never above 1, modules included.
       for (const m of [report, ...report.modules])
         for (const r of [m.completionRate, m.firstAttemptPassRate, m.eventualPassRate])

@@ -211,6 +211,7 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
   const exits = new Map<string, number>()
   for (const i of lastPage.values()) exits.set(order[i]!.page, (exits.get(order[i]!.page) ?? 0) + 1)
   return {
+    cohortLearners: new Set(cohort.map(([l]) => l)),
     cohort: cohort.length,
     started: started.length,
     completed: completedSet.size,
@@ -419,5 +420,35 @@ export function learnerRef(set: readonly Raw[], learner: string) {
     courses: [
       ...new Set(mine.map((r) => courseOf(r.s)).filter((c): c is string => c !== undefined)),
     ].sort(),
+  }
+}
+
+/** A module's outcome measures over the course cohort's learners (§1, §2), on the module itself. */
+export function moduleRef(set: readonly Raw[], module: string, cohort: ReadonlySet<string>) {
+  const mine = by(
+    set.filter((r) => objectId(r.s) === module && cohort.has(r.learner)),
+    (r) => r.learner,
+  )
+  const rows = [...mine.values()]
+  const started = rows.filter((rs) => rs.some((r) => engages(r.s)))
+  const completed = started.filter((rs) => rs.some((r) => completes(r.s))).length
+  const judged = rows
+    .map((rs) => ({ rs, first: earliest(rs.filter((r) => success(r.s) !== undefined)) }))
+    .filter((x) => x.first !== undefined)
+  return {
+    activity: module,
+    started: started.length,
+    completed,
+    completedNotStarted: rows.filter((rs) => rs.some((r) => completes(r.s))).length - completed,
+    completionRate: rate(completed, started.length),
+    judged: judged.length,
+    firstAttemptPassRate: rate(
+      judged.filter((x) => success(x.first!.s) === true).length,
+      judged.length,
+    ),
+    eventualPassRate: rate(
+      judged.filter((x) => x.rs.some((r) => success(r.s) === true)).length,
+      judged.length,
+    ),
   }
 }
