@@ -4,7 +4,7 @@
  */
 import type { LogConsumer } from '../core/log/log-consumer.js'
 import type { StatementLogStorage, StoreId } from '../storage/ports.js'
-import { resetProjections } from './projector.js'
+import { analyzeProjections, resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
 import { itemsReport } from './reports/items-report.js'
 import { learnerReport } from './reports/learner-report.js'
@@ -167,7 +167,10 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
       await log.unitOfWork(storeId, ({ log: storeLog, connection }) =>
         resetProjections(connection as AnyDb, storeLog, storeId),
       )
-      return { processed: await projector.catchUp(storeId, onProgress) }
+      const processed = await projector.catchUp(storeId, onProgress)
+      if (processed !== undefined)
+        await log.unitOfWork(storeId, ({ connection }) => analyzeProjections(connection as AnyDb))
+      return { processed }
     },
   }
 }

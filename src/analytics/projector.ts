@@ -3,7 +3,7 @@
  * tables (analytics-schema.ts) up to date, batch by batch, in the unit of work that moves its
  * cursor. One set-based upsert per table (and chunk) per batch; nothing is read back.
  */
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, PostgresAdapter, sql } from 'kysely'
 import type { LogBatch, LogHandler } from '../core/log/log-consumer.js'
 import type { LogEntry, StatementLog, StoreId } from '../storage/ports.js'
 import { type Merge, type Row, TABLES, type TableSpec } from '../storage/sql/analytics-schema.js'
@@ -191,4 +191,15 @@ export async function resetProjections(
   for (const table of TABLES)
     await db.deleteFrom(table.name).where('store_id', '=', storeId).execute()
   await log.setCursor(ANALYTICS_CONSUMER, 0)
+}
+
+/**
+ * After a rebuild, PostgreSQL's planner statistics of the projection tables describe what was
+ * there before (often nothing): autovacuum's ANALYZE comes only after its next look at the
+ * database. Reports planned from them pick scans over the report indexes, so the rebuild
+ * analyses the tables itself. SQLite plans from fixed statistics (planner-stats.ts): nothing.
+ */
+export async function analyzeProjections(db: AnyDb): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
+  await sql`analyze ${sql.join(TABLES.map((t) => sql.table(t.name)))}`.execute(db)
 }
