@@ -298,7 +298,7 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
       .orderBy('statements', 'desc')
       .limit(1)
       .executeTakeFirst()) as { learner: string } | undefined
-    return { course: course.activity_id, learners: Number(course.n), module, quiz, learner }
+    return { course: course.activity_id, learners: course.n, module, quiz, learner }
   })
   say(
     `largest course ${found.course}: ${found.learners} learners; module ${found.module?.module}; assessment ${found.quiz?.assessment}`,
