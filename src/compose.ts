@@ -22,6 +22,7 @@ import {
   createForwardingService,
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
+import { createForegroundActivity, type ForegroundActivity } from './core/log/foreground.js'
 import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
@@ -197,6 +198,16 @@ export function createPersonalDataUseCases(
   })
 }
 
+/** The LRS with its statement writes counted as foreground work (the projector yields to them). */
+function trackWrites(foreground: ForegroundActivity, lrs: Lrs): Lrs {
+  return {
+    ...lrs,
+    storeStatements: (...args) => foreground.track(() => lrs.storeStatements(...args)),
+    putStatement: (...args) => foreground.track(() => lrs.putStatement(...args)),
+    importStatements: (...args) => foreground.track(() => lrs.importStatements(...args)),
+  }
+}
+
 /**
  * The analytics projector: a statement-log consumer over every store. On PostgreSQL one process
  * at a time holds each store's lease.
@@ -206,6 +217,7 @@ function createProjector(
   config: Config,
   logger: Logger,
   metrics?: Metrics,
+  foreground?: ForegroundActivity,
   handler = createAnalyticsProjector(),
 ): LogConsumer {
   return createLogConsumer({
@@ -214,6 +226,11 @@ function createProjector(
     handler,
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
+    // Ingest first: while statements are being stored the projector takes a bounded share of
+    // the time (and, on SQLite, of the one writer), and catches up when ingest pauses.
+    ...(foreground === undefined
+      ? {}
+      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
     onError: (error, storeId) => {
       metrics?.backgroundFailure('analytics')
       logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
@@ -230,6 +247,7 @@ export function createPeopleConsumer(
   config: Config,
   logger: Logger,
   metrics?: Metrics,
+  foreground?: ForegroundActivity,
 ): LogConsumer {
   return createLogConsumer({
     log: storage.log,
@@ -237,6 +255,10 @@ export function createPeopleConsumer(
     handler: createPeopleHandler(),
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
+    // Paced like the analytics projector: ingest first.
+    ...(foreground === undefined
+      ? {}
+      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
     onError: (error, storeId) => {
       metrics?.backgroundFailure('people')
       logger.log('error', 'people consumer failed', { storeId, ...errorFields(error) })
@@ -295,14 +317,22 @@ export async function createAlmanac(
   // The analytics projector runs in every process; on PostgreSQL one process at a time holds
   // each store's lease. Statements this process stores wake it at once; the poll picks up the
   // other processes' statements and a lease another process gave up.
-  const projector = createProjector(storage, config, logger, metrics)
+  const foreground = createForegroundActivity()
+  const projector = createProjector(storage, config, logger, metrics, foreground)
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
-  const linksProjector = createProjector(storage, config, logger, metrics, createLinksProjector())
+  const linksProjector = createProjector(
+    storage,
+    config,
+    logger,
+    metrics,
+    foreground,
+    createLinksProjector(),
+  )
   stopHooks.add('insights links', () => linksProjector.stop())
-  const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics)
+  const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics, foreground)
   stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
     storage,
@@ -319,29 +349,32 @@ export async function createAlmanac(
     xapiBasePath: '/xapi',
     authorityHomePage: config.publicUrl,
   }
-  const lrs = createLrs(coreDeps, {
-    productVersion: productVersion(),
-    ...options.ingest,
-    // Forwarding and the projector take at once what this process stored; others' writes at
-    // their next poll.
-    listeners: [
-      (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
-      (storeId) => projector.wake(storeId),
-      (storeId) => linksProjector.wake(storeId),
-      (storeId) => peopleConsumer.wake(storeId),
-      (storeId) => forwardingService.wake(storeId),
-      ...(options.ingest?.listeners ?? []),
-    ],
-    // A listener runs after the commit: its failure is logged and counted, never answered.
-    onListenerError: (error, storeId) => {
-      listenerFailures += 1
-      logger.log('error', 'ingest listener failed', {
-        storeId,
-        listenerFailures,
-        ...errorFields(error),
-      })
-    },
-  })
+  const lrs = trackWrites(
+    foreground,
+    createLrs(coreDeps, {
+      productVersion: productVersion(),
+      ...options.ingest,
+      // Forwarding and the projector take at once what this process stored; others' writes at
+      // their next poll.
+      listeners: [
+        (storeId, fresh) => metrics.statementsStored(storeId, fresh.length),
+        (storeId) => projector.wake(storeId),
+        (storeId) => linksProjector.wake(storeId),
+        (storeId) => peopleConsumer.wake(storeId),
+        (storeId) => forwardingService.wake(storeId),
+        ...(options.ingest?.listeners ?? []),
+      ],
+      // A listener runs after the commit: its failure is logged and counted, never answered.
+      onListenerError: (error, storeId) => {
+        listenerFailures += 1
+        logger.log('error', 'ingest listener failed', {
+          storeId,
+          listenerFailures,
+          ...errorFields(error),
+        })
+      },
+    }),
+  )
   const analytics = createAnalytics(storage.log, projector)
   if (config.analytics.enabled) linksProjector.start()
   const insights = createInsights(storage.log)
@@ -389,6 +422,7 @@ export async function createAlmanac(
   const streams = new AbortController()
   const app = createApp({
     lrs,
+    foreground,
     personalData,
     forwarding,
     maxBodyBytes: config.http.maxBodyBytes,

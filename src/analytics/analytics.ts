@@ -10,7 +10,7 @@ import {
   countOverviewByPerson,
 } from './people/people-overview.js'
 import { loadPersonScope } from './people/person-scope.js'
-import { resetProjections } from './projector.js'
+import { analyzeProjections, resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
 import { itemsReport } from './reports/items-report.js'
 import { learnerReport } from './reports/learner-report.js'
@@ -223,7 +223,10 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
       await log.unitOfWork(storeId, ({ log: storeLog, connection }) =>
         resetProjections(connection as AnyDb, storeLog, storeId),
       )
-      return { processed: await projector.catchUp(storeId, onProgress) }
+      const processed = await projector.catchUp(storeId, onProgress)
+      if (processed !== undefined)
+        await log.unitOfWork(storeId, ({ connection }) => analyzeProjections(connection as AnyDb))
+      return { processed }
     },
   }
 }

@@ -1,15 +1,15 @@
 /**
  * @module The analytics projector: a statement-log consumer (core/log) that keeps the projection
  * tables (analytics-schema.ts) up to date, batch by batch, in the unit of work that moves its
- * cursor. One read and one upsert per key per batch.
+ * cursor. One set-based upsert per table (and chunk) per batch; nothing is read back.
  */
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, PostgresAdapter, sql } from 'kysely'
 import type { LogBatch, LogHandler } from '../core/log/log-consumer.js'
 import type { LogEntry, StatementLog, StoreId } from '../storage/ports.js'
-import { type Row, TABLES, type TableSpec } from '../storage/sql/analytics-schema.js'
+import { type Merge, type Row, TABLES, type TableSpec } from '../storage/sql/analytics-schema.js'
 import { chunk } from '../storage/sql/sql-support.js'
 import { foldDaily, foldLearner, RowSet } from './fold.js'
-import { completeRow, keyOf, mergeRows } from './projection-merge.js'
+import { completeRow } from './projection-merge.js'
 import { type StatementFacts, statementFacts } from './statement-facts.js'
 
 /** The consumer name: its cursor and lease in the statement log. */
@@ -18,70 +18,67 @@ export const ANALYTICS_CONSUMER = 'analytics'
 // The projection tables are not in the storage's `Database` type: they are addressed by name.
 type AnyDb = Kysely<Record<string, Record<string, unknown>>>
 
-/** Rows per multi-row statement: well under both engines' parameter limits. */
-const ROWS_PER_STATEMENT = 200
+/** Bound parameters per statement: under SQLite's 32 766 and PostgreSQL's 65 535. */
+const PARAMETERS_PER_STATEMENT = 30_000
+const ROWS_PER_STATEMENT_MAX = 1000
 const KEYS_PER_LOOKUP = 500
 
-/** Upserts merged rows: the row replaces what is there (the caller merged it already). */
+/**
+ * The SQL that merges the proposed row (`excluded`) into the stored one, per column: the rules
+ * of `mergeRows` (projection-merge.ts), evaluated by the database in the upsert itself, so a
+ * batch writes each table with one set-based statement per chunk and reads nothing back.
+ * Column references in `ON CONFLICT DO UPDATE SET` see the stored row (qualified by the table
+ * name, unambiguous on PostgreSQL) and `excluded` the proposed one, on both engines.
+ */
+function mergeSql(table: TableSpec, column: string, merge: Merge) {
+  const t = (c: string) => sql.ref(`${table.name}.${c}`)
+  const e = (c: string) => sql.ref(`excluded.${c}`)
+  // (a_ms, a_seq) before (b_ms, b_seq), an absent time last: `before` in projection-merge.ts.
+  const before = (
+    a: (c: string) => ReturnType<typeof sql.ref>,
+    b: (c: string) => ReturnType<typeof sql.ref>,
+    group: string,
+  ) => {
+    const [ms, seq] = [`${group}_ms`, `${group}_seq`]
+    return sql`(${a(ms)} is not null and (${b(ms)} is null or ${a(ms)} < ${b(ms)} or (${a(ms)} = ${b(ms)} and ${a(seq)} < ${b(seq)})))`
+  }
+  const pick = (newWins: ReturnType<typeof sql>) =>
+    sql`case when ${e(column)} is null then ${t(column)} when ${t(column)} is null then ${e(column)} when ${newWins} then ${e(column)} else ${t(column)} end`
+  if (merge === 'sum') return sql`${t(column)} + ${e(column)}`
+  if (merge === 'min') return pick(sql`${e(column)} < ${t(column)}`)
+  if (merge === 'max') return pick(sql`${e(column)} > ${t(column)}`)
+  if (merge === 'key') return t(column)
+  if ('first' in merge) return pick(before(e, t, merge.first))
+  return pick(before(t, e, merge.last))
+}
+
+/**
+ * Upserts partial rows, merging each into the stored row of its key in the database (one row
+ * per key: the caller's `RowSet` merged the batch's partial rows already).
+ */
 async function writeRows(
   db: AnyDb,
   storeId: StoreId,
   table: TableSpec,
   rows: Row[],
 ): Promise<void> {
-  const columns = Object.keys(table.columns).filter((c) => !table.key.includes(c))
-  for (const part of chunk(rows, ROWS_PER_STATEMENT)) {
+  const merges = Object.entries(table.columns).filter(([c]) => !table.key.includes(c))
+  const perRow = Object.keys(table.columns).length + 1
+  const size = Math.min(ROWS_PER_STATEMENT_MAX, Math.floor(PARAMETERS_PER_STATEMENT / perRow))
+  const set = Object.fromEntries(merges.map(([c, m]) => [c, mergeSql(table, c, m)]))
+  for (const part of chunk(rows, size)) {
     await db
       .insertInto(table.name)
       .values(part.map((row) => ({ store_id: storeId, ...completeRow(table, row) })))
-      .onConflict((oc) =>
-        oc
-          .columns(['store_id', ...table.key])
-          .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]))),
-      )
+      .onConflict((oc) => oc.columns(['store_id', ...table.key]).doUpdateSet(set))
       .execute()
   }
 }
 
-/** The stored rows of these keys (looked up by the learner or first key column, then filtered). */
-async function readRows(
-  db: AnyDb,
-  storeId: StoreId,
-  table: TableSpec,
-  keys: Map<string, Row>,
-): Promise<Map<string, Row>> {
-  const found = new Map<string, Row>()
-  const by = table.byLearner ? 'learner' : (table.key[0] ?? '')
-  const second = table.key.find((k) => k !== by)
-  const values = [...new Set([...keys.values()].map((row) => row[by]))]
-  const seconds = second === undefined ? [] : [...new Set([...keys.values()].map((r) => r[second]))]
-  for (const part of chunk(values, KEYS_PER_LOOKUP)) {
-    let query = db
-      .selectFrom(table.name)
-      .selectAll()
-      .where('store_id', '=', storeId)
-      .where(by, 'in', part)
-    if (second !== undefined && seconds.length <= KEYS_PER_LOOKUP)
-      query = query.where(second, 'in', seconds)
-    for (const row of (await query.execute()) as Row[]) {
-      const key = keyOf(table, row)
-      if (keys.has(key)) found.set(key, row)
-    }
-  }
-  return found
-}
-
 /** Merges the batch's partial rows into the stored ones. */
 async function mergeInto(db: AnyDb, storeId: StoreId, rows: RowSet): Promise<void> {
-  for (const [table, partial] of rows.tables) {
-    if (partial.size === 0) continue
-    const stored = await readRows(db, storeId, table, partial)
-    const merged = [...partial].map(([key, row]) => {
-      const old = stored.get(key)
-      return old === undefined ? row : mergeRows(table, old, row)
-    })
-    await writeRows(db, storeId, table, merged)
-  }
+  for (const [table, partial] of rows.tables)
+    if (partial.size > 0) await writeRows(db, storeId, table, [...partial.values()])
 }
 
 /** True when the entry counts at its own seq: not voided by an earlier voiding statement. */
@@ -194,4 +191,15 @@ export async function resetProjections(
   for (const table of TABLES)
     await db.deleteFrom(table.name).where('store_id', '=', storeId).execute()
   await log.setCursor(ANALYTICS_CONSUMER, 0)
+}
+
+/**
+ * After a rebuild, PostgreSQL's planner statistics of the projection tables describe what was
+ * there before (often nothing): autovacuum's ANALYZE comes only after its next look at the
+ * database. Reports planned from them pick scans over the report indexes, so the rebuild
+ * analyses the tables itself. SQLite plans from fixed statistics (planner-stats.ts): nothing.
+ */
+export async function analyzeProjections(db: AnyDb): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
+  await sql`analyze ${sql.join(TABLES.map((t) => sql.table(t.name)))}`.execute(db)
 }

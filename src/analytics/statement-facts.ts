@@ -52,7 +52,7 @@ export const DEFINITIONS = {
   completion:
     'verb completed or result.completion=true on the activity itself, or verb satisfied on it (cmi5 course: satisfied, §1 and §16)',
   started:
-    'engaged learners: any of launched|initialized|attempted|experienced on the activity or, for a course, on anything grouped under it (§1)',
+    'engaged learners: any of launched|initialized|attempted|experienced on the activity or, for a course, on anything grouped under it (§1); completion rate = completers among them / them, so it is at most 1; completers without an engagement statement are counted apart (completedNotStarted)',
   success: 'result.success, else verb passed ⇒ true, failed ⇒ false (§0)',
   passRate:
     'learners passed / learners with a judged outcome on the activity itself; first-attempt = outcome of the earliest judged statement, eventual = ever passed (§2)',

@@ -65,8 +65,10 @@ export const environmentSchema = z.object({
   ALMANAC_ANALYTICS: z.enum(['on', 'off']).default('on'),
   /** How often the projector polls for statements other processes wrote, in ms. */
   ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
-  /** Statements per projector unit of work. */
-  ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(1000),
+  /** Statements per projector unit of work (when ingest is idle; 500 at most while it runs). */
+  ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(2000),
+  /** The share of time the projector may take while this process is storing statements. */
+  ALMANAC_ANALYTICS_BUSY_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
   /** How often `almanac serve` retrains the at-risk models of every store, in hours (0 = never). */
   ALMANAC_INSIGHTS_RETRAIN_HOURS: z.coerce
     .number()
@@ -119,5 +121,7 @@ export interface Config {
     readonly batchSize: number
     /** Hours between scheduled retrains of the at-risk models (0: only on demand). */
     readonly retrainHours: number
+    /** The share of time the projector may take while statements are being stored. */
+    readonly busyShare: number
   }
 }

@@ -87,6 +87,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       pollMs: e.ALMANAC_ANALYTICS_POLL_MS,
       batchSize: e.ALMANAC_ANALYTICS_BATCH_SIZE,
       retrainHours: e.ALMANAC_INSIGHTS_RETRAIN_HOURS,
+      busyShare: e.ALMANAC_ANALYTICS_BUSY_SHARE,
     },
   }
   return Object.freeze(config)

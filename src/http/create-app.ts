@@ -74,6 +74,11 @@ export interface HttpDeps {
   /** Mark the console's session cookie Secure even on plain-HTTP requests (public URL is https). */
   readonly secureCookies: boolean
   readonly tail?: TailOptions
+  /**
+   * Statement writes (POST/PUT `/xapi/statements`) from the first byte of the request to the
+   * answer, counted as foreground work that the analytics projector yields to.
+   */
+  readonly foreground?: { track<T>(work: () => Promise<T>): Promise<T> }
 }
 
 type Env = AppEnv
@@ -93,6 +98,12 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   // First, so that every answer (CORS preflights, 404s, errors) has a request id, a log line and
   // its place in the metrics.
   app.use('*', observeRequests({ logger: deps.logger, metrics: deps.metrics }))
+  const foreground = deps.foreground
+  if (foreground !== undefined)
+    app.use('/xapi/statements', async (c, next) => {
+      if (c.req.method === 'POST' || c.req.method === 'PUT') await foreground.track(next)
+      else await next()
+    })
 
   // Browser clients call the LRS cross-origin (xAPI's own motivation for CORS, Communication §1.3).
   // They send the Authorization header themselves (TinCanJS, xAPIWrapper), so any origin may

@@ -5,10 +5,13 @@ import { TABLES } from '../../src/storage/sql/analytics-schema.js'
 import type { Storage } from '../../src/storage/ports.js'
 import { type AnalyticsFixture, S } from './analytics-fixture.js'
 import {
+  completes,
   courseOf,
   courseRef,
+  engages,
   itemsRef,
   learnerRef,
+  moduleRef,
   objectivesRef,
   objectId,
   overviewRef,
@@ -55,7 +58,24 @@ export async function checkReports(
   const modules = [
     ...new Set(set.filter((r) => r.s.verb.id.endsWith('/launched')).map((r) => objectId(r.s)!)),
   ].sort()
-  for (const activity of [...courses, ...modules.slice(0, 3)]) {
+  // Activities some learner completes without an engagement statement on them (videos,
+  // meetings, LMS-issued completions): the population the §1 numerator must not escape.
+  const completedUnstarted = [
+    ...new Set(
+      set
+        .filter((r) => completes(r.s) && objectId(r.s) !== undefined)
+        .filter(
+          (r) =>
+            !set.some(
+              (o) => o.learner === r.learner && objectId(o.s) === objectId(r.s) && engages(o.s),
+            ),
+        )
+        .map((r) => objectId(r.s)!),
+    ),
+  ]
+    .sort()
+    .slice(0, 4)
+  for (const activity of [...courses, ...modules.slice(0, 3), ...completedUnstarted]) {
     for (const window of [{}, WINDOW]) {
       const ref = courseRef(
         set,
@@ -78,6 +98,7 @@ export async function checkReports(
           cohort: report.cohort,
           started: report.started,
           completed: report.completed,
+          completedNotStarted: report.completedNotStarted,
           completionRate: report.completionRate,
           judged: report.judged,
           firstAttemptPassRate: report.firstAttemptPassRate,
@@ -88,6 +109,7 @@ export async function checkReports(
         cohort: ref.cohort,
         started: ref.started,
         completed: ref.completed,
+        completedNotStarted: ref.completedNotStarted,
         completionRate: ref.completionRate,
         judged: ref.judged,
         firstAttemptPassRate: ref.firstAttemptPassRate,
@@ -120,6 +142,24 @@ export async function checkReports(
       ).toEqual(ref.pages)
       expect(report.exitPoints, what).toEqual(ref.exitPoints)
       expect(report.learners.total, what).toBe(ref.cohort)
+      // The modules' measures over the cohort, each against its reference.
+      expect(
+        report.modules.map((m) => ({
+          activity: m.activity,
+          started: m.started,
+          completed: m.completed,
+          completedNotStarted: m.completedNotStarted,
+          completionRate: m.completionRate,
+          judged: m.judged,
+          firstAttemptPassRate: m.firstAttemptPassRate,
+          eventualPassRate: m.eventualPassRate,
+        })),
+        `${what} modules`,
+      ).toEqual(report.modules.map((m) => moduleRef(set, m.activity, ref.cohortLearners)))
+      // A rate is a share of its own population (§1, §2): never above 1, modules included.
+      for (const m of [report, ...report.modules])
+        for (const r of [m.completionRate, m.firstAttemptPassRate, m.eventualPassRate])
+          expect(r ?? 0, `${what} ${JSON.stringify(m).slice(0, 120)}`).toBeLessThanOrEqual(1)
     }
   }
 
@@ -138,10 +178,22 @@ export async function checkReports(
   ].sort()
   expect(assessments.length).toBeGreaterThan(0)
   let analysed = 0
-  for (const assessment of assessments) {
-    const ref = itemsRef(set, assessment)
-    const report = await a.items(S, assessment, {})
-    const what = `${label} items ${assessment}`
+  for (const [assessment, window] of assessments.flatMap((x) => [
+    [x, {}] as const,
+    [x, WINDOW] as const,
+  ])) {
+    const ref =
+      window === WINDOW
+        ? itemsRef(set, assessment, Date.parse(WINDOW.since), Date.parse(WINDOW.until))
+        : itemsRef(set, assessment)
+    const report = await a.items(S, assessment, window)
+    const what = `${label} items ${assessment} ${JSON.stringify(window)}`
+    // Responses: learners whose first answer to the question falls in the window (complete
+    // cases or not), for every question, whatever the number of respondents.
+    expect(
+      report.items.map((i) => ({ question: i.question, responses: i.responses })),
+      what,
+    ).toEqual(ref.items.map((i) => ({ question: i.question, responses: i.responses })))
     expect(
       {
         questions: report.questions,
@@ -161,6 +213,7 @@ export async function checkReports(
     expect(
       report.items.map((i) => ({
         question: i.question,
+        responses: i.responses,
         p: i.p,
         discrimination: i.discrimination,
         pointBiserial: i.pointBiserial,

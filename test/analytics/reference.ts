@@ -161,9 +161,10 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
   const own = (rs: Raw[]) => rs.filter((r) => objectId(r.s) === a)
   const started = cohort.filter(([, rs]) => rs.some((r) => engages(r.s)))
   const startedSet = new Set(started.map(([l]) => l))
-  const completedSet = new Set(
-    cohort.filter(([, rs]) => own(rs).some((r) => completes(r.s))).map(([l]) => l),
-  )
+  // §1: the completers among the started learners; the others are counted apart.
+  const completers = cohort.filter(([, rs]) => own(rs).some((r) => completes(r.s)))
+  const completedSet = new Set(completers.filter(([l]) => startedSet.has(l)).map(([l]) => l))
+  const completedNotStarted = completers.length - completedSet.size
   const judged = cohort
     .map(([, rs]) => earliest(own(rs).filter((r) => success(r.s) !== undefined)))
     .filter((r): r is Raw => r !== undefined)
@@ -212,9 +213,11 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
   const exits = new Map<string, number>()
   for (const i of lastPage.values()) exits.set(order[i]!.page, (exits.get(order[i]!.page) ?? 0) + 1)
   return {
+    cohortLearners: new Set(cohort.map(([l]) => l)),
     cohort: cohort.length,
     started: started.length,
     completed: completedSet.size,
+    completedNotStarted,
     completionRate: rate(completedSet.size, started.length),
     judged: judged.length,
     firstAttemptPassRate: rate(judged.filter((r) => success(r.s) === true).length, judged.length),
@@ -251,7 +254,7 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
 
 // ---------------------------------------------------------------- report 4: item analysis
 
-export function itemsRef(set: readonly Raw[], assessment: string) {
+export function itemsRef(set: readonly Raw[], assessment: string, sinceMs = 0, untilMs = 8.64e15) {
   const answers = set.filter(
     (r) =>
       r.s.verb.id === `${V}answered` &&
@@ -260,11 +263,16 @@ export function itemsRef(set: readonly Raw[], assessment: string) {
   )
   const questions = [...new Set(answers.map((r) => objectId(r.s) ?? ''))].sort()
   const k = questions.length
+  // Each learner's first answer per question, kept when it falls in the window.
   const first = new Map<string, Map<string, Raw>>()
+  const responses = new Map<string, number>()
   for (const [key, rs] of by(answers, (r) => `${r.learner}\u0000${objectId(r.s)}`)) {
     const [learner, question] = key.split('\u0000') as [string, string]
+    const answer = earliest(rs)!
+    if (answer.ms < sinceMs || answer.ms >= untilMs) continue
+    responses.set(question, (responses.get(question) ?? 0) + 1)
     const m = first.get(learner) ?? new Map<string, Raw>()
-    m.set(question, earliest(rs)!)
+    m.set(question, answer)
     first.set(learner, m)
   }
   const resp = [...first]
@@ -304,6 +312,7 @@ export function itemsRef(set: readonly Raw[], assessment: string) {
     }
     return {
       question: q,
+      responses: responses.get(q) ?? 0,
       p: r6(p),
       discrimination: r6(pu - pl),
       pointBiserial: rpb,
@@ -413,5 +422,35 @@ export function learnerRef(set: readonly Raw[], learner: string) {
     courses: [
       ...new Set(mine.map((r) => courseOf(r.s)).filter((c): c is string => c !== undefined)),
     ].sort(),
+  }
+}
+
+/** A module's outcome measures over the course cohort's learners (§1, §2), on the module itself. */
+export function moduleRef(set: readonly Raw[], module: string, cohort: ReadonlySet<string>) {
+  const mine = by(
+    set.filter((r) => objectId(r.s) === module && cohort.has(r.learner)),
+    (r) => r.learner,
+  )
+  const rows = [...mine.values()]
+  const started = rows.filter((rs) => rs.some((r) => engages(r.s)))
+  const completed = started.filter((rs) => rs.some((r) => completes(r.s))).length
+  const judged = rows
+    .map((rs) => ({ rs, first: earliest(rs.filter((r) => success(r.s) !== undefined)) }))
+    .filter((x) => x.first !== undefined)
+  return {
+    activity: module,
+    started: started.length,
+    completed,
+    completedNotStarted: rows.filter((rs) => rs.some((r) => completes(r.s))).length - completed,
+    completionRate: rate(completed, started.length),
+    judged: judged.length,
+    firstAttemptPassRate: rate(
+      judged.filter((x) => success(x.first!.s) === true).length,
+      judged.length,
+    ),
+    eventualPassRate: rate(
+      judged.filter((x) => x.rs.some((r) => success(r.s) === true)).length,
+      judged.length,
+    ),
   }
 }

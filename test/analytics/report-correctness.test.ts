@@ -9,7 +9,7 @@ import { BACKENDS } from '../storage-contract/backends.js'
 import { useBackend } from '../storage-contract/contract-helpers.js'
 import { analyticsFixture, S, simulated } from './analytics-fixture.js'
 import { checkReports, snapshot } from './check-reports.js'
-import type { Raw } from './reference.js'
+import { courseRef, type Raw, statementSet } from './reference.js'
 
 const STATEMENTS = simulated(6000)
 
@@ -27,9 +27,60 @@ function voidingStatements(set: readonly Raw[]): Statement[] {
   }))
 }
 
+/** A learner's statement about one activity (a video: completed is sent without launched). */
+function about(learner: number, verb: string, minute: number): Statement {
+  return {
+    actor: { objectType: 'Agent', mbox: `mailto:viewer${learner}@example.com` },
+    verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { 'en-US': verb } },
+    object: { objectType: 'Activity', id: 'https://example.com/videos/intro' },
+    timestamp: new Date(Date.UTC(2025, 1, 3, 9, minute)).toISOString(),
+  }
+}
+
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`report correctness on ${backend.name}`, () => {
     const open = useBackend(backend)
+
+    it('completion rate counts completers among the started learners only (§1)', async () => {
+      const { storage } = open()
+      const fx = analyticsFixture(storage)
+      // Two started learners, one of whom completes; two more complete without starting.
+      await fx.ingest([
+        about(1, 'launched', 0),
+        about(1, 'completed', 5),
+        about(2, 'completed', 6),
+        about(3, 'completed', 7),
+        about(4, 'launched', 8),
+      ])
+      await fx.projector.catchUp(S)
+      const report = await fx.analytics.course(S, 'https://example.com/videos/intro', {
+        scoreOf: 'best',
+        page: 1,
+        pageSize: 50,
+        sort: 'learner',
+        order: 'asc',
+      })
+      const ref = courseRef(
+        statementSet(await fx.raw()),
+        'https://example.com/videos/intro',
+        0,
+        8.64e15,
+      )
+      expect({
+        started: report.started,
+        completed: report.completed,
+        completedNotStarted: report.completedNotStarted,
+        completionRate: report.completionRate,
+      }).toEqual({
+        started: ref.started,
+        completed: ref.completed,
+        completedNotStarted: ref.completedNotStarted,
+        completionRate: ref.completionRate,
+      })
+      expect(report.completionRate).toBeLessThanOrEqual(1)
+      expect(report.completedNotStarted).toBe(2)
+      await fx.projector.stop()
+    })
 
     it(
       'every report equals its brute-force reference: after ingest, voiding, rebuild',

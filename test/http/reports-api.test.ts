@@ -88,14 +88,30 @@ describe('report API', () => {
       expect(response.status).toBe(200)
       expect(response.headers.get('Content-Type')).toMatch(/^text\/csv/)
       const lines = (await response.text()).trim().split('\r\n')
-      expect(lines[0]).toBe('start,statements,activeLearners,completions,passes,fails')
-      expect(lines.length).toBeGreaterThan(5)
+      // The envelope leads as `#` comment lines: freshness, window and definitions.
+      const comments = lines.filter((l) => l.startsWith('# '))
+      expect(lines.slice(0, comments.length)).toEqual(comments)
+      expect(comments[0]).toBe('# report: overview')
+      expect(comments).toContain('# since: (open)')
+      expect(comments.some((l) => /^# asOf: \d{4}-\d\d-\d\dT/.test(l))).toBe(true)
+      expect(comments.some((l) => /^# lagSeconds: [\d.]+$/.test(l))).toBe(true)
+      expect(comments.some((l) => l.startsWith('# definition completion: '))).toBe(true)
+      expect(lines[comments.length]).toBe(
+        'start,statements,activeLearners,completions,passes,fails',
+      )
+      expect(lines.length - comments.length).toBeGreaterThan(5)
     }
-    const learners = await get(
-      `course?activity=${encodeURIComponent(course)}&format=csv`,
-      `Bearer ${token}`,
-    )
-    expect((await learners.text()).split('\r\n')[0]).toMatch(/^learner,firstAt,lastAt/)
+    const learners = (
+      await (
+        await get(
+          `course?activity=${encodeURIComponent(course)}&format=csv&since=2000-01-01T00:00:00Z`,
+          `Bearer ${token}`,
+        )
+      ).text()
+    ).split('\r\n')
+    expect(learners).toContain('# since: 2000-01-01T00:00:00.000Z')
+    expect(learners.some((l) => l.startsWith('# definition started: '))).toBe(true)
+    expect(learners.find((l) => !l.startsWith('# '))).toMatch(/^learner,firstAt,lastAt/)
   })
 
   it('bad input is a 400 naming the parameter; unknown subjects are 404', async () => {

@@ -80,6 +80,66 @@ for (const backend of BACKENDS) {
       await c.stop()
     })
 
+    it('yields to foreground work: small batches and rests while it is busy, full batches when idle', async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 40 }, (_, i) => ({ object: activity(`p${i}`) })),
+      )
+      const sizes: number[] = []
+      const handler = countingHandler('paced')
+      let busy = true
+      const c = createLogConsumer({
+        log: storage.log,
+        stores: () => Promise.resolve([S]),
+        handler: {
+          name: handler.name,
+          handle: (batch) => {
+            sizes.push(batch.entries.length)
+            return handler.handle(batch)
+          },
+        },
+        batchSize: 20,
+        pollMs: 20,
+        pace: { busy: () => busy, share: 0.5, busyBatchSize: 3 },
+      })
+      c.start()
+      while ((await counted(storage, 'paced')) < 9) await new Promise((r) => setTimeout(r, 10))
+      // While busy: batches of at most busyBatchSize.
+      busy = false
+      while ((await counted(storage, 'paced')) < 40) await new Promise((r) => setTimeout(r, 10))
+      await c.stop()
+      expect(sizes.slice(0, 3)).toEqual([3, 3, 3])
+      // Once idle: full batches again.
+      expect(Math.max(...sizes)).toBeGreaterThan(3)
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(40)
+      // catchUp (rebuild) is never paced: one full batch even while busy.
+      busy = true
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 20 }, (_, i) => ({ object: activity(`q${i}`) })),
+      )
+      sizes.length = 0
+      const again = createLogConsumer({
+        log: storage.log,
+        stores: () => Promise.resolve([S]),
+        handler: {
+          name: handler.name,
+          handle: (batch) => {
+            sizes.push(batch.entries.length)
+            return handler.handle(batch)
+          },
+        },
+        batchSize: 20,
+        pace: { busy: () => busy, busyBatchSize: 3 },
+      })
+      expect(await again.catchUp(S)).toBe(20)
+      expect(sizes).toEqual([20])
+      await again.stop()
+    })
+
     it('a batch that fails commits neither its work nor its cursor; the next run redoes it', async () => {
       const { storage } = open()
       const stored = await storeOneByOne(

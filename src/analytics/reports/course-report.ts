@@ -46,15 +46,26 @@ export interface LearnerRow {
 const iso = (ms: unknown): string | null =>
   ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString()
 
-/** Pass/completion measures of one activity over a set of its learner rows. */
+/**
+ * Pass/completion measures of one activity over a set of its learner rows.
+ * §1: `completion_rate = N(completed) / N(started)` counts the completers **among the started
+ * learners**, so the numerator is a subset of the denominator and the rate is at most 1. A
+ * learner with a completion but no engagement statement (an LMS-issued `waived`, a video
+ * `completed` without `launched`, an engagement statement voided later) is not in the
+ * denominator; such learners are counted apart, in `completedNotStarted`.
+ */
 export function outcomeMeasures(rows: readonly AnyRow[]) {
-  const started = rows.filter((r) => r['engaged_ms'] !== null).length
-  const completed = rows.filter((r) => r['completed_ms'] !== null).length
+  const started = rows.filter((r) => r['engaged_ms'] !== null)
+  const completed = started.filter((r) => r['completed_ms'] !== null).length
+  const completedNotStarted = rows.filter(
+    (r) => r['engaged_ms'] === null && r['completed_ms'] !== null,
+  ).length
   const judged = rows.filter((r) => r['judged_success'] !== null)
   return {
-    started,
+    started: started.length,
     completed,
-    completionRate: ratio(completed, started),
+    completedNotStarted,
+    completionRate: ratio(completed, started.length),
     judged: judged.length,
     firstAttemptPassRate: ratio(
       judged.filter((r) => num(r['judged_success']) === 1).length,
@@ -94,8 +105,11 @@ export async function courseReport(
   const startedSet = new Set(
     cohort.filter((r) => r['engaged_ms'] !== null).map((r) => String(r['learner'])),
   )
+  // Completers among the started learners (§1), as in `outcomeMeasures`.
   const completedSet = new Set(
-    cohort.filter((r) => r['completed_ms'] !== null).map((r) => String(r['learner'])),
+    cohort
+      .filter((r) => r['engaged_ms'] !== null && r['completed_ms'] !== null)
+      .map((r) => String(r['learner'])),
   )
 
   // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).

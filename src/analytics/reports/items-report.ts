@@ -112,10 +112,11 @@ export async function itemsReport(
     count(respondents, 'all')
     count(upper, 'upper')
     count(lower, 'lower')
-    const responses = rows.filter((r) => r['question'] === question)
+    // Learners whose first answer to the question falls in the window, complete cases or not.
+    const responses = inWindow.filter((r) => r['question'] === question).length
     return {
       question,
-      responses: responses.length,
+      responses,
       respondents: n,
       p: roundOrNull(p),
       pUpper: roundOrNull(pUpper),

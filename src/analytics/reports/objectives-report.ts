@@ -1,7 +1,8 @@
 /** @module Report 6, objectives: the learner × objective mastery matrix (paged) and cohort mastery (§8). */
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
-import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
-import { mean, ratio, roundOrNull } from './stats.js'
+import { sql } from 'kysely'
+import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
+import { ratio, roundOrNull } from './stats.js'
 
 export interface ObjectivesQuery {
   course?: string | undefined
@@ -9,66 +10,100 @@ export interface ObjectivesQuery {
   pageSize: number
 }
 
+/**
+ * Aggregated in the database (a store holds a row per learner and objective: up to millions),
+ * so only the per-objective figures and the requested page of the matrix reach the process.
+ * The filter is one function so a learner filter (cohorts, persons) can join in one place.
+ */
 export async function objectivesReport(
   db: AnyDb,
   storeId: number,
   window: ReportWindow,
   query: ObjectivesQuery,
 ) {
-  let select = db
-    .selectFrom('an_objectives')
-    .select(['objective', 'learner', 'evidence', 'correct', 'last_ms'])
-    .where('store_id', '=', storeId)
-  if (query.course !== undefined) select = select.where('course', '=', query.course)
-  const rows = ((await select.execute()) as AnyRow[]).filter(
-    (r) => num(r['last_ms']) >= window.sinceMs && num(r['last_ms']) < window.untilMs,
-  )
+  const scope = () => {
+    let select = db
+      .selectFrom('an_objectives')
+      .where('store_id', '=', storeId)
+      .where('last_ms', '>=', window.sinceMs)
+      .where('last_ms', '<', window.untilMs)
+    if (query.course !== undefined) select = select.where('course', '=', query.course)
+    return select
+  }
+  // The share as the matrix computes it (correct / evidence, a double), compared as there.
+  const share = sql<number>`case when evidence = 0 then null else correct * 1.0 / evidence end`
+  const perObjective = (await scope()
+    .select([
+      'objective',
+      sql<number>`count(*)`.as('learners'),
+      sql<number>`sum(case when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end)`.as(
+        'mastered',
+      ),
+      sql<number>`avg(coalesce(${share}, 0))`.as('mean'),
+    ])
+    .groupBy('objective')
+    .orderBy('objective')
+    .execute()) as AnyRow[]
+  const learnerCount = (await scope()
+    .select(sql<number>`count(distinct learner)`.as('n'))
+    .executeTakeFirst()) as AnyRow | undefined
+  const pageLearners = (
+    (await scope()
+      .select('learner')
+      .distinct()
+      .orderBy('learner')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute()) as AnyRow[]
+  ).map((r) => String(r['learner']))
+  const rows =
+    pageLearners.length === 0
+      ? []
+      : ((await scope()
+          .select(['objective', 'learner', 'evidence', 'correct'])
+          .where('learner', 'in', pageLearners)
+          .execute()) as AnyRow[])
   const cells = rows.map((r) => {
     const evidence = num(r['evidence'])
-    const share = evidence === 0 ? null : num(r['correct']) / evidence
+    const mastery = evidence === 0 ? null : num(r['correct']) / evidence
     return {
       learner: String(r['learner']),
       objective: String(r['objective']),
       evidence,
       correct: num(r['correct']),
-      mastery: roundOrNull(share),
-      mastered: share !== null && share >= MASTERY_THRESHOLD,
+      mastery: roundOrNull(mastery),
+      mastered: mastery !== null && mastery >= MASTERY_THRESHOLD,
     }
   })
-  const objectives = [...new Set(cells.map((c) => c.objective))].sort()
-  const learners = [...new Set(cells.map((c) => c.learner))].sort()
-  const pageLearners = new Set(
-    learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
-  )
   return {
     threshold: MASTERY_THRESHOLD,
-    objectives: objectives.map((objective) => {
-      const mine = cells.filter((c) => c.objective === objective)
-      const mastered = mine.filter((c) => c.mastered).length
+    objectives: perObjective.map((r) => {
+      const learners = num(r['learners'])
+      const mastered = num(r['mastered'])
       return {
-        objective,
-        learners: mine.length,
+        objective: String(r['objective']),
+        learners,
         mastered,
-        masteryRate: ratio(mastered, mine.length),
-        meanMastery: roundOrNull(mean(mine.map((c) => c.mastery ?? 0))),
+        masteryRate: ratio(mastered, learners),
+        meanMastery: roundOrNull(numOrNull(r['mean'])),
       }
     }),
     matrix: {
-      learners: learners.length,
+      learners: num(learnerCount?.['n']),
       page: query.page,
       pageSize: query.pageSize,
-      columns: objectives,
-      cells: cells
-        .filter((c) => pageLearners.has(c.learner))
-        .sort((a, b) =>
-          a.learner < b.learner
-            ? -1
-            : a.learner > b.learner
-              ? 1
-              : a.objective < b.objective
-                ? -1
-                : 1,
-        ),
+      columns: perObjective.map((r) => String(r['objective'])),
+      cells: cells.sort((a, b) =>
+        a.learner < b.learner
+          ? -1
+          : a.learner > b.learner
+            ? 1
+            : a.objective < b.objective
+              ? -1
+              : a.objective > b.objective
+                ? 1
+                : 0,
+      ),
     },
   }
 }

@@ -44,6 +44,41 @@ export function csvRows(report: Record<string, unknown>): Cells[] {
   }
 }
 
+/** One comment line: `# name: value` on a single line (line breaks in the value become spaces). */
+function comment(name: string, value: unknown): string {
+  const text =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : value === null || value === undefined
+        ? ''
+        : JSON.stringify(value)
+  return `# ${name}: ${text.replace(/[\r\n]+/g, ' ')}`
+}
+
+/**
+ * The envelope as leading `#` comment lines, then the main table: the report's name, store,
+ * window, `asOf`, `lagSeconds`, `caughtUp` and every definition it used, so a CSV on its own
+ * says what it holds and how fresh it is (docs/analytics.md, "CSV"). Spreadsheet and data-frame
+ * readers skip them with a comment character of `#` (pandas `comment='#'`, R `comment.char`).
+ */
+function preamble(report: Record<string, unknown>): string {
+  const window = (report['window'] ?? {}) as { since?: string | null; until?: string | null }
+  const lines = [
+    comment('report', report['report']),
+    comment('storeId', report['storeId']),
+    comment('since', window.since ?? '(open)'),
+    comment('until', window.until ?? '(open)'),
+    comment('asOf', report['asOf'] ?? '(nothing projected yet)'),
+    comment('lagSeconds', report['lagSeconds']),
+    comment('caughtUp', report['caughtUp']),
+    ...Object.entries((report['definitions'] ?? {}) as Record<string, string>).map(([k, v]) =>
+      comment(`definition ${k}`, v),
+    ),
+  ]
+  return `${lines.join('\r\n')}\r\n`
+}
+
 export function reportCsv(report: { report: string }): string {
-  return table(csvRows(report) ?? [])
+  const all = report as unknown as Record<string, unknown>
+  return preamble(all) + table(csvRows(all) ?? [])
 }

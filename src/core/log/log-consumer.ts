@@ -64,6 +64,26 @@ export interface LogConsumerOptions {
   readonly pollMs?: number
   /** Told about a failed poll; the consumer carries on at the next poll. */
   readonly onError?: (error: unknown, storeId: StoreId | undefined) => void
+  /**
+   * Yielding to foreground work (ingest) that shares the process and, on SQLite, the one
+   * writer connection. While `busy()` says it is running, the consumer takes at most `share`
+   * of the time (after a batch of t ms it rests t·(1/share − 1) ms unless the foreground goes
+   * idle first) and reads at most `busyBatchSize` statements per batch, so one batch never
+   * holds the writer long; when idle it runs at once with full batches. `catchUp` (rebuild,
+   * tests) is never paced.
+   */
+  readonly pace?: {
+    readonly busy: () => boolean
+    /** The share of time the consumer may take while the foreground is busy; default 0.1. */
+    readonly share?: number
+    /** Statements per batch while busy; default 500 (or `batchSize` when smaller). */
+    readonly busyBatchSize?: number
+    /**
+     * Bounded staleness under sustained overload: once the oldest statement waiting is older
+     * than this, the consumer takes half the time instead of `share`; default 30 000 ms.
+     */
+    readonly maxLagMs?: number
+  }
 }
 
 export interface LogConsumer {
@@ -86,11 +106,37 @@ export interface LogConsumer {
 
 const DEFAULT_BATCH_SIZE = 1000
 const DEFAULT_POLL_MS = 1000
+const DEFAULT_BUSY_SHARE = 0.1
+const DEFAULT_BUSY_BATCH_SIZE = 500
+const DEFAULT_MAX_LAG_MS = 30_000
+/** How often a resting consumer looks whether the foreground went idle. */
+const REST_STEP_MS = 10
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   const { log, handler } = options
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS
+  const pace = options.pace
+  const busyShare = Math.min(1, Math.max(0.01, pace?.share ?? DEFAULT_BUSY_SHARE))
+  const busyBatchSize = Math.min(batchSize, pace?.busyBatchSize ?? DEFAULT_BUSY_BATCH_SIZE)
+  const maxLagMs = pace?.maxLagMs ?? DEFAULT_MAX_LAG_MS
+  /** The duration and end of the last paced batch (performance.now() ms), and its lag. */
+  let lastBatch = { ms: 0, end: 0, lagMs: 0 }
+
+  /** Rests while the foreground is busy, until this consumer's share of time is respected. */
+  async function yieldToForeground(): Promise<number> {
+    if (pace === undefined) return batchSize
+    const share = lastBatch.lagMs > maxLagMs ? Math.max(busyShare, 0.5) : busyShare
+    const rest = lastBatch.ms * (1 / share - 1)
+    while (!stopped && pace.busy()) {
+      const left = lastBatch.end + rest - performance.now()
+      if (left <= 0) return busyBatchSize
+      await sleep(Math.min(REST_STEP_MS, left))
+    }
+    return batchSize
+  }
   const leases = new Map<StoreId, ConsumerLease>()
   let started = false
   let stopped = false
@@ -116,21 +162,24 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   /** One unit of work: the next batch after the cursor, handled and committed with the cursor. */
   function runBatch(
     storeId: StoreId,
-  ): Promise<{ count: number; cursor: number; watermark: number }> {
+    limit = batchSize,
+  ): Promise<{ count: number; cursor: number; watermark: number; lagMs?: number }> {
     if (handler.deliver !== undefined)
       return runDeliveryBatch(storeId, (batch) => handler.deliver?.(batch) ?? Promise.resolve())
     return log.unitOfWork(storeId, async ({ log: storeLog, connection }) => {
       const after = await storeLog.cursor(handler.name)
       const watermark = await storeLog.watermark()
       if (watermark <= after) return { count: 0, cursor: after, watermark }
-      const entries = await storeLog.readAfter(after, watermark, batchSize)
+      const entries = await storeLog.readAfter(after, watermark, limit)
       const last = entries.at(-1)
       // No statement between the cursor and the watermark (deleted ones): skip the gap.
       const upTo = last === undefined ? watermark : last.seq
       if (entries.length > 0)
         await handler.handle({ storeId, entries, after, upTo, log: storeLog, connection })
       await storeLog.setCursor(handler.name, upTo)
-      return { count: entries.length, cursor: upTo, watermark }
+      const oldest = entries[0]?.statement.stored
+      const lagMs = oldest === undefined ? 0 : Date.now() - Date.parse(oldest)
+      return { count: entries.length, cursor: upTo, watermark, lagMs }
     })
   }
 
@@ -163,12 +212,18 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   async function drain(
     storeId: StoreId,
     onBatch?: (progress: { cursor: number; watermark: number; processed: number }) => void,
+    paced = false,
   ): Promise<number | undefined> {
     let processed = 0
     for (;;) {
+      const limit = paced ? await yieldToForeground() : batchSize
+      if (stopped) return processed
       const lease = await leaseOf(storeId)
       if (lease === undefined) return processed === 0 ? undefined : processed
-      const { count, cursor, watermark } = await runBatch(storeId)
+      const began = performance.now()
+      const { count, cursor, watermark, lagMs } = await runBatch(storeId, limit)
+      if (paced)
+        lastBatch = { ms: performance.now() - began, end: performance.now(), lagMs: lagMs ?? 0 }
       processed += count
       if (cursor >= watermark || stopped) {
         onBatch?.({ cursor, watermark, processed })
@@ -189,7 +244,7 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
     for (const storeId of stores) {
       if (stopped) return
       try {
-        await drain(storeId)
+        await drain(storeId, undefined, true)
       } catch (error) {
         options.onError?.(error, storeId)
       }

@@ -26,7 +26,8 @@ const until = {
 const format = {
   name: 'format',
   in: 'query',
-  description: "`csv` returns the report's main table as CSV (also with `Accept: text/csv`).",
+  description:
+    "`csv` returns the report's main table as CSV (also with `Accept: text/csv`), led by `# name: value` comment lines with the envelope: report, storeId, since, until, asOf, lagSeconds, caughtUp and each definition used (`# definition <name>: <text>`).",
   schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
 }
 const paging = [
@@ -212,6 +213,7 @@ export const reportsPaths: Record<string, unknown> = {
       cohort: n,
       started: n,
       completed: n,
+      completedNotStarted: n,
       completionRate: nn,
       judged: n,
       firstAttemptPassRate: nn,
@@ -235,6 +237,7 @@ export const reportsPaths: Record<string, unknown> = {
         activity: s,
         started: n,
         completed: n,
+        completedNotStarted: n,
         completionRate: nn,
         firstAttemptPassRate: nn,
         eventualPassRate: nn,

@@ -4,6 +4,7 @@ import { DEFAULT_STORE_ID } from '../ports.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
+import { analyticsReportIndexesMigration } from './analytics-report-indexes-migration.js'
 import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
@@ -237,6 +238,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0006-analytics': analyticsMigration(),
     '0009-forwarding': forwardingMigration(dialect),
     '0010-retention': retentionMigration(dialect),
+    '0012-analytics-report-indexes': analyticsReportIndexesMigration(),
     '0014-people': peopleMigration(dialect),
     '0015-insights': insightsMigration(),
   }
