@@ -474,6 +474,8 @@ export interface PersonalDataStore {
    * person left without an identifier, attributes and all; returns how many persons went.
    */
   forgetPeople(ifis: readonly string[]): Promise<number>
+  /** The IFI keys of person `personId` of the people directory; undefined when there is none. */
+  identifiersOfPerson(personId: number): Promise<string[] | undefined>
   insertErasure(record: Omit<ErasureRecord, 'id'>): Promise<ErasureRecord>
   /** The store's erasures, newest first. */
   listErasures(): Promise<ErasureRecord[]>

@@ -384,4 +384,44 @@ describe('people API', () => {
       flagged: false,
     })
   })
+
+  it('erases a person: every identifier and the person go, nobody else changes', async () => {
+    const ada = (await json('people?search=lovelace')).people[0]
+    expect([...ada.identifiers].sort()).toEqual([ADA_LMS_KEY, ADA_MAIL_KEY].sort())
+    const xapi = async (agent: unknown) => {
+      const response = await app.request(
+        `/xapi/statements?agent=${encodeURIComponent(JSON.stringify(agent))}&limit=0`,
+      )
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { statements: Statement[] }).statements
+    }
+    const someoneElse = await xapi(account(1))
+    expect(someoneElse.length).toBeGreaterThan(0)
+    expect(await xapi({ mbox: `mailto:${ADA_EMAIL}` })).toHaveLength(2)
+
+    const bad: [unknown, number, RegExp][] = [
+      [{}, 400, /exactly one of agent .* or person/],
+      [{ person: ada.id, agent: account(0) }, 400, /exactly one/],
+      [{ person: 'ada' }, 400, /person: must be the positive integer id/],
+      [{ person: 0 }, 400, /person/],
+      [{ person: 987654 }, 404, /no person with id 987654/],
+    ]
+    for (const [body, status, message] of bad) {
+      const response = await api('erasures', { method: 'POST', json: body })
+      expect(response.status, JSON.stringify(body)).toBe(status)
+      expect(await response.text()).toMatch(message)
+    }
+
+    const erasure = await json('erasures', { method: 'POST', json: { person: ada.id } })
+    // Her LMS launch and completion, her phone's launch and the video: four statements.
+    expect(erasure).toMatchObject({ statementsDeleted: 4, statementsAnonymised: 0 })
+    expect((await api(`people/${ada.id}`)).status).toBe(404)
+    expect(await xapi(account(0))).toHaveLength(0)
+    expect(await xapi({ mbox: `mailto:${ADA_EMAIL}` })).toHaveLength(0)
+    expect(await xapi(account(1))).toEqual(someoneElse)
+    const people = JSON.stringify(await json('people?limit=100'))
+    expect(people).not.toContain(ADA_EMAIL)
+    expect(people).not.toContain('Lovelace')
+    expect((await json(`reports/course?activity=${encodeURIComponent(COURSE)}`)).started).toBe(11)
+  })
 })

@@ -167,7 +167,11 @@ describe('retention', () => {
   it('refuses a bad command line of erase, retention and forwarding before opening the database', async () => {
     const cases: [string, string[], RegExp][] = [
       ['erase', ['--store', '1'], /--agent is required/],
-      ['erase', ['--store', '1', '--list', '--agent', '{}'], /--list takes no --agent/],
+      [
+        'erase',
+        ['--store', '1', '--list', '--agent', '{}'],
+        /give one of --agent, --person or --list/,
+      ],
       ['erase', ['--store', 'one', '--list'], /--store must be a positive integer/],
       ['erase', ['--store', '1', 'extra', '--list'], /Unexpected argument 'extra'/],
       ['retention', ['purge', '--store', '1', '--statement-days', '3'], /Unknown option/],
@@ -329,8 +333,20 @@ for (const backend of BACKEND_CASES)
             caughtUp: _c,
             ...rest
           } = JSON.parse(text) as Record<string, unknown>
+          // The person record (learner report) is the store's own: its id and times differ.
+          const person = rest['person'] as Record<string, unknown> | undefined
+          if (person !== undefined) {
+            const { id: _i, createdAt: _cr, updatedAt: _u, ...kept } = person
+            return { ...rest, person: kept }
+          }
           return rest
         }
+        // A CSV without the envelope lines that tell when it was read (docs/analytics.md).
+        const stableCsv = (text: string) =>
+          text
+            .split('\r\n')
+            .filter((line) => !/^# (asOf|lagSeconds|caughtUp):/.test(line))
+            .join('\r\n')
         let found = 0
         for (const path of paths)
           for (const format of ['', '&format=csv']) {
@@ -342,7 +358,7 @@ for (const backend of BACKEND_CASES)
             if (expected.status !== 200) continue
             found++
             if (format === '') expect(stable(after.text), path).toEqual(stable(expected.text))
-            else expect(after.text, path).toBe(expected.text)
+            else expect(stableCsv(after.text), path).toBe(stableCsv(expected.text))
           }
         // Most of them had something to report (learners whose every statement went are 404s).
         expect(found).toBeGreaterThan(paths.length)

@@ -3,7 +3,8 @@ import { NotFoundError } from '../../errors/errors.js'
 import type { RetentionPolicy, StoreId, Storage } from '../../storage/ports.js'
 import type { AuditLog } from '../admin/admin-deps.js'
 import { invalidField } from '../admin/admin-deps.js'
-import { eraseAgent, parseErasedAgent } from './erase-agent.js'
+import { eraseAgent, erasePerson, parseErasedAgent } from './erase-agent.js'
+import type { ErasureRecord } from '../../storage/ports.js'
 import type { PersonalData, RetentionView } from './personal-data.js'
 import { purgeStore } from './retention.js'
 
@@ -47,23 +48,33 @@ export function createPersonalData(deps: PersonalDataDeps): PersonalData {
       throw NotFoundError(`no store with id '${storeId}'`)
   }
 
+  /** After an erasure: derived data rebuilt, and an audit line (counts and id, never the IFI). */
+  async function recorded(by: string, storeId: StoreId, record: ErasureRecord) {
+    if (record.statementsDeleted + record.statementsAnonymised > 0)
+      await deps.afterRemoval?.(storeId)
+    audit('agent.erased', {
+      by,
+      storeId,
+      erasure: record.id,
+      statementsDeleted: record.statementsDeleted,
+      statementsAnonymised: record.statementsAnonymised,
+      documentsDeleted: record.documentsDeleted,
+    })
+    return record
+  }
+
   return {
     async erase(by, storeId, value) {
       const agent = parseErasedAgent(value)
       await requireStore(storeId)
-      const record = await eraseAgent(storage, storeId, agent, by, deps.now)
-      if (record.statementsDeleted + record.statementsAnonymised > 0)
-        await deps.afterRemoval?.(storeId)
-      // The log line carries the counts and the record id, never the identifier.
-      audit('agent.erased', {
-        by,
-        storeId,
-        erasure: record.id,
-        statementsDeleted: record.statementsDeleted,
-        statementsAnonymised: record.statementsAnonymised,
-        documentsDeleted: record.documentsDeleted,
-      })
-      return record
+      return recorded(by, storeId, await eraseAgent(storage, storeId, agent, by, deps.now))
+    },
+
+    async erasePerson(by, storeId, personId) {
+      if (!Number.isSafeInteger(personId) || personId < 1)
+        throw invalidField('person', 'must be the positive integer id of a person')
+      await requireStore(storeId)
+      return recorded(by, storeId, await erasePerson(storage, storeId, personId, by, deps.now))
     },
 
     async listErasures(storeId) {

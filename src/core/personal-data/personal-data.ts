@@ -34,6 +34,11 @@ export interface PersonalData {
    * anonymised. `agent` is an Agent as JSON (validated as in statements); one unit of work.
    */
   erase(by: AdminActor, storeId: StoreId, agent: unknown): Promise<ErasureView>
+  /**
+   * Erases a person of the people directory: every one of their identifiers, as `erase` does
+   * for one agent, and the person with them; 404 for an unknown person.
+   */
+  erasePerson(by: AdminActor, storeId: StoreId, personId: number): Promise<ErasureView>
   /** The store's erasures, newest first; 404 for an unknown store. */
   listErasures(storeId: StoreId): Promise<ErasureView[]>
   getRetention(storeId: StoreId): Promise<RetentionView>

@@ -259,7 +259,7 @@ export const forwardingPaths: Record<string, unknown> = {
       },
     },
     post: {
-      summary: "Erase an agent's personal data from the store (GDPR Art. 17)",
+      summary: "Erase an agent's or a person's personal data from the store (GDPR Art. 17)",
       tags: ['personal data'],
       security: bearer,
       parameters: [storeId],
@@ -267,8 +267,15 @@ export const forwardingPaths: Record<string, unknown> = {
         required: true,
         content: json({
           type: 'object',
-          required: ['agent'],
-          properties: { agent: { type: 'object', description: 'An Agent with one IFI.' } },
+          description: 'Exactly one of agent or person.',
+          properties: {
+            agent: { type: 'object', description: 'An Agent with one IFI.' },
+            person: {
+              type: 'integer',
+              minimum: 1,
+              description: 'A person of the people directory: every identifier of theirs.',
+            },
+          },
         }),
       },
       responses: {

@@ -2,11 +2,16 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { Admin } from '../../core/admin/admin.js'
+import { BadRequestError } from '../../errors/errors.js'
 import type { PersonalData } from '../../core/personal-data/personal-data.js'
 import { adminSession, type AdminEnv } from '../middleware/admin-session.js'
 import { readBody, storeId } from './admin-routes.js'
 
-const ErasureBody = z.strictObject({ agent: z.unknown() })
+// One of: an Agent (one identifier), or a person of the people directory (all their identifiers).
+const ErasureBody = z.strictObject({
+  agent: z.unknown().optional(),
+  person: z.unknown().optional(),
+})
 const days = z.number().int().positive().nullable().optional()
 const RetentionBody = z.strictObject({ statementDays: days, documentDays: days })
 const PurgeBody = z.strictObject({ dryRun: z.boolean().optional() })
@@ -34,8 +39,15 @@ export function createPersonalDataRoutes(admin: Admin, data: PersonalData): Hono
 
   api.post('/stores/:id/erasures', async (c) => {
     const id = storeId(c)
-    const { agent } = await readBody(c, ErasureBody)
-    return c.json(await data.erase(by(c), id, agent), 201)
+    const body = await readBody(c, ErasureBody)
+    if ((body.agent === undefined) === (body.person === undefined))
+      throw BadRequestError('give exactly one of agent (an Agent object) or person (a person id)')
+    if (body.person !== undefined) {
+      if (typeof body.person !== 'number')
+        throw BadRequestError('person: must be the positive integer id of a person')
+      return c.json(await data.erasePerson(by(c), id, body.person), 201)
+    }
+    return c.json(await data.erase(by(c), id, body.agent), 201)
   })
   api.get('/stores/:id/erasures', async (c) =>
     c.json({ erasures: await data.listErasures(storeId(c)) }, 200),

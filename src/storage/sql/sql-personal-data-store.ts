@@ -423,6 +423,25 @@ export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataSt
       return deleted
     },
 
+    async identifiersOfPerson(personId) {
+      const people = db as unknown as Kysely<PeopleDatabase>
+      const person = await people
+        .selectFrom('people')
+        .select('seq')
+        .where('store_id', '=', storeId)
+        .where('seq', '=', personId)
+        .executeTakeFirst()
+      if (person === undefined) return undefined
+      const rows = await people
+        .selectFrom('person_identifiers')
+        .select('ifi')
+        .where('store_id', '=', storeId)
+        .where('person_id', '=', personId)
+        .orderBy('ifi')
+        .execute()
+      return rows.map((row) => row.ifi)
+    },
+
     async insertErasure(record) {
       const row = await db
         .insertInto('erasures')
