@@ -194,7 +194,7 @@ describe('people console', () => {
 
   it('shows informal learning with its charts, and restricts it to a cohort', async () => {
     await page.getByRole('link', { name: 'Informal', exact: true }).click()
-    await page.getByRole('heading', { name: 'Informal learning' }).waitFor()
+    await page.getByRole('heading', { name: 'Informal learning', exact: true }).waitFor()
     // The window covers the simulation (the last 60 days); the app video is now.
     await page.getByLabel('Time window').selectOption({ index: 3 })
     await page.getByText('Informal hours', { exact: true }).waitFor()
