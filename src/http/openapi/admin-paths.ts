@@ -1,5 +1,12 @@
 /** @module OpenAPI paths of the admin API (/api/session, /api/stores, /api/credentials, /api/accounts). */
-import { errors, json, type ParameterObject, type PathsObject, ref } from './openapi-types.js'
+import {
+  errors,
+  json,
+  type ParameterObject,
+  type PathsObject,
+  ref,
+  storeIdParameter,
+} from './openapi-types.js'
 
 const TAGS = {
   session: ['Session'],
@@ -8,13 +15,6 @@ const TAGS = {
   accounts: ['Accounts'],
 }
 
-const storeId: ParameterObject = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The store id (a positive integer; store 1 is the default store).',
-  schema: { type: 'integer', minimum: 1 },
-}
 const credentialKey: ParameterObject = {
   name: 'key',
   in: 'path',
@@ -213,7 +213,7 @@ export const paths: PathsObject = {
     },
   },
   '/api/stores/{id}': {
-    parameters: [storeId],
+    parameters: [storeIdParameter],
     get: {
       operationId: 'getStore',
       summary: 'One store',
@@ -235,7 +235,7 @@ export const paths: PathsObject = {
     },
   },
   '/api/stores/{id}/credentials': {
-    parameters: [storeId],
+    parameters: [storeIdParameter],
     get: {
       operationId: 'listCredentials',
       summary: "List a store's xAPI credentials (without secrets)",

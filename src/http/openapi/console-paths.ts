@@ -1,12 +1,5 @@
 /** @module OpenAPI 3.1 path items of the console's /api/ routes (issue 10), for openapi-document.ts. */
-
-const storeIdParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'integer', minimum: 1 },
-  description: 'the store (tenant) id',
-}
+import { storeIdParameter } from './openapi-types.js'
 
 const xapiQueryParameters = [
   'agent',

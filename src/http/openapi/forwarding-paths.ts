@@ -1,12 +1,6 @@
 /** @module OpenAPI 3.1 path items of forwarding, erasure and retention (`/api/stores/:id/…`), for the combined document. */
+import { storeIdParameter } from './openapi-types.js'
 
-const storeId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The store id.',
-  schema: { type: 'integer', minimum: 1 },
-}
 const targetId = {
   name: 'target',
   in: 'path',
@@ -153,7 +147,7 @@ const targetAction = (summary: string) => ({
     summary,
     tags: ['forwarding'],
     security: bearer,
-    parameters: [storeId, targetId],
+    parameters: [storeIdParameter, targetId],
     responses: { '200': { description: 'The target', content: json(targetStatus) }, ...errors },
   },
 })
@@ -165,7 +159,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: "The store's forwarding targets with their status",
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       responses: {
         '200': {
           description: 'The targets',
@@ -181,7 +175,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: 'Add a target: another xAPI LRS or a webhook (its HMAC secret is shown only here)',
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: { required: true, content: json(newTarget) },
       responses: {
         '201': {
@@ -200,7 +194,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: 'One target: cursor, lag, last success, last error, counts',
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId, targetId],
+      parameters: [storeIdParameter, targetId],
       responses: { '200': { description: 'The target', content: json(targetStatus) }, ...errors },
     },
     patch: {
@@ -208,7 +202,7 @@ export const forwardingPaths: Record<string, unknown> = {
         'Change a target (name, url, credentials, version, filter, batch size, max failures)',
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId, targetId],
+      parameters: [storeIdParameter, targetId],
       requestBody: { required: true, content: json({ type: 'object' }) },
       responses: { '200': { description: 'The target', content: json(targetStatus) }, ...errors },
     },
@@ -216,7 +210,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: 'Remove a target',
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId, targetId],
+      parameters: [storeIdParameter, targetId],
       responses: { '204': { description: 'Deleted' }, ...errors },
     },
   },
@@ -229,7 +223,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: 'Deliver again every statement stored at or after a time',
       tags: ['forwarding'],
       security: bearer,
-      parameters: [storeId, targetId],
+      parameters: [storeIdParameter, targetId],
       requestBody: {
         required: true,
         content: json({
@@ -246,7 +240,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: "The store's erasures (audit records), newest first",
       tags: ['personal data'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       responses: {
         '200': {
           description: 'The erasures',
@@ -262,7 +256,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: "Erase an agent's or a person's personal data from the store (GDPR Art. 17)",
       tags: ['personal data'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: {
         required: true,
         content: json({
@@ -289,14 +283,14 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: "The store's retention policy",
       tags: ['personal data'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       responses: { '200': { description: 'The policy', content: json(retention) }, ...errors },
     },
     put: {
       summary: 'Set how many days statements and documents are kept (null: for ever)',
       tags: ['personal data'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: {
         required: true,
         content: json({
@@ -315,7 +309,7 @@ export const forwardingPaths: Record<string, unknown> = {
       summary: 'Apply the retention policy now, or (dryRun) say what would go',
       tags: ['personal data'],
       security: bearer,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: {
         content: json({ type: 'object', properties: { dryRun: { type: 'boolean' } } }),
       },

@@ -3,25 +3,13 @@
  * gaps, at-risk learners and their models, recommendations, competencies and targets
  * (docs/insights.md). Typed loosely, like the other areas; the validity test checks the whole.
  */
+import { cohortParameter, storeIdParameter } from './openapi-types.js'
 
-const storeId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The store (tenant) id.',
-  schema: { type: 'integer', minimum: 1 },
-}
 const format = {
   name: 'format',
   in: 'query',
   description: "`csv` returns the answer's main table as CSV (also with `Accept: text/csv`).",
   schema: { type: 'string', enum: ['json', 'csv'], default: 'json' },
-}
-const cohort = {
-  name: 'cohort',
-  in: 'query',
-  description: 'Only the people of this cohort (docs/people.md).',
-  schema: { type: 'integer', minimum: 1 },
 }
 const read = [{ adminBearer: [] }, { xapiBasic: [] }]
 const admin = [{ adminSession: [] }]
@@ -57,7 +45,7 @@ export const insightsPaths: Record<string, unknown> = {
       description:
         'Each competency with its name, source (discovered | defined), the activities aligned to it, the items (questions) that are evidence of it, and `content`: the launchable modules that carry that evidence (the content that closes a gap). CSV: one row per competency.',
       security: read,
-      parameters: [storeId, format],
+      parameters: [storeIdParameter, format],
       responses: json('the competencies', true),
     },
     put: {
@@ -66,7 +54,7 @@ export const insightsPaths: Record<string, unknown> = {
       description:
         'Upserts each competency by id; its `activities` replace the alignments defined before (alignments discovered in statements stay).',
       security: admin,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: body(
         {
           competencies: {
@@ -93,7 +81,7 @@ export const insightsPaths: Record<string, unknown> = {
       summary: 'Delete a defined competency (its defined alignments and targets)',
       security: admin,
       parameters: [
-        storeId,
+        storeIdParameter,
         { name: 'id', in: 'query', required: true, schema: { type: 'string' } },
       ],
       responses: { '204': { description: 'Deleted.' }, ...errors },
@@ -104,7 +92,7 @@ export const insightsPaths: Record<string, unknown> = {
       tags: ['insights'],
       summary: 'Target levels per competency and scope',
       security: read,
-      parameters: [storeId, format],
+      parameters: [storeIdParameter, format],
       responses: json('{targets: [{competency, scope, level}]}', true),
     },
     put: {
@@ -112,7 +100,7 @@ export const insightsPaths: Record<string, unknown> = {
       summary:
         "Set target levels (scope 'all', 'role:<role>' or 'cohort:<id>'; level null deletes)",
       security: admin,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: body(
         {
           targets: {
@@ -142,14 +130,14 @@ export const insightsPaths: Record<string, unknown> = {
         'Without `learner`: per competency the cohort figures (learners, meanGap, belowTarget, shareBelowTarget, meanMastery, content), the people ranked by gap score (paged) and their cells. With `learner`: that person’s cells (target and where it came from, Elo mastery, evidence, gap, the content that closes it). CSV: the cells.',
       security: read,
       parameters: [
-        storeId,
+        storeIdParameter,
         {
           name: 'learner',
           in: 'query',
           description: 'A learner key (canonical IFI).',
           schema: { type: 'string' },
         },
-        cohort,
+        cohortParameter,
         { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
         {
           name: 'pageSize',
@@ -169,9 +157,9 @@ export const insightsPaths: Record<string, unknown> = {
         'Learners in progress (started, not completed, usual duration not yet past), scored by the course’s model (logistic regression) or the rule scorecard. Each flag: level, probability, score = base + Σ reasons[].contribution, and the reasons in words. CSV: the flags without the reason list.',
       security: read,
       parameters: [
-        storeId,
+        storeIdParameter,
         { name: 'course', in: 'query', schema: { type: 'string' } },
-        cohort,
+        cohortParameter,
         {
           name: 'asOf',
           in: 'query',
@@ -194,7 +182,7 @@ export const insightsPaths: Record<string, unknown> = {
       tags: ['insights'],
       summary: 'The at-risk model of each course: kind, coefficients, measured quality',
       security: read,
-      parameters: [storeId, format],
+      parameters: [storeIdParameter, format],
       responses: json('the models', true),
     },
   },
@@ -203,7 +191,7 @@ export const insightsPaths: Record<string, unknown> = {
       tags: ['insights'],
       summary: 'Retrain the at-risk models now (every course, or one)',
       security: admin,
-      parameters: [storeId, { name: 'course', in: 'query', schema: { type: 'string' } }],
+      parameters: [storeIdParameter, { name: 'course', in: 'query', schema: { type: 'string' } }],
       responses: json('the models trained', false),
     },
   },
@@ -215,7 +203,7 @@ export const insightsPaths: Record<string, unknown> = {
         'For an LMS or LXP: the modules to start next, ranked by what learners who completed a course did next, the learner’s skill gaps and questions at their level (predicted success 0.70–0.80); also the modules in progress. A learner never seen gets where successful learners started. CSV: the recommendations.',
       security: read,
       parameters: [
-        storeId,
+        storeIdParameter,
         { name: 'learner', in: 'query', required: true, schema: { type: 'string', minLength: 1 } },
         {
           name: 'limit',

@@ -70,3 +70,21 @@ export function errors(
     statuses.map((status) => [String(status), { $ref: `#/components/responses/${status}` }]),
   )
 }
+
+/** The `{id}` path parameter of every store-scoped route (`/api/stores/{id}/…`). */
+export const storeIdParameter: ParameterObject = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The store (tenant) id: a positive integer; store 1 is the default store.',
+  schema: { type: 'integer', minimum: 1 },
+}
+
+/** The `cohort` query parameter of every report that can be restricted to a cohort. */
+export const cohortParameter: ParameterObject = {
+  name: 'cohort',
+  in: 'query',
+  description:
+    'A cohort id (docs/people.md): only its members count; learners are counted by person.',
+  schema: { type: 'integer', minimum: 1 },
+}

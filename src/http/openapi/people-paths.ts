@@ -3,14 +3,8 @@
  * their reports (informal learning, ineffective content, cohort comparison), for the combined
  * document (openapi-document.ts). Typed loosely, like reports-paths.ts. See docs/people.md.
  */
+import { cohortParameter, storeIdParameter } from './openapi-types.js'
 
-const storeId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The store (tenant) id.',
-  schema: { type: 'integer', minimum: 1 },
-}
 const personId = {
   name: 'person',
   in: 'path',
@@ -23,12 +17,6 @@ const cohortId = {
   in: 'path',
   required: true,
   description: 'The cohort id.',
-  schema: { type: 'integer', minimum: 1 },
-}
-const cohortQuery = {
-  name: 'cohort',
-  in: 'query',
-  description: 'A cohort id: only its members count (docs/people.md).',
   schema: { type: 'integer', minimum: 1 },
 }
 const errors = (...codes: number[]) =>
@@ -118,7 +106,7 @@ const cohort = {
 const tags = ['People']
 
 const reportParams = [
-  storeId,
+  storeIdParameter,
   { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
   { name: 'until', in: 'query', schema: { type: 'string', format: 'date-time' } },
   {
@@ -159,9 +147,9 @@ export const peoplePaths: Record<string, unknown> = {
       description:
         'Paged; `search` matches name, email or an identifier (ignoring case); `cohort` keeps its members.',
       parameters: [
-        storeId,
+        storeIdParameter,
         { name: 'search', in: 'query', schema: { type: 'string' } },
-        cohortQuery,
+        cohortParameter,
         { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } },
         {
           name: 'pageSize',
@@ -186,7 +174,7 @@ export const peoplePaths: Record<string, unknown> = {
       tags,
       summary: 'Create a person',
       description: 'The identifiers must belong to nobody yet (merge instead).',
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: jsonBody({
         type: 'object',
         required: ['identifiers'],
@@ -202,7 +190,7 @@ export const peoplePaths: Record<string, unknown> = {
       description:
         'CSV with a header line, or JSON (an array of objects, or {"people": [...]}). Columns: identifiers (IFI keys or emails, `;`-separated; JSON: also xAPI agent objects), email (also an identifier), account_homepage + account_name, name, role, team, org_unit (or department), manager, location, start_date (YYYY-MM-DD); any other column is a custom field. A row lands on the person owning one of its identifiers (several: merged into the oldest) or a new person; non-empty values replace attributes, empty ones leave them. Idempotent. `dryRun=true` answers the same changes without writing. Rows without an identifier or with a bad date are skipped and listed.',
       parameters: [
-        storeId,
+        storeIdParameter,
         { name: 'dryRun', in: 'query', schema: { type: 'string', enum: ['true', 'false'] } },
         { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'json'] } },
       ],
@@ -239,20 +227,20 @@ export const peoplePaths: Record<string, unknown> = {
     get: {
       tags,
       summary: 'A person',
-      parameters: [storeId, personId],
+      parameters: [storeIdParameter, personId],
       responses: { '200': ok('The person', person), ...errors(401, 404) },
     },
     patch: {
       tags,
       summary: 'Edit a person’s attributes',
-      parameters: [storeId, personId],
+      parameters: [storeIdParameter, personId],
       requestBody: jsonBody(attributes),
       responses: { '200': ok('The person', person), ...errors(400, 401, 404) },
     },
     delete: {
       tags,
       summary: 'Delete a person (their IFIs count as persons of their own again)',
-      parameters: [storeId, personId],
+      parameters: [storeIdParameter, personId],
       responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
     },
   },
@@ -262,7 +250,7 @@ export const peoplePaths: Record<string, unknown> = {
       summary: 'Merge persons into this one',
       description:
         'Their IFIs move here, attributes this person lacks are taken from them, and they are deleted. Every report counts the result once at once.',
-      parameters: [storeId, personId],
+      parameters: [storeIdParameter, personId],
       requestBody: jsonBody({
         type: 'object',
         required: ['from'],
@@ -275,7 +263,7 @@ export const peoplePaths: Record<string, unknown> = {
     post: {
       tags,
       summary: 'Move one IFI of this person to a new person',
-      parameters: [storeId, personId],
+      parameters: [storeIdParameter, personId],
       requestBody: jsonBody({
         type: 'object',
         required: ['ifi'],
@@ -294,7 +282,7 @@ export const peoplePaths: Record<string, unknown> = {
     get: {
       tags,
       summary: 'Cohorts of a store',
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       responses: {
         '200': ok('The cohorts, by name', {
           type: 'object',
@@ -306,7 +294,7 @@ export const peoplePaths: Record<string, unknown> = {
     post: {
       tags,
       summary: 'Create a cohort (a saved filter over person attributes)',
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       requestBody: jsonBody(cohortInput),
       responses: { '201': ok('The cohort', cohort), ...errors(400, 401, 404) },
     },
@@ -315,20 +303,20 @@ export const peoplePaths: Record<string, unknown> = {
     get: {
       tags,
       summary: 'A cohort',
-      parameters: [storeId, cohortId],
+      parameters: [storeIdParameter, cohortId],
       responses: { '200': ok('The cohort', cohort), ...errors(401, 404) },
     },
     put: {
       tags,
       summary: 'Replace a cohort',
-      parameters: [storeId, cohortId],
+      parameters: [storeIdParameter, cohortId],
       requestBody: jsonBody(cohortInput),
       responses: { '200': ok('The cohort', cohort), ...errors(400, 401, 404) },
     },
     delete: {
       tags,
       summary: 'Delete a cohort',
-      parameters: [storeId, cohortId],
+      parameters: [storeIdParameter, cohortId],
       responses: { '204': { description: 'Deleted' }, ...errors(401, 404) },
     },
   },
@@ -336,7 +324,7 @@ export const peoplePaths: Record<string, unknown> = {
     'Informal learning',
     'Learning outside courses (§15) by source (context.platform), credential and kind (video, article, forum, social, live session, practice, other), in statements and hours; per person (the CSV table) and per cohort (n < 5 suppressed); the formal:informal hours ratio; the trend per day or week.',
     [
-      cohortQuery,
+      cohortParameter,
       {
         name: 'interval',
         in: 'query',
@@ -348,7 +336,7 @@ export const peoplePaths: Record<string, unknown> = {
     'Ineffective content',
     'Activities ranked by the evidence that they do not work (§15): low completion, a steep funnel drop after a page, questions with poor discrimination, time without score gain, time on a page without a better course score; each signal with its value, n, threshold and whether it is flagged. CSV: one row per activity.',
     [
-      cohortQuery,
+      cohortParameter,
       {
         name: 'limit',
         in: 'query',
@@ -360,7 +348,7 @@ export const peoplePaths: Record<string, unknown> = {
     'Cohort comparison',
     'A cohort against another cohort or everyone else (§10): statements, active days and informal hours per person and, for a course (`activity`), completion rate, first-attempt pass rate, best score and hours, with n, a two-proportion z-test or Welch t-test and a 95% interval. A group of fewer than 5 persons is suppressed. CSV: one row per measure and group.',
     [
-      { ...cohortQuery, required: true },
+      { ...cohortParameter, required: true },
       {
         name: 'versus',
         in: 'query',

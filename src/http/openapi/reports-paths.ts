@@ -2,14 +2,8 @@
  * @module OpenAPI 3.1 path items of the report API (`/api/stores/{id}/reports/...`), for the
  * combined document (openapi-document.ts). Typed loosely: the shared types live with the combiner.
  */
+import { cohortParameter, storeIdParameter } from './openapi-types.js'
 
-const storeId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'The store (tenant) id.',
-  schema: { type: 'integer', minimum: 1 },
-}
 const since = {
   name: 'since',
   in: 'query',
@@ -47,12 +41,6 @@ const required = (name: string, description: string) => ({
 })
 
 /** Restricts a report to a cohort's members (docs/people.md). */
-const cohortParameter = {
-  name: 'cohort',
-  in: 'query',
-  description: 'A cohort id: only its members count; learners are counted by person.',
-  schema: { type: 'integer', minimum: 1 },
-}
 
 /** What every report answers besides its own data. */
 const envelope = {
@@ -105,7 +93,7 @@ function report(
       summary,
       description: `${description}\n\nCSV: ${csv}. Readers: an admin session (Bearer), or HTTP Basic credentials of the same store with scope \`all\` or \`all/read\`.`,
       security,
-      parameters: [storeId, since, until, format, ...parameters],
+      parameters: [storeIdParameter, since, until, format, ...parameters],
       responses: {
         '200': {
           description: summary,
@@ -136,7 +124,7 @@ export const reportsPaths: Record<string, unknown> = {
       tags: ['reports'],
       summary: 'How far the analytics projector is behind',
       security,
-      parameters: [storeId],
+      parameters: [storeIdParameter],
       responses: {
         '200': {
           description: 'asOf, lagSeconds, caughtUp, cursor and watermark (seqs)',
