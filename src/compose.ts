@@ -23,7 +23,7 @@ import {
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
 import { createForegroundActivity, type ForegroundActivity } from './core/log/foreground.js'
-import { createLogConsumer, type LogConsumer } from './core/log/log-consumer.js'
+import { createLogConsumer, type LogConsumer, type LogHandler } from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
 import { createPersonalData } from './core/personal-data/create-personal-data.js'
@@ -209,38 +209,62 @@ function trackWrites(foreground: ForegroundActivity, lrs: Lrs): Lrs {
 }
 
 /**
- * The analytics projector: a statement-log consumer over every store. On PostgreSQL one process
- * at a time holds each store's lease.
+ * A statement-log consumer over every store (the analytics projector, the insights links, the
+ * people directory). On PostgreSQL one process at a time holds each store's lease. With
+ * `foreground`, ingest comes first: while statements are being stored the consumer takes a
+ * bounded share of the time (and, on SQLite, of the one writer), and catches up when ingest
+ * pauses.
  */
+function createStoreConsumer(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  consumer: {
+    readonly handler: LogHandler
+    /** Its `backgroundFailure` component and its name in the error log line. */
+    readonly component: string
+    readonly name: string
+    readonly metrics?: Metrics | undefined
+    readonly foreground?: ForegroundActivity | undefined
+  },
+): LogConsumer {
+  const { foreground } = consumer
+  return createLogConsumer({
+    log: storage.log,
+    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    handler: consumer.handler,
+    batchSize: config.analytics.batchSize,
+    pollMs: config.analytics.pollMs,
+    ...(foreground === undefined
+      ? {}
+      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
+    onError: (error, storeId) => {
+      consumer.metrics?.backgroundFailure(consumer.component)
+      logger.log('error', `${consumer.name} failed`, { storeId, ...errorFields(error) })
+    },
+  })
+}
+
+/** The analytics projector (docs/analytics.md). */
 function createProjector(
   storage: Storage,
   config: Config,
   logger: Logger,
   metrics?: Metrics,
   foreground?: ForegroundActivity,
-  handler = createAnalyticsProjector(),
 ): LogConsumer {
-  return createLogConsumer({
-    log: storage.log,
-    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
-    handler,
-    batchSize: config.analytics.batchSize,
-    pollMs: config.analytics.pollMs,
-    // Ingest first: while statements are being stored the projector takes a bounded share of
-    // the time (and, on SQLite, of the one writer), and catches up when ingest pauses.
-    ...(foreground === undefined
-      ? {}
-      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
-    onError: (error, storeId) => {
-      metrics?.backgroundFailure('analytics')
-      logger.log('error', 'analytics projector failed', { storeId, ...errorFields(error) })
-    },
+  return createStoreConsumer(storage, config, logger, {
+    handler: createAnalyticsProjector(),
+    component: 'analytics',
+    name: 'analytics projector',
+    metrics,
+    foreground,
   })
 }
 
 /**
  * The people consumer (docs/people.md): persons from statement actors and the informal-learning
- * projection, a statement-log consumer over every store beside the analytics projector.
+ * projection.
  */
 export function createPeopleConsumer(
   storage: Storage,
@@ -249,20 +273,12 @@ export function createPeopleConsumer(
   metrics?: Metrics,
   foreground?: ForegroundActivity,
 ): LogConsumer {
-  return createLogConsumer({
-    log: storage.log,
-    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+  return createStoreConsumer(storage, config, logger, {
     handler: createPeopleHandler(),
-    batchSize: config.analytics.batchSize,
-    pollMs: config.analytics.pollMs,
-    // Paced like the analytics projector: ingest first.
-    ...(foreground === undefined
-      ? {}
-      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
-    onError: (error, storeId) => {
-      metrics?.backgroundFailure('people')
-      logger.log('error', 'people consumer failed', { storeId, ...errorFields(error) })
-    },
+    component: 'people',
+    name: 'people consumer',
+    metrics,
+    foreground,
   })
 }
 
@@ -323,14 +339,13 @@ export async function createAlmanac(
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
-  const linksProjector = createProjector(
-    storage,
-    config,
-    logger,
+  const linksProjector = createStoreConsumer(storage, config, logger, {
+    handler: createLinksProjector(),
+    component: 'insights',
+    name: 'insights links consumer',
     metrics,
     foreground,
-    createLinksProjector(),
-  )
+  })
   stopHooks.add('insights links', () => linksProjector.stop())
   const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics, foreground)
   stopHooks.add('people consumer', () => peopleConsumer.stop())

@@ -112,6 +112,8 @@ function collapse<R extends AgentRelation | ActivityRelation>(
 export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataStore {
   const { db, storeId, dialect } = ctx
   const perList = valuesPerList(dialect)
+  // The people tables belong to the people module (migration 0014), hence their own type.
+  const people = db as unknown as Kysely<PeopleDatabase>
 
   /** Deletes the index rows of `rows` (agents, activities, ref closures as referrer). */
   async function deleteIndexRows(trx: Kysely<Database>, rows: readonly PayloadRow[]) {
@@ -385,8 +387,6 @@ export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataSt
     },
 
     async forgetPeople(ifis) {
-      // The people tables belong to the people module (migration 0014), hence their own type.
-      const people = db as unknown as Kysely<PeopleDatabase>
       const owners = new Set<number>()
       for (const part of chunk([...ifis], perList)) {
         const rows = await people
@@ -424,7 +424,6 @@ export function createSqlPersonalDataStore(ctx: SqlStoreContext): PersonalDataSt
     },
 
     async identifiersOfPerson(personId) {
-      const people = db as unknown as Kysely<PeopleDatabase>
       const person = await people
         .selectFrom('people')
         .select('seq')
