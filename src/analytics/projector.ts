@@ -3,7 +3,7 @@
  * tables (analytics-schema.ts) up to date, batch by batch, in the unit of work that moves its
  * cursor. One set-based upsert per table (and chunk) per batch; nothing is read back.
  */
-import { type Kysely, PostgresAdapter, sql } from 'kysely'
+import { CompiledQuery, type Kysely, PostgresAdapter, sql } from 'kysely'
 import type { LogBatch, LogHandler } from '../core/log/log-consumer.js'
 import type { LogEntry, StatementLog, StoreId } from '../storage/ports.js'
 import { type Merge, type Row, TABLES, type TableSpec } from '../storage/sql/analytics-schema.js'
@@ -52,9 +52,36 @@ function mergeSql(table: TableSpec, column: string, merge: Merge) {
   return pick(before(t, e, merge.last))
 }
 
+/** Row counts of one upsert: powers of two, so each table has a few SQL texts (see `writeRows`). */
+function powerOfTwoChunks<T>(rows: readonly T[], max: number): T[][] {
+  const chunks: T[][] = []
+  const largest = 2 ** Math.floor(Math.log2(max))
+  let start = 0
+  while (rows.length - start >= largest) {
+    chunks.push(rows.slice(start, start + largest))
+    start += largest
+  }
+  for (let size = largest / 2; size >= 1; size /= 2)
+    if (rows.length - start >= size) {
+      chunks.push(rows.slice(start, start + size))
+      start += size
+    }
+  return chunks
+}
+
+/** The upsert texts compiled so far, by dialect, table and row count. */
+const upsertTexts = new Map<string, string>()
+
 /**
  * Upserts partial rows, merging each into the stored row of its key in the database (one row
  * per key: the caller's `RowSet` merged the batch's partial rows already).
+ *
+ * The SQL text depends only on the table, the dialect and the number of rows, and its only
+ * parameters are the rows' values (the merge expressions are column references): it is built
+ * by Kysely once per (dialect, table, row count) and then run with each chunk's values. Rows
+ * are cut into power-of-two chunks so those texts are few and SQLite prepares each once
+ * (prepared-statement-cache.ts); profiling ingest showed Kysely building the tree of these
+ * upserts and SQLite compiling a text per batch size among the projector's largest costs.
  */
 async function writeRows(
   db: AnyDb,
@@ -62,16 +89,34 @@ async function writeRows(
   table: TableSpec,
   rows: Row[],
 ): Promise<void> {
-  const merges = Object.entries(table.columns).filter(([c]) => !table.key.includes(c))
-  const perRow = Object.keys(table.columns).length + 1
+  const columns = Object.keys(table.columns)
+  const perRow = columns.length + 1
   const size = Math.min(ROWS_PER_STATEMENT_MAX, Math.floor(PARAMETERS_PER_STATEMENT / perRow))
-  const set = Object.fromEntries(merges.map(([c, m]) => [c, mergeSql(table, c, m)]))
-  for (const part of chunk(rows, size)) {
-    await db
-      .insertInto(table.name)
-      .values(part.map((row) => ({ store_id: storeId, ...completeRow(table, row) })))
-      .onConflict((oc) => oc.columns(['store_id', ...table.key]).doUpdateSet(set))
-      .execute()
+  const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+  for (const part of powerOfTwoChunks(rows, size)) {
+    const key = `${dialect}|${table.name}|${part.length}`
+    let text = upsertTexts.get(key)
+    if (text === undefined) {
+      const merges = Object.entries(table.columns).filter(([c]) => !table.key.includes(c))
+      const set = Object.fromEntries(merges.map(([c, m]) => [c, mergeSql(table, c, m)]))
+      const compiled = db
+        .insertInto(table.name)
+        .values(part.map((row) => ({ store_id: storeId, ...completeRow(table, row) })))
+        .onConflict((oc) => oc.columns(['store_id', ...table.key]).doUpdateSet(set))
+        .compile()
+      // The values in (store_id, …columns) order per row are the whole parameter list.
+      if (compiled.parameters.length !== part.length * perRow)
+        throw new Error(`unexpected parameters in the upsert of ${table.name}`)
+      text = compiled.sql
+      upsertTexts.set(key, text)
+    }
+    const parameters: unknown[] = []
+    for (const row of part) {
+      const full = completeRow(table, row)
+      parameters.push(storeId)
+      for (const column of columns) parameters.push(full[column])
+    }
+    await db.executeQuery(CompiledQuery.raw(text, parameters))
   }
 }
 

@@ -27,15 +27,15 @@ export async function readStatementBody(
   c: Context,
 ): Promise<{ body: unknown; attachments: AttachmentPart[] }> {
   const contentType = c.req.header('Content-Type') ?? ''
-  const bytes = await readBytes(c)
   if (/^multipart\/mixed\b/i.test(contentType)) {
-    const { statementJson, parts } = parseMultipartMixed(bytes, contentType)
+    const { statementJson, parts } = parseMultipartMixed(await readBytes(c), contentType)
     return { body: parseJson(statementJson), attachments: parts }
   }
-  if (contentType === '' || /^application\/json\b/i.test(contentType)) {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes)
-    return { body: parseJson(text), attachments: [] }
-  }
+  // As text straight from the body's buffer (UTF-8, invalid sequences replaced, a BOM dropped:
+  // the WHATWG decoding `TextDecoder` applies): on @hono/node-server `arrayBuffer()` copies the
+  // body into a fresh ArrayBuffer first.
+  if (contentType === '' || /^application\/json\b/i.test(contentType))
+    return { body: parseJson(await c.req.text()), attachments: [] }
   throw BadRequestError(
     `Content-Type '${contentType}' is not accepted for statements: use application/json or multipart/mixed (Communication §1.5)`,
   )

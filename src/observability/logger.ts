@@ -49,17 +49,50 @@ export function redact(value: unknown, depth = 0): unknown {
   return out
 }
 
+/** Flush the lines gathered so far at this size, without waiting for the end of the turn. */
+const FLUSH_CHARS = 64 * 1024
+
+/**
+ * Writes lines to stderr, gathered per turn of the event loop: one `write` (a system call when
+ * stderr is a file or a pipe) for all the lines of a turn instead of one per line. Under
+ * single-statement ingest that was one system call per request for the access log. A `warn`
+ * or `error` line is written at once, after what was gathered, so what precedes a crash is on
+ * disk; the rest is written at the end of the turn or when the process exits. Order is kept.
+ */
+export function stderrLineWriter(
+  out: (text: string) => void = (text) => process.stderr.write(text),
+): (line: string, level?: LogLevel) => void {
+  let pending = ''
+  let scheduled = false
+  const flush = (): void => {
+    scheduled = false
+    if (pending === '') return
+    const text = pending
+    pending = ''
+    out(text)
+  }
+  process.once('exit', flush)
+  return (line, level) => {
+    pending += line + '\n'
+    if (level === 'warn' || level === 'error' || pending.length >= FLUSH_CHARS) flush()
+    else if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
+  }
+}
+
 /** Writes JSON lines to `write` (stderr by default), dropping levels below `minLevel`. */
 export function createJsonLogger(
   minLevel: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+  write: (line: string, level: LogLevel) => void = stderrLineWriter(),
 ): Logger {
   function withBase(base: Readonly<Record<string, unknown>>): Logger {
     return {
       log(level, message, fields) {
         if (RANK[level] < RANK[minLevel]) return
         const line = redact({ ...base, ...fields }) as Record<string, unknown>
-        write(JSON.stringify({ time: new Date().toISOString(), level, message, ...line }))
+        write(JSON.stringify({ time: new Date().toISOString(), level, message, ...line }), level)
       },
       child(fields) {
         return withBase({ ...base, ...fields })

@@ -17,18 +17,39 @@ import { BadRequestError } from '../errors/errors.js'
  */
 export const MAX_JSON_DEPTH = 100
 
-/** The nesting depth of a parsed JSON value: 0 for a scalar, 1 for `{}` or `[1]`, and so on. */
+/**
+ * The nesting depth of a parsed JSON value: 0 for a scalar, 1 for `{}` or `[1]`, and so on.
+ * Every statement of every request passes here, so the walk allocates nothing per node: two
+ * parallel stacks (values, depths) instead of a tuple per child and `for…in` instead of an
+ * `Object.values` array per object (a parsed JSON object has only own, enumerable properties).
+ */
 export function jsonDepth(value: unknown, stopAbove = Infinity): number {
+  if (typeof value !== 'object' || value === null) return 0
   let deepest = 0
-  const pending: [unknown, number][] = [[value, 1]]
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [node, depth] = next
-    if (typeof node !== 'object' || node === null) continue
-    deepest = Math.max(deepest, depth)
-    if (deepest > stopAbove) return deepest
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1])
+  const nodes: object[] = [value]
+  const depths: number[] = [1]
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown> | unknown[]
+    const depth = depths.pop() as number
+    if (depth > deepest) {
+      deepest = depth
+      if (deepest > stopAbove) return deepest
     }
+    if (Array.isArray(node)) {
+      for (const child of node)
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child)
+          depths.push(depth + 1)
+        }
+    } else
+      for (const key in node) {
+        if (!Object.hasOwn(node, key)) continue
+        const child = node[key]
+        if (typeof child === 'object' && child !== null) {
+          nodes.push(child)
+          depths.push(depth + 1)
+        }
+      }
   }
   return deepest
 }

@@ -27,6 +27,12 @@ export interface GroupCommitOptions<R> {
   readonly size: (request: R) => number
   /** A group takes requests up to this many statements (at least one request). */
   readonly maxStatements: number
+  /**
+   * When the store's previous group held several requests (concurrent writers), the next group
+   * starts this many milliseconds after its first request rather than after the current turn
+   * of the event loop; default 0 (always the current turn). See `createGroupCommit`.
+   */
+  readonly gatherMs?: number
 }
 
 export interface GroupCommit<R, O> {
@@ -45,7 +51,12 @@ interface Pending<R, O> {
  * that arrive queue, and the next group takes them all at once (natural batching: the busier
  * the store, the larger the groups, with no timer to tune). A store with nothing in flight
  * starts a group after the current turn of the event loop (setImmediate), so requests parsed
- * together join one group; that is the only wait, and it is bounded by one turn.
+ * together join one group. Under concurrent load (the store's previous group held several
+ * requests) it waits `gatherMs` instead: each commit has a cost of its own (on SQLite, writing
+ * every page the group touched to the WAL, a fixed number of index pages whatever the group's
+ * size), and the event loop keeps reading and validating requests meanwhile, so the wait is
+ * spent gathering a larger group rather than idling; it is bounded by `gatherMs` plus the
+ * turn it ends in. A store whose last group was a lone request is not delayed.
  *
  * The group is taken off the queue when its unit of work holds the store's lock (`RunGroup`), so
  * time spent waiting for the lock (behind another process, on PostgreSQL) gathers requests
@@ -63,6 +74,9 @@ export function createGroupCommit<R, O>(
   options: GroupCommitOptions<R>,
 ): GroupCommit<R, O> {
   const queues = new Map<StoreId, Pending<R, O>[]>()
+  /** How many requests the last group of each store held (a store with none: absent). */
+  const lastGroupSize = new Map<StoreId, number>()
+  const gatherMs = options.gatherMs ?? 0
 
   function settle(pending: Pending<R, O>, outcome: GroupOutcome<O> | undefined): void {
     if (outcome === undefined) pending.reject(new Error('a group commit returned no outcome'))
@@ -82,6 +96,7 @@ export function createGroupCommit<R, O>(
     const requests = (): R[] => (group ??= take(queue)).map((p) => p.request)
     try {
       const outcomes = await run(storeId, requests)
+      if (fixed === undefined) lastGroupSize.set(storeId, group?.length ?? 0)
       // A `run` that never took its requests stored none of them: each gets "no outcome".
       ;(group ??= take(queue)).forEach((pending, i) => settle(pending, outcomes[i]))
     } catch (error) {
@@ -125,7 +140,9 @@ export function createGroupCommit<R, O>(
         }
         const queue: Pending<R, O>[] = [{ request, resolve, reject }]
         queues.set(storeId, queue)
-        setImmediate(() => void drain(storeId, queue))
+        if (gatherMs > 0 && (lastGroupSize.get(storeId) ?? 0) > 1)
+          setTimeout(() => void drain(storeId, queue), gatherMs)
+        else setImmediate(() => void drain(storeId, queue))
       })
     },
   }

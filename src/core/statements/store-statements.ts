@@ -231,6 +231,8 @@ interface PendingRequest {
 
 /** A group takes requests up to this many statements: one batch of 1000 is a group of its own. */
 const GROUP_MAX_STATEMENTS = 1000
+/** Under concurrent load, a group gathers requests this long (group-commit.ts `gatherMs`). */
+const GROUP_GATHER_MS = 1
 
 /**
  * Decides one request of a group, as `persist` would if the earlier accepted requests of the
@@ -350,7 +352,11 @@ export function createStoreStatements(deps: IngestDeps): {
   const groups = createGroupCommit<PendingRequest, StoredStatement[]>(
     (storeId, take) =>
       deps.storage.transaction(storeId, (scope) => persistGroup(scope, take(), deps.projectSteps)),
-    { size: (request) => request.normalised.length, maxStatements: GROUP_MAX_STATEMENTS },
+    {
+      size: (request) => request.normalised.length,
+      maxStatements: GROUP_MAX_STATEMENTS,
+      gatherMs: GROUP_GATHER_MS,
+    },
   )
 
   async function ingest(
