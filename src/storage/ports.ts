@@ -504,7 +504,11 @@ export interface PersonalDataStore {
 export interface LogEntry {
   /** The statement's position in the store's total order. */
   seq: number
-  statement: StoredStatement
+  /**
+   * The statement as stored. Read-only: the consumers of a process may be handed the same
+   * object for the same stored text (sql-statement-log.ts decodes each text once).
+   */
+  readonly statement: StoredStatement
   /** True when the statement is voided at the time it is read (see `voidedBy` for when). */
   voided: boolean
   /**

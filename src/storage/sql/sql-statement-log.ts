@@ -16,6 +16,29 @@ interface LogRow {
   object_statement_id: string | null
 }
 
+/** How many decoded statements `decode` keeps: about one full consumer batch (a few MB). */
+const DECODED_MAX = 2048
+
+/** Stored texts decoded lately, by text, oldest first (Map iteration order). */
+const decoded = new Map<string, StoredStatement>()
+
+/**
+ * The statement a stored text holds. Each consumer of the log (analytics, insights links,
+ * people) reads the same new statements soon after one another; decoding each text once
+ * rather than once per consumer took JSON parsing, and the garbage of three copies of every
+ * statement, off the ingest process (profiled under batch ingest on SQLite). Keyed by the text
+ * itself, so a statement whose stored text changed (erasure, anonymisation) is decoded anew.
+ * Callers must not change the object (`LogEntry.statement` is read-only).
+ */
+function decode(payload: string): StoredStatement {
+  const known = decoded.get(payload)
+  if (known !== undefined) return known
+  const statement = JSON.parse(payload) as StoredStatement
+  decoded.set(payload, statement)
+  if (decoded.size > DECODED_MAX) decoded.delete(decoded.keys().next().value as string)
+  return statement
+}
+
 /** The largest seq of the store (0 when empty): an index lookup on (store_id, seq). */
 async function maxSeq(db: Kysely<Database>, storeId: StoreId): Promise<number> {
   const row = await db
@@ -68,7 +91,7 @@ export function createSqlStatementLog(
       for (const row of found)
         targets.set(row.id, {
           seq: toNumber(row.seq),
-          statement: JSON.parse(row.payload) as StoredStatement,
+          statement: decode(row.payload),
         })
     }
     // Only voided statements (flag set) and voiding targets can have a voiding statement.
@@ -79,7 +102,7 @@ export function createSqlStatementLog(
     return rows.map((row): LogEntry => {
       const entry: LogEntry = {
         seq: toNumber(row.seq),
-        statement: JSON.parse(row.payload) as StoredStatement,
+        statement: decode(row.payload),
         voided: row.voided === 1,
         voidedBy: row.voided === 1 ? voidings.get(row.id) : undefined,
       }
