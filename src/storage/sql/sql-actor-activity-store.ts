@@ -82,10 +82,14 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
         await db
           .insertInto('agents')
           .values(part)
+          // Only a changed agent is written: most rows of a group are agents seen before, as
+          // they were, and rewriting them anyway dirtied their pages, which every commit then
+          // wrote out again (the WAL on SQLite), once per group commit.
           .onConflict((oc) =>
             oc
               .columns(['store_id', 'ifi', 'name'])
-              .doUpdateSet((eb) => ({ agent: eb.ref('excluded.agent') })),
+              .doUpdateSet((eb) => ({ agent: eb.ref('excluded.agent') }))
+              .where((eb) => eb(eb.ref('agents.agent'), '<>', eb.ref('excluded.agent'))),
           )
           .execute()
     },
