@@ -90,6 +90,7 @@ async function writeRows(
   rows: Row[],
 ): Promise<void> {
   const columns = Object.keys(table.columns)
+  const defaults = Object.values(table.columns).map((merge) => (merge === 'sum' ? 0 : null))
   const perRow = columns.length + 1
   const size = Math.min(ROWS_PER_STATEMENT_MAX, Math.floor(PARAMETERS_PER_STATEMENT / perRow))
   const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
@@ -110,11 +111,12 @@ async function writeRows(
       text = compiled.sql
       upsertTexts.set(key, text)
     }
+    // completeRow's values, without building the complete row.
     const parameters: unknown[] = []
     for (const row of part) {
-      const full = completeRow(table, row)
       parameters.push(storeId)
-      for (const column of columns) parameters.push(full[column])
+      for (let i = 0; i < columns.length; i++)
+        parameters.push(row[columns[i] as string] ?? defaults[i] ?? null)
     }
     await db.executeQuery(CompiledQuery.raw(text, parameters))
   }

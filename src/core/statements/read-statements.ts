@@ -69,6 +69,21 @@ async function canonicalDefinitions(
   }
 }
 
+/**
+ * A statement read from storage in the requested format. `exact` is the stored statement as it
+ * is (Communication §2.1.3): storage hands out a fresh decoding of the stored text for every
+ * read, owned by this request, so it is returned without the copy `formatStatement` makes
+ * (a structured clone per statement, the largest cost of a page in `exact` after decoding).
+ */
+function shaped(
+  statement: StoredStatement,
+  format: StatementFormat,
+  languages: readonly string[],
+  canonical: FindDefinition | undefined,
+): StoredStatement {
+  return format === 'exact' ? statement : formatStatement(statement, format, languages, canonical)
+}
+
 /** The read use cases, as standalone functions (they use no `this`). */
 export interface ReadStatements {
   readonly consistentThrough: (ctx: RequestContext) => Promise<string>
@@ -141,7 +156,7 @@ export function createStatementReader(deps: CoreDeps): StatementReader {
         )
       const canonical = await canonicalDefinitions(scope, [statement], request.format)
       return {
-        statement: formatStatement(statement, request.format, languages, canonical),
+        statement: shaped(statement, request.format, languages, canonical),
         attachments: request.attachments ? await loadAttachments(scope, [statement]) : [],
       }
     },
@@ -167,7 +182,7 @@ export function createStatementReader(deps: CoreDeps): StatementReader {
       const page = await scope.statements.queryStatements(query, cursor)
       const canonical = await canonicalDefinitions(scope, page.statements, request.format)
       const statements: StoredStatement[] = page.statements.map((s) =>
-        formatStatement(s, request.format, languages, canonical),
+        shaped(s, request.format, languages, canonical),
       )
       const more =
         page.next === undefined
