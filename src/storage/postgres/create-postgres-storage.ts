@@ -12,13 +12,15 @@ import { queueStoreWrites } from './store-write-queue.js'
 export interface PostgresStorageOptions extends PostgresPoolOptions {
   /**
    * How many shared units of work (plain statement inserts, group commits) of one store this
-   * process runs at once (`Storage.sharedUnitsPerStore`); default 2. Other processes add theirs.
+   * process runs at once (`Storage.sharedUnitsPerStore`); default 1: a group commit takes
+   * every request that arrived meanwhile, and more, smaller groups cost more CPU per statement.
+   * Other processes add theirs.
    */
   sharedUnitsPerStore?: number
 }
 
 /** See `PostgresStorageOptions.sharedUnitsPerStore`. */
-export const SHARED_UNITS_PER_STORE = 2
+export const SHARED_UNITS_PER_STORE = 1
 
 function connect(options: PostgresPoolOptions): Kysely<Database> {
   return connectWithPool(options).db
