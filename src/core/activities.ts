@@ -70,14 +70,36 @@ async function recordActivities(
   const stored = await scope.actorsActivities.findActivityDefinitions([
     ...collector.definitions.keys(),
   ])
+  const changing = mergeChanges(collector.definitions, stored)
+  if (changing.length === 0) return
+  // Usually nothing changes (the same definitions are sent again and again) and nothing is
+  // locked. A unit of work that does change some reads them again holding them, so that a
+  // parallel writer of the store (PostgreSQL) cannot write in between and lose its merge.
+  const held = await scope.actorsActivities.findActivityDefinitions(
+    changing.map((c) => c.id),
+    { forUpdate: true },
+  )
+  const changed = mergeChanges(
+    new Map(changing.map((c) => [c.id, collector.definitions.get(c.id) ?? {}])),
+    held,
+  )
+  if (changed.length > 0) await scope.actorsActivities.upsertActivities(changed)
+}
+
+/** The definitions that `incoming` changes when merged into `stored`, merged. */
+function mergeChanges(
+  incoming: ReadonlyMap<string, ActivityDefinition>,
+  stored: ReadonlyMap<string, ActivityDefinition>,
+): { id: string; definition: ActivityDefinition }[] {
   const changed: { id: string; definition: ActivityDefinition }[] = []
-  for (const [id, incoming] of collector.definitions) {
+  for (const [id, definition] of incoming) {
     const known = stored.get(id)
     const canonical = known === undefined || Object.keys(known).length === 0 ? undefined : known
-    const definition = mergeActivityDefinitions(canonical, incoming)
-    if (JSON.stringify(definition) !== JSON.stringify(canonical)) changed.push({ id, definition })
+    const merged = mergeActivityDefinitions(canonical, definition)
+    if (JSON.stringify(merged) !== JSON.stringify(canonical))
+      changed.push({ id, definition: merged })
   }
-  if (changed.length > 0) await scope.actorsActivities.upsertActivities(changed)
+  return changed
 }
 
 /**

@@ -114,8 +114,10 @@ export interface StatementStore {
    * Called inside `Storage.transaction`, before `insertStatements`. It is never earlier than a
    * `stored` time already committed and always later than any `consistentThrough()` already
    * returned, so a consumer that advances its `since` watermark never skips a statement.
+   * `count`: the most statements the unit of work will insert with it (default 1); a shared
+   * unit of work (`UnitOfWorkOptions.shared`) reserves that many `seq` values with its time.
    */
-  allocateStored(): Promise<string>
+  allocateStored(count?: number): Promise<string>
 
   /**
    * Reads the statements with these ids, voided or not (for conflict checks and StatementRefs).
@@ -234,7 +236,15 @@ export interface ActorActivityStore {
   /** Reads the canonical Activity for an id. */
   findActivity(activityId: string): Promise<Activity | undefined>
   /** Reads the canonical definitions of many activities at once; unknown ids are absent. */
-  findActivityDefinitions(activityIds: readonly string[]): Promise<Map<string, ActivityDefinition>>
+  findActivityDefinitions(
+    activityIds: readonly string[],
+    /**
+     * `forUpdate`: inside a unit of work that will merge into these definitions and write them
+     * back; another unit of work of the store doing the same with any of them waits until this
+     * one ends, then reads what it wrote (needed where writers of a store run in parallel).
+     */
+    options?: { readonly forUpdate?: boolean },
+  ): Promise<Map<string, ActivityDefinition>>
   /** Stores definitions; the caller has already merged each with the previous canonical one. */
   upsertActivities(
     activities: readonly { id: string; definition: ActivityDefinition }[],
@@ -534,14 +544,11 @@ export interface LogEntry {
  * (`StatementLogStorage.unitOfWork`).
  *
  * The watermark is honest because of one assumption, which any change to the write path must
- * keep: **within a store, statements become visible in `seq` order** — no transaction can
- * commit a `seq` smaller than a `seq` already visible. Today that holds on both engines: SQLite
- * has one writer at a time (`begin immediate`), and on PostgreSQL every unit of work that
- * inserts statements holds the store's transaction-level advisory lock from before it draws
- * its first `seq` until after its commit is visible (`SqlDialect.lockStoreWrites`), so a later
- * writer of the store draws only larger seqs. A change that allows parallel writers of one
- * store must lower the watermark below the smallest `seq` any writer in flight may still
- * commit (e.g. record each writer's first `seq` as `inFlightSinceMs` records its time).
+ * keep: **no transaction commits a `seq` at or below a watermark already returned**. SQLite has one writer at a
+ * time (`begin immediate`), so the largest committed `seq` is final. On PostgreSQL, shared
+ * units of work of one store run in parallel and may commit out of `seq` order, so the
+ * watermark is also kept below the lowest `seq` any writer in flight published before drawing
+ * it (`visibleSeq` in storage/sql/sql-statement-log.ts, docs/scaling.md).
  */
 export interface StatementLog {
   /**
@@ -756,6 +763,19 @@ export interface StorageOperations {
   gauges(): StorageGauges
 }
 
+/** How a unit of work of `Storage.transaction` writes its store. */
+export interface UnitOfWorkOptions {
+  /**
+   * The unit of work only inserts statements (with their index rows, attachments, canonical
+   * activities and agents) none of which voids or refers to another statement, and calls
+   * `allocateStored(count)` once, before inserting. Where the backend allows it (PostgreSQL),
+   * such units of work of one store run side by side, from any number of processes; every
+   * other unit of work of the store still runs alone. Readers keep their guarantees
+   * (`consistentThrough`, `StatementLog.watermark`, `more` snapshots): docs/scaling.md.
+   */
+  readonly shared?: boolean
+}
+
 /** A backend. Built by `compose.ts`; core sees only this interface. */
 export interface Storage {
   /** Applies pending migrations; safe to call from several processes at once. */
@@ -767,7 +787,17 @@ export interface Storage {
    * the whole function on errors it knows to be transient (serialization failures, deadlocks,
    * SQLITE_BUSY), so `fn` must have no side effects outside the scope it is given.
    */
-  transaction<T>(storeId: StoreId, fn: (scope: StoreScope) => Promise<T>): Promise<T>
+  transaction<T>(
+    storeId: StoreId,
+    fn: (scope: StoreScope) => Promise<T>,
+    options?: UnitOfWorkOptions,
+  ): Promise<T>
+  /**
+   * How many shared units of work (`UnitOfWorkOptions.shared`) of one store this process should
+   * run at once; 0 when the backend runs every unit of work of a store alone (SQLite), and then
+   * `shared` changes nothing.
+   */
+  readonly sharedUnitsPerStore: number
   readonly admin: AdminStore
   /** Health and gauges for `/readyz` and `/metrics`. */
   readonly operations: StorageOperations

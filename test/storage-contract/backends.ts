@@ -19,8 +19,11 @@ export interface Backend {
 
 export interface OpenedBackend {
   readonly storage: Storage
-  /** Another `Storage` on the same database (a second process), where the backend has files. */
-  openSibling: (() => Storage) | undefined
+  /**
+   * Another `Storage` on the same database (a second process), where the backend has files.
+   * `patient`: with the default lock timeout (5 s) instead of 20 ms.
+   */
+  openSibling: ((patient?: boolean) => Storage) | undefined
   dispose(): Promise<void>
 }
 
@@ -73,8 +76,13 @@ function postgresBackend(url: string): Backend {
       await storage.migrate()
       return {
         storage,
-        openSibling: () =>
-          createPostgresStorage({ url, schema: schema.name, poolMax: 4, lockTimeoutMs: 20 }),
+        openSibling: (patient = false) =>
+          createPostgresStorage({
+            url,
+            schema: schema.name,
+            poolMax: 4,
+            ...(patient ? {} : { lockTimeoutMs: 20 }),
+          }),
         async dispose() {
           await storage.close()
           await schema.drop()

@@ -71,3 +71,59 @@ describe('group commit takes its requests when the unit of work holds the lock',
     expect(calls).toBe(4)
   })
 })
+
+describe('group commit with a shared lane', () => {
+  it('runs shared groups side by side up to the bound, and the other requests in a lane of their own', async () => {
+    const release = gate()
+    const running = { shared: 0, exclusive: 0 }
+    const most = { shared: 0, exclusive: 0 }
+    const groups: { shared: boolean; requests: number[] }[] = []
+    const groupCommit = createGroupCommit<number, number>(
+      async (_storeId, take, shared) => {
+        const lane = shared ? 'shared' : 'exclusive'
+        const requests = [...take()]
+        groups.push({ shared, requests })
+        running[lane]++
+        most[lane] = Math.max(most[lane], running[lane])
+        await release.wait
+        running[lane]--
+        return ok(requests)
+      },
+      // Even requests are shared; two shared groups at a time.
+      { size: () => 1, maxStatements: 1000, shared: { accepts: (n) => n % 2 === 0, groups: 2 } },
+    )
+    const answers: Promise<number>[] = []
+    // One request per turn: each shared group has taken its requests before the next arrives.
+    for (let n = 0; n < 8; n++) {
+      answers.push(groupCommit.submit(1, n))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    release.open()
+    expect(await Promise.all(answers)).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(most).toEqual({ shared: 2, exclusive: 1 })
+    // No group mixes the lanes, and every request was in exactly one group.
+    for (const group of groups)
+      expect(group.requests.every((n) => n % 2 === (group.shared ? 0 : 1))).toBe(true)
+    expect(groups.flatMap((g) => g.requests).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+  })
+
+  it('starts no second shared group while the first has not taken its requests', async () => {
+    const lock = gate()
+    const groups: number[][] = []
+    const groupCommit = createGroupCommit<number, number>(
+      async (_storeId, take) => {
+        await lock.wait // waiting for a connection: the group has not taken its requests
+        const requests = [...take()]
+        groups.push(requests)
+        return ok(requests)
+      },
+      { size: () => 1, maxStatements: 1000, shared: { accepts: () => true, groups: 4 } },
+    )
+    const first = groupCommit.submit(1, 0)
+    await new Promise((resolve) => setImmediate(resolve))
+    const later = [1, 2, 3].map((n) => groupCommit.submit(1, n))
+    lock.open()
+    expect(await Promise.all([first, ...later])).toEqual([0, 1, 2, 3])
+    expect(groups).toEqual([[0, 1, 2, 3]])
+  })
+})

@@ -20,6 +20,8 @@ export type GroupOutcome<O> =
 export type RunGroup<R, O> = (
   storeId: StoreId,
   take: () => readonly R[],
+  /** True for a group of the shared lane (`GroupCommitOptions.shared`). */
+  shared: boolean,
 ) => Promise<GroupOutcome<O>[]>
 
 export interface GroupCommitOptions<R> {
@@ -28,7 +30,13 @@ export interface GroupCommitOptions<R> {
   /** A group takes requests up to this many statements (at least one request). */
   readonly maxStatements: number
   /**
-   * When the store's previous group held several requests (concurrent writers), the next group
+   * When set, the requests it accepts form a lane of their own in each store, whose groups may
+   * run up to `groups` at a time (their units of work run beside each other, `shared`); every
+   * other request is grouped as before, one group at a time. Unset: one lane.
+   */
+  readonly shared?: { readonly accepts: (request: R) => boolean; readonly groups: number }
+  /**
+   * When the lane's previous group held several requests (concurrent writers), the next group
    * starts this many milliseconds after its first request rather than after the current turn
    * of the event loop; default 0 (always the current turn). See `createGroupCommit`.
    */
@@ -38,6 +46,13 @@ export interface GroupCommitOptions<R> {
 export interface GroupCommit<R, O> {
   /** Queues `request` for the next group of its store; settles with its own outcome. */
   submit(storeId: StoreId, request: R): Promise<O>
+}
+
+/** The requests of one store and lane, and its groups: running, and not yet taken theirs. */
+interface Lane<R, O> {
+  readonly queue: Pending<R, O>[]
+  running: number
+  untaken: number
 }
 
 interface Pending<R, O> {
@@ -51,12 +66,12 @@ interface Pending<R, O> {
  * that arrive queue, and the next group takes them all at once (natural batching: the busier
  * the store, the larger the groups, with no timer to tune). A store with nothing in flight
  * starts a group after the current turn of the event loop (setImmediate), so requests parsed
- * together join one group. Under concurrent load (the store's previous group held several
+ * together join one group. Under concurrent load (the lane's previous group held several
  * requests) it waits `gatherMs` instead: each commit has a cost of its own (on SQLite, writing
  * every page the group touched to the WAL, a fixed number of index pages whatever the group's
  * size), and the event loop keeps reading and validating requests meanwhile, so the wait is
  * spent gathering a larger group rather than idling; it is bounded by `gatherMs` plus the
- * turn it ends in. A store whose last group was a lone request is not delayed.
+ * turn it ends in. A lane whose last group was a lone request is not delayed.
  *
  * The group is taken off the queue when its unit of work holds the store's lock (`RunGroup`), so
  * time spent waiting for the lock (behind another process, on PostgreSQL) gathers requests
@@ -66,16 +81,18 @@ interface Pending<R, O> {
  * Isolation: `run` decides every request's outcome on its own. If the unit of work itself
  * fails (an error no request was to blame for, after the storage's retries), each request of
  * the group is run again alone, in order, so that one request's failure is never another's.
- * Groups of different stores run independently; groups of one store run one at a time, which
- * is what the store's write lock imposes anyway.
+ * Groups of different stores run independently. Groups of one store run one at a time, which
+ * is what an exclusive unit of work imposes anyway, except in the `shared` lane, where up to
+ * `groups` run at once (their units of work run beside each other on PostgreSQL).
  */
 export function createGroupCommit<R, O>(
   run: RunGroup<R, O>,
   options: GroupCommitOptions<R>,
 ): GroupCommit<R, O> {
-  const queues = new Map<StoreId, Pending<R, O>[]>()
-  /** How many requests the last group of each store held (a store with none: absent). */
-  const lastGroupSize = new Map<StoreId, number>()
+  /** Per store and lane ('s' shared, 'x' the others): the queue and its groups running. */
+  const lanes = new Map<string, Lane<R, O>>()
+  /** How many requests the last group of each lane held (a lane with none: absent). */
+  const lastGroupSize = new Map<string, number>()
   const gatherMs = options.gatherMs ?? 0
 
   function settle(pending: Pending<R, O>, outcome: GroupOutcome<O> | undefined): void {
@@ -89,26 +106,39 @@ export function createGroupCommit<R, O>(
    */
   async function runGroup(
     storeId: StoreId,
+    key: string,
     queue: Pending<R, O>[],
+    shared: boolean,
     fixed?: Pending<R, O>[],
+    onTake: () => void = () => undefined,
   ): Promise<void> {
     let group = fixed
-    const requests = (): R[] => (group ??= take(queue)).map((p) => p.request)
+    const requests = (): R[] => {
+      if (group === undefined) {
+        group = take(queue)
+        onTake()
+      }
+      return group.map((p) => p.request)
+    }
     try {
-      const outcomes = await run(storeId, requests)
-      if (fixed === undefined) lastGroupSize.set(storeId, group?.length ?? 0)
+      const outcomes = await run(storeId, requests, shared)
+      if (fixed === undefined) lastGroupSize.set(key, group?.length ?? 0)
       // A `run` that never took its requests stored none of them: each gets "no outcome".
-      ;(group ??= take(queue)).forEach((pending, i) => settle(pending, outcomes[i]))
+      requests()
+      ;(group ?? []).forEach((pending, i) => settle(pending, outcomes[i]))
     } catch (error) {
       // Failed before taking its requests (no connection, the lock never came): they are this
       // group's all the same, so that the queue drains rather than retries forever.
-      group ??= take(queue)
+      if (group === undefined) {
+        group = take(queue)
+        onTake()
+      }
       if (group.length === 1) {
         group[0]?.reject(error)
         return
       }
       // Nothing of the group was stored: give every request its own unit of work.
-      for (const pending of group) await runGroup(storeId, queue, [pending])
+      for (const pending of group) await runGroup(storeId, key, queue, shared, [pending])
     }
   }
 
@@ -125,24 +155,51 @@ export function createGroupCommit<R, O>(
     return queue.splice(0, count)
   }
 
-  async function drain(storeId: StoreId, queue: Pending<R, O>[]): Promise<void> {
-    while (queue.length > 0) await runGroup(storeId, queue)
-    queues.delete(storeId)
+  /** Runs groups of the lane while it has requests; counted in `untaken` from its start. */
+  async function drain(
+    storeId: StoreId,
+    key: string,
+    lane: Lane<R, O>,
+    shared: boolean,
+  ): Promise<void> {
+    let untaken = true
+    const taken = (): void => {
+      if (untaken) lane.untaken--
+      untaken = false
+    }
+    while (lane.queue.length > 0) {
+      if (!untaken) lane.untaken++
+      untaken = true
+      await runGroup(storeId, key, lane.queue, shared, undefined, taken)
+      taken()
+    }
+    taken()
+    lane.running--
+    if (lane.running === 0 && lanes.get(key) === lane) lanes.delete(key)
   }
 
   return {
     submit(storeId, request) {
       return new Promise<O>((resolve, reject) => {
-        const queued = queues.get(storeId)
-        if (queued !== undefined) {
-          queued.push({ request, resolve, reject })
-          return
+        const shared = options.shared?.accepts(request) === true
+        const key = `${storeId}:${shared ? 's' : 'x'}`
+        let lane = lanes.get(key)
+        if (lane === undefined) {
+          lane = { queue: [], running: 0, untaken: 0 }
+          lanes.set(key, lane)
         }
-        const queue: Pending<R, O>[] = [{ request, resolve, reject }]
-        queues.set(storeId, queue)
-        if (gatherMs > 0 && (lastGroupSize.get(storeId) ?? 0) > 1)
-          setTimeout(() => void drain(storeId, queue), gatherMs)
-        else setImmediate(() => void drain(storeId, queue))
+        lane.queue.push({ request, resolve, reject })
+        // A lane with a group running takes this request with its next group; the shared lane
+        // starts another group beside it while it has fewer than `groups` running and each of
+        // them has taken its requests (a group not yet holding its lock would take this one).
+        const limit = shared ? Math.max(1, options.shared?.groups ?? 1) : 1
+        if (lane.running >= limit || lane.untaken > 0) return
+        lane.running++
+        lane.untaken++
+        const started = lane
+        if (gatherMs > 0 && (lastGroupSize.get(key) ?? 0) > 1)
+          setTimeout(() => void drain(storeId, key, started, shared), gatherMs)
+        else setImmediate(() => void drain(storeId, key, started, shared))
       })
     },
   }

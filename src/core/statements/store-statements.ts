@@ -278,7 +278,10 @@ async function persistGroup(
   requests: readonly PendingRequest[],
   projectSteps: readonly ProjectStep[],
 ): Promise<GroupOutcome<StoredStatement[]>[]> {
-  const stored = await scope.statements.allocateStored()
+  if (requests.length === 0) return []
+  // Every statement of the group may be new: a shared unit of work reserves that many seqs.
+  const count = requests.reduce((n, r) => n + r.normalised.length, 0)
+  const stored = await scope.statements.allocateStored(count)
   const completed = requests.map((r) => r.normalised.map((s) => complete(s, stored)))
   const lookup = new Set<string>()
   for (const statements of completed)
@@ -349,13 +352,29 @@ export function createStoreStatements(deps: IngestDeps): {
     options: IngestOptions,
   ) => Promise<IngestResult>
 } {
+  // Where the backend lets units of work of one store run side by side (PostgreSQL), requests
+  // none of whose statements voids or refers to a statement form a lane of shared groups.
+  // Voiding and StatementRefs read other statements that a parallel writer may be inserting
+  // (the voided flag, the StatementRef closure), so those requests keep exclusive groups.
+  const sharedUnits = deps.storage.sharedUnitsPerStore
   const groups = createGroupCommit<PendingRequest, StoredStatement[]>(
-    (storeId, take) =>
-      deps.storage.transaction(storeId, (scope) => persistGroup(scope, take(), deps.projectSteps)),
+    (storeId, take, shared) =>
+      deps.storage.transaction(storeId, (scope) => persistGroup(scope, take(), deps.projectSteps), {
+        shared,
+      }),
     {
       size: (request) => request.normalised.length,
       maxStatements: GROUP_MAX_STATEMENTS,
       gatherMs: GROUP_GATHER_MS,
+      ...(sharedUnits > 0
+        ? {
+            shared: {
+              accepts: (request: PendingRequest) =>
+                request.normalised.every((s) => s.object.objectType !== 'StatementRef'),
+              groups: sharedUnits,
+            },
+          }
+        : {}),
     },
   )
 

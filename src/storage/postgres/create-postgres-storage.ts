@@ -9,7 +9,18 @@ import { createPostgresPool, POOL_DEFAULTS, type PostgresPoolOptions } from './p
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import { queueStoreWrites } from './store-write-queue.js'
 
-export type PostgresStorageOptions = PostgresPoolOptions
+export interface PostgresStorageOptions extends PostgresPoolOptions {
+  /**
+   * How many shared units of work (plain statement inserts, group commits) of one store this
+   * process runs at once (`Storage.sharedUnitsPerStore`); default 1: a group commit takes
+   * every request that arrived meanwhile, and more, smaller groups cost more CPU per statement.
+   * Other processes add theirs.
+   */
+  sharedUnitsPerStore?: number
+}
+
+/** See `PostgresStorageOptions.sharedUnitsPerStore`. */
+export const SHARED_UNITS_PER_STORE = 1
 
 function connect(options: PostgresPoolOptions): Kysely<Database> {
   return connectWithPool(options).db
@@ -46,10 +57,11 @@ async function migrate(options: PostgresPoolOptions): Promise<void> {
  * `migrate()` before use.
  *
  * Any number of processes may serve the same database: nothing that matters is kept in memory.
- * Units of work of one store take the store's advisory lock and commit one at a time (in seq
- * order), `consistentThrough` waits for the writer in flight, `stored` and the watermark come
- * from the server's clock, and `more` tokens carry their whole cursor. docs/scaling.md has the
- * reasoning and the measured costs.
+ * Plain statement inserts of one store run side by side (the store's advisory lock held
+ * shared; `seq` and `stored` drawn together in one short step), every other unit of work of a
+ * store alone (the lock held exclusive); the watermarks and `more` snapshots stay below every
+ * writer in flight, `stored` and the watermark come from the server's clock, and `more` tokens
+ * carry their whole cursor. docs/scaling.md has the reasoning and the measured costs.
  */
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
   const { pool, db } = connectWithPool(options)
@@ -66,6 +78,8 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
         },
       }),
       createPostgresLogLeases(options),
+      undefined,
+      options.sharedUnitsPerStore ?? SHARED_UNITS_PER_STORE,
     ),
   )
   return { ...storage, migrate: () => migrate(options) }

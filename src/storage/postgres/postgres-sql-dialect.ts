@@ -1,7 +1,9 @@
 /** @module The PostgreSQL specifics of the SQL storage. */
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from '../sql/database.js'
+import { STATEMENT_SEQ_SEQUENCE } from '../sql/parallel-writers-migration.js'
 import type { SqlDialect } from '../sql/sql-dialect.js'
+import { toNumber } from '../sql/sql-support.js'
 import { translatePostgresError } from './translate-error.js'
 
 /**
@@ -9,6 +11,9 @@ import { translatePostgresError } from './translate-error.js'
  * id. Kysely's migration lock is a one-key (bigint) lock, a separate key space.
  */
 const STORE_LOCK_CLASS = 0x416c6d61
+
+/** The first key of the per-key locks of shared writers ('Actv' in ASCII): see `lockKeys`. */
+const KEY_LOCK_CLASS = 0x41637476
 
 /** The key of the admin data's advisory lock ('Admn' in ASCII, second key 0): apart from stores'. */
 const ADMIN_LOCK_CLASS = 0x41646d6e
@@ -22,6 +27,24 @@ const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)
  */
 function writerTag(storeId: number): RawBuilder<string> {
   return sql<string>`'almanac:' || current_schema()::regnamespace::oid || ':' || ${storeId}`
+}
+
+/**
+ * The lowest `seq` the sequence can still give (its next value): every value drawn after this
+ * is read is at least this. Read before a unit of work draws any (`lockStoreWrites`).
+ */
+const NEXT_SEQ = sql.raw(
+  `(select case when is_called then last_value + 1 else last_value end from ${STATEMENT_SEQ_SEQUENCE})`,
+)
+
+/** A published field of the writers in flight of the store: the least, null when none. */
+function leastInFlight(storeId: number, field: 4 | 5): RawBuilder<string | null> {
+  // nullif: a writer of an earlier version publishes four fields; the lock excludes it anyway.
+  return sql<string | null>`(select
+      min(nullif(split_part(a.application_name, ':', ${sql.lit(field)}), '')::bigint)
+      from pg_stat_get_activity(null) a
+      where a.datid = (select oid from pg_database where datname = current_database())
+      and a.application_name like ${writerTag(storeId)} || ':%')`
 }
 
 /** ANALYZE of the statement tables; returns the statements table's row estimate afterwards. */
@@ -47,19 +70,48 @@ export const postgresSqlDialect: SqlDialect = {
     table.addColumn('seq', 'bigint', (col) => col.generatedAlwaysAsIdentity().primaryKey()),
   // Tables are heaps; the primary key is a separate B-tree whatever we do.
   clustered: (table) => table,
-  // Units of work of a store run one at a time (lockStoreWrites, held until commit) and
-  // allocateStored reads the latest committed `stored` under that lock: `stored` is
-  // non-decreasing in `seq` within a store, as on SQLite.
+  // An exclusive unit of work reads the latest committed `stored` while it is the store's only
+  // writer (allocateStored); shared ones draw `stored` and `seq` together, one at a time
+  // (reserveStatements): either way `stored` is non-decreasing in `seq` within a store.
   storedFollowsSeq: true,
   // A transaction-level lock, released by commit or rollback only after the commit is visible
-  // to others: the next writer of the store reads this one's statements. A writer that waits
-  // longer than lock_timeout gets 55P03, which is retried (translate-error.ts). Once it holds
-  // the lock it records when it began where every connection can read it (`inFlightSinceMs`):
-  // a transaction-local application_name, restored by the end of the transaction, again only
-  // after its commit is visible.
-  async lockStoreWrites(db, storeId) {
-    await sql`select pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId}),
-      set_config('application_name', ${writerTag(storeId)} || ':' || ${CLOCK_MS}, true)`.execute(db)
+  // to others: exclusive for a unit of work that must be the store's only writer, shared for
+  // the plain statement inserts that may run side by side (docs/scaling.md). A writer that
+  // waits longer than lock_timeout gets 55P03, which is retried (translate-error.ts). With the
+  // lock it records, where every connection can read it, when it began and the next value of
+  // the `seq` sequence: lower bounds of the `stored` and `seq` it may commit (`inFlightSinceMs`,
+  // `inFlightLowestSeq`), published before it draws either. It is a transaction-local
+  // application_name, restored by the end of the transaction, again only after its commit is
+  // visible.
+  async lockStoreWrites(db, storeId, mode = 'exclusive') {
+    const lock =
+      mode === 'shared'
+        ? sql`pg_advisory_xact_lock_shared(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`
+        : sql`pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`
+    await sql`select ${lock}, set_config('application_name',
+      ${writerTag(storeId)} || ':' || ${CLOCK_MS} || ':' || ${NEXT_SEQ}, true)`.execute(db)
+  },
+  // One round trip (parallel-writers-migration.ts); it also narrows the publication to the
+  // `stored` and lowest `seq` drawn.
+  async reserveStatements(db, storeId, count, floorMs) {
+    const { rows } = await sql<{
+      stored_ms: string | number
+      seqs: (string | number)[]
+    }>`select stored_ms, seqs from almanac_reserve_statements(${storeId}, ${count}, ${floorMs})`.execute(
+      db,
+    )
+    const row = rows[0]
+    if (row === undefined) throw new Error('almanac_reserve_statements returned no row')
+    return { storedMs: toNumber(row.stored_ms), seqs: row.seqs.map(toNumber) }
+  },
+  // 32-bit hashes of (store, key), locked in ascending order by one statement (the projection
+  // above the ordered subquery evaluates the lock calls in its order). Two keys sharing a hash
+  // only wait for each other.
+  async lockKeys(db, storeId, keys) {
+    if (keys.length === 0) return
+    await sql`select pg_advisory_xact_lock(${sql.lit(KEY_LOCK_CLASS)}, h.h) from (
+        select distinct hashtext(${storeId} || ':' || k) as h from unnest(${[...keys]}::text[]) k
+        order by 1) h`.execute(db)
   },
   async lockAdminWrites(db) {
     await sql`select pg_advisory_xact_lock(${sql.lit(ADMIN_LOCK_CLASS)}, 0)`.execute(db)
@@ -73,10 +125,12 @@ export const postgresSqlDialect: SqlDialect = {
     nowMs: sql<string>`floor(extract(epoch from statement_timestamp()) * 1000)::bigint`,
     // Every role may read every session's application_name (pg_stat_activity, here the
     // function under it, which skips the view's joins), and sees a change at once.
-    inFlightSinceMs: (storeId) => sql<string | null>`(select
-        min(split_part(a.application_name, ':', 4)::bigint) from pg_stat_get_activity(null) a
-        where a.datid = (select oid from pg_database where datname = current_database())
-        and a.application_name like ${writerTag(storeId)} || ':%')`,
+    inFlightSinceMs: (storeId) => leastInFlight(storeId, 4),
+    inFlightLowestSeq: (storeId) => leastInFlight(storeId, 5),
+    // pg_stat_get_activity reads the other sessions' state once per transaction.
+    refreshInFlight: async (db) => {
+      await sql`select pg_stat_clear_snapshot()`.execute(db)
+    },
   },
   // The planner's statistics come from autovacuum's ANALYZE of the real data; refreshing them at
   // start costs a sample of each table (well under a second) and covers a server that runs with

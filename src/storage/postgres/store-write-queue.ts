@@ -2,8 +2,8 @@
 import type { Storage, StoreId } from '../ports.js'
 
 /**
- * Wraps `storage` so that its units of work of the same store start one at a time. They would
- * anyway: each holds the store's write lock from begin to commit (`lockStoreWrites`). Waiting
+ * Wraps `storage` so that its exclusive units of work of the same store start one at a time.
+ * They would anyway: each holds the store's write lock from begin to commit (`lockStoreWrites`). Waiting
  * here rather than on that lock keeps the pool's connections for readers: ten batches for one
  * store would otherwise hold ten connections, nine of them only waiting. Units of work of other
  * stores, and of other processes, are not held up (the lock orders those). A failure of one unit
@@ -15,9 +15,13 @@ export function queueStoreWrites(storage: Storage): Storage {
   return {
     ...storage,
 
-    transaction(storeId, fn) {
+    transaction(storeId, fn, options) {
+      // Shared units of work run beside each other; the caller bounds how many
+      // (`sharedUnitsPerStore`). They hold the store's lock shared, so an exclusive one queued
+      // here waits for them on the lock.
+      if (options?.shared === true) return storage.transaction(storeId, fn, options)
       const previous = tails.get(storeId) ?? Promise.resolve()
-      const start = () => storage.transaction(storeId, fn)
+      const start = () => storage.transaction(storeId, fn, options)
       const result = previous.then(start)
       const tail = result.catch(() => undefined)
       tails.set(storeId, tail)

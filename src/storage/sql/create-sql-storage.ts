@@ -14,7 +14,7 @@ import { migrateToLatest, pendingMigrations } from './migrations.js'
 import { createPlannerStatsRefresher } from './planner-stats-refresh.js'
 import { createSqlActorActivityStore } from './sql-actor-activity-store.js'
 import { createSqlAdminStore } from './sql-admin-store.js'
-import type { SqlDialect } from './sql-dialect.js'
+import type { SqlDialect, StoreWriteMode } from './sql-dialect.js'
 import { createSqlDocumentStore } from './sql-document-store.js'
 import { createSqlForwardingStore } from './sql-forwarding-store.js'
 import { createSqlPersonalDataStore } from './sql-personal-data-store.js'
@@ -66,6 +66,8 @@ export function createSqlStorage(
   leases: LeaseProvider = createRowLeases(db),
   /** A connection for `log.read` that does not share `db`'s lock (SQLite); default `db`. */
   openReader?: () => Kysely<Database>,
+  /** `Storage.sharedUnitsPerStore` where the dialect has shared writers. */
+  sharedUnitsPerStore = 1,
 ): Storage {
   let reader: Kysely<Database> | undefined
   const clock: StoredClock = { lastConsistentMs: 0 }
@@ -81,10 +83,18 @@ export function createSqlStorage(
   function scopeOf(
     conn: Kysely<Database>,
     storeId: StoreId,
-    inTransaction: boolean,
+    /** How the unit of work `conn` writes the store; undefined outside one. */
+    writeMode: StoreWriteMode | undefined,
     onInserted: (count: number) => void = () => undefined,
   ): StoreScope {
-    const ctx = { db: conn, storeId, dialect, clock, inTransaction }
+    const ctx = {
+      db: conn,
+      storeId,
+      dialect,
+      clock,
+      inTransaction: writeMode !== undefined,
+      writeMode,
+    }
     const statements = createSqlStatementStore(ctx)
     return {
       statements: withErrorTranslation(
@@ -137,18 +147,20 @@ export function createSqlStorage(
     },
 
     scope(storeId) {
-      return scopeOf(db, storeId, false)
+      return scopeOf(db, storeId, undefined)
     },
 
-    transaction(storeId, fn) {
+    transaction(storeId, fn, options) {
       if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+      const writeMode: StoreWriteMode =
+        options?.shared === true && dialect.reserveStatements !== undefined ? 'shared' : 'exclusive'
       // The whole function reruns on a transient failure: a new transaction, a new scope.
       return tracked(
         retrying(async () => {
           let inserted = 0
           const result = await db.transaction().execute(async (trx) => {
-            await dialect.lockStoreWrites(trx, storeId)
-            return fn(scopeOf(trx, storeId, true, (count) => (inserted += count)))
+            await dialect.lockStoreWrites(trx, storeId, writeMode)
+            return fn(scopeOf(trx, storeId, writeMode, (count) => (inserted += count)))
           })
           // After the commit: the statements are in the table the statistics describe.
           if (inserted > 0) plannerStats?.noteInserted(inserted)
@@ -156,6 +168,8 @@ export function createSqlStorage(
         }),
       )
     },
+
+    sharedUnitsPerStore: dialect.reserveStatements === undefined ? 0 : sharedUnitsPerStore,
 
     admin: {
       ...withErrorTranslation(createSqlAdminStore(db), dialect.translateError),
@@ -232,7 +246,7 @@ export function createSqlStorage(
         },
         acquireLease: (consumer: string, storeId: StoreId) => leases.acquire(consumer, storeId),
         position: (consumer: string, storeId: StoreId) =>
-          readConsumerPosition(db, consumer, storeId),
+          readConsumerPosition(db, consumer, storeId, dialect),
         resetCursor: (consumer: string, storeId: StoreId, seq: number) =>
           writeConsumerCursor(db, consumer, storeId, seq),
       },

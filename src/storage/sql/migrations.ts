@@ -8,6 +8,7 @@ import { analyticsReportIndexesMigration } from './analytics-report-indexes-migr
 import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
+import { parallelWritersMigration } from './parallel-writers-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
 import { peopleMigration } from './people-migration.js'
 import { retentionMigration } from './retention-migration.js'
@@ -241,6 +242,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0012-analytics-report-indexes': analyticsReportIndexesMigration(),
     '0014-people': peopleMigration(dialect),
     '0015-insights': insightsMigration(),
+    '0022-parallel-writers': parallelWritersMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

@@ -36,7 +36,13 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
       return activity
     },
 
-    async findActivityDefinitions(activityIds) {
+    async findActivityDefinitions(activityIds, options) {
+      // A shared writer reads these to merge into them (core/activities.ts): another shared
+      // writer of the store merging into the same activity waits until this one commits, then
+      // reads its result (a new snapshot: read committed), so neither merge is lost. An
+      // exclusive writer is alone anyway.
+      if (options?.forUpdate === true && ctx.writeMode === 'shared')
+        await dialect.lockKeys?.(db, storeId, activityIds)
       const found = new Map<string, ActivityDefinition>()
       for (const part of listChunks(dialect, activityIds)) {
         const rows = await db
@@ -72,12 +78,32 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
     // One row per (IFI, name): the Agents resource lists every name an agent was seen with
     // (Communication §2.4 Person object).
     async upsertAgents(agents) {
-      const rows = lastPerKey(agents, (a) => `${a.ifi}\n${a.agent.name ?? ''}`).map((a) => ({
+      let rows = lastPerKey(agents, (a) => `${a.ifi}\n${a.agent.name ?? ''}`).map((a) => ({
         store_id: storeId,
         ifi: a.ifi,
         name: a.agent.name ?? '',
         agent: JSON.stringify(a.agent),
       }))
+      // A shared writer writes only the rows that are new or differ: an upsert locks its row
+      // until commit even when it changes nothing, and nearly every unit of work mentions the
+      // same agents (the authority at least), so parallel writers of a store would otherwise
+      // wait for each other's commits here.
+      if (ctx.writeMode === 'shared' && rows.length > 0) {
+        const known = new Map<string, string>()
+        for (const part of listChunks(
+          dialect,
+          rows.map((r) => r.ifi),
+        )) {
+          const found = await db
+            .selectFrom('agents')
+            .select(['ifi', 'name', 'agent'])
+            .where('store_id', '=', storeId)
+            .where('ifi', 'in', part)
+            .execute()
+          for (const row of found) known.set(`${row.ifi}\n${row.name}`, row.agent)
+        }
+        rows = rows.filter((r) => known.get(`${r.ifi}\n${r.name}`) !== r.agent)
+      }
       for (const part of insertChunks(dialect, rows, AGENT_COLUMNS))
         await db
           .insertInto('agents')

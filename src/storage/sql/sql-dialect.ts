@@ -43,12 +43,38 @@ export interface SqlDialect {
    */
   readonly storedFollowsSeq: boolean
   /**
-   * Makes the transaction `db` the only writer of the store until it ends; called when a unit
-   * of work begins. SQLite: nothing to do, `begin immediate` already holds the database's write
-   * lock. PostgreSQL: a transaction-level advisory lock per store, so that units of work of one
-   * store commit one at a time, in `seq` order, from any number of processes.
+   * Makes the transaction `db` a writer of the store until it ends; called when a unit of work
+   * begins. 'exclusive' (the default): the only writer. 'shared': one of several shared writers
+   * (see `StoreWriteMode`), which then draw `seq` and `stored` with `reserveStatements`. SQLite:
+   * nothing to do, `begin immediate` already holds the database's write lock. PostgreSQL: a
+   * transaction-level advisory lock per store, taken exclusive or shared, and a publication of
+   * the unit of work in flight (`SharedClock`) that readers by `seq` and by `stored` respect.
    */
-  lockStoreWrites(db: Kysely<Database>, storeId: number): Promise<void>
+  lockStoreWrites(db: Kysely<Database>, storeId: number, mode?: StoreWriteMode): Promise<void>
+  /**
+   * Set when units of work of one store may write in parallel (PostgreSQL; `lockStoreWrites`
+   * with 'shared'). Such a unit of work draws its `seq` values and its `stored` time together,
+   * in one short step that only one writer of the store takes at a time, so `stored` still
+   * never decreases in `seq` order; it inserts with those `seq` values. Undefined where a store
+   * has one writer at a time (SQLite), whose units of work draw `seq` as they insert.
+   */
+  readonly reserveStatements:
+    | ((
+        db: Kysely<Database>,
+        storeId: number,
+        count: number,
+        floorMs: number,
+      ) => Promise<{ storedMs: number; seqs: number[] }>)
+    | undefined
+  /**
+   * With shared writers: makes the transaction `db` the only shared writer of the store that
+   * holds any of `keys` until it ends (a transaction-level lock per key, taken in one order,
+   * so two writers never wait for each other in a cycle). For rows that are read, merged and
+   * written back (canonical activity definitions): the second writer reads the first one's
+   * result. Undefined where a store has one writer at a time.
+   */
+  readonly lockKeys:
+    ((db: Kysely<Database>, storeId: number, keys: readonly string[]) => Promise<void>) | undefined
   /**
    * Makes the transaction `db` the only unit of work over the admin data (stores, credentials,
    * accounts) until it ends. SQLite: nothing to do (`begin immediate`). PostgreSQL: a
@@ -95,6 +121,15 @@ export interface SqlDialect {
 }
 
 /**
+ * How a unit of work writes its store: 'exclusive' (every unit of work that is not a plain
+ * statement insert: documents, voiding, StatementRefs, imports, erasure) is the store's only
+ * writer from begin to commit; 'shared' units of work (statements that neither void nor refer
+ * to a statement) run beside each other, but never beside an exclusive one. Engines with one
+ * writer at a time treat both alike.
+ */
+export type StoreWriteMode = 'exclusive' | 'shared'
+
+/**
  * The clock of a database several processes write, as SQL expressions evaluated in the query
  * that reads the latest committed `stored` of a store. A watermark one process returned is
  * unknown to the writers of the others, so the rules of `allocateStored` and
@@ -109,4 +144,16 @@ export interface SharedClock {
    * none is. Such a unit of work allocates no `stored` earlier than that.
    */
   inFlightSinceMs(storeId: number): RawBuilder<number | string | null>
+  /**
+   * The lowest `seq` a unit of work of the store still in flight, on any connection, may commit
+   * (each publishes a lower bound before it draws any); null when none is. Read in the same
+   * statement as the store's largest committed `seq`: the statement's snapshot is taken before
+   * this is evaluated (see `visibleSeq` in sql-statement-log.ts).
+   */
+  inFlightLowestSeq(storeId: number): RawBuilder<number | string | null>
+  /**
+   * Discards the per-transaction cache of the other sessions' state, so that a transaction that
+   * read `inFlightSinceMs` or `inFlightLowestSeq` before reads them afresh.
+   */
+  refreshInFlight(db: Kysely<Database>): Promise<void>
 }

@@ -39,14 +39,44 @@ function decode(payload: string): StoredStatement {
   return statement
 }
 
-/** The largest seq of the store (0 when empty): an index lookup on (store_id, seq). */
-async function maxSeq(db: Kysely<Database>, storeId: StoreId): Promise<number> {
-  const row = await db
-    .selectFrom('statements')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('store_id', '=', storeId)
-    .executeTakeFirst()
-  return row?.seq === undefined || row.seq === null ? 0 : toNumber(row.seq)
+/**
+ * The largest `seq` of the store through which every statement is committed and visible to a
+ * snapshot taken after this returns, and none can still appear (0 when there is none): an
+ * index lookup on (store_id, seq). Undefined when the store has no statement.
+ *
+ * With one writer of a store at a time (SQLite; exclusive units of work) that is the largest
+ * committed `seq`. With shared writers (PostgreSQL) a writer still in flight may commit a `seq`
+ * below one already committed, so it is also kept below the lowest `seq` any writer in flight
+ * published (`SharedClock.inFlightLowestSeq`). One statement reads both, and its snapshot is
+ * taken before the writers' publications are read. A writer that is not seen in flight then
+ * either ended before (committed, so visible to any later snapshot; or rolled back: a gap) or
+ * published afterwards, and so draws its `seq` values after the largest committed one read
+ * here was drawn: above it. Any later snapshot therefore sees every `seq` up to the result.
+ */
+export async function visibleSeq(
+  db: Kysely<Database>,
+  storeId: StoreId,
+  dialect: SqlDialect,
+): Promise<number | undefined> {
+  const shared = dialect.sharedClock
+  const { rows } = await sql<{
+    seq: number | string | null
+    low: number | string | null
+  }>`select max(seq) as seq, ${shared === undefined ? sql`null` : shared.inFlightLowestSeq(storeId)} as low
+    from statements where store_id = ${storeId}`.execute(db)
+  const row = rows[0]
+  if (row === undefined || row.seq === null) return undefined
+  const largest = toNumber(row.seq)
+  return row.low === null ? largest : Math.min(largest, toNumber(row.low) - 1)
+}
+
+/** `visibleSeq`, 0 for a store without statements. */
+async function maxSeq(
+  db: Kysely<Database>,
+  storeId: StoreId,
+  dialect: SqlDialect,
+): Promise<number> {
+  return Math.max(0, (await visibleSeq(db, storeId, dialect)) ?? 0)
 }
 
 /**
@@ -118,7 +148,11 @@ export function createSqlStatementLog(
   }
 
   return {
-    watermark: () => maxSeq(db, storeId),
+    async watermark() {
+      // A unit of work is a transaction, in which PostgreSQL reads the writers in flight once.
+      await dialect.sharedClock?.refreshInFlight(db)
+      return maxSeq(db, storeId, dialect)
+    },
 
     async readAfter(after, upTo, limit) {
       if (upTo <= after || limit <= 0) return []
@@ -180,6 +214,7 @@ export async function readConsumerPosition(
   db: Kysely<Database>,
   consumer: string,
   storeId: StoreId,
+  dialect: SqlDialect,
 ): Promise<ConsumerPosition> {
   const row = await db
     .selectFrom('log_consumers')
@@ -188,7 +223,7 @@ export async function readConsumerPosition(
     .where('consumer', '=', consumer)
     .executeTakeFirst()
   const cursor = row === undefined ? 0 : toNumber(row.seq)
-  const watermark = await maxSeq(db, storeId)
+  const watermark = await maxSeq(db, storeId, dialect)
   const storedAt = async (op: '=' | '>', seq: number): Promise<number | undefined> => {
     const found = await db
       .selectFrom('statements')

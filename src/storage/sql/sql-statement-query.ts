@@ -1,8 +1,7 @@
 /** @module The `GET /statements` query (Communication §2.1.3) as SQL: filters, StatementRefs, keyset pages. */
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { StatementCursor, StatementPage, StatementQuery } from '../ports.js'
 import type { StoredStatement } from '../../xapi/types.js'
-import type { Database } from './database.js'
 import {
   filteredPage,
   hasMatchFilters,
@@ -12,21 +11,23 @@ import {
   unfilteredPage,
   type Window,
 } from './sql-statement-filters.js'
+import { visibleSeq } from './sql-statement-log.js'
 import { msFromIso, type SqlStoreContext, toNumber } from './sql-support.js'
 
 const EMPTY_PAGE: StatementPage = { statements: [], next: undefined }
 
 /**
  * One page of statements. The order is `seq` (the insertion order, which is the `stored`
- * order, see `SqlDialect.storedFollowsSeq`); the cursor is a keyset (`after`) plus the largest
- * seq of the first page (`snapshot`), so later pages neither shift nor pick up new statements.
+ * order, see `SqlDialect.storedFollowsSeq`); the cursor is a keyset (`after`) plus the seq
+ * through which the store was final at the first page (`snapshot`, `visibleSeq`: below every
+ * writer still in flight), so later pages neither shift nor pick up new statements.
  */
 export async function queryStatementPage(
   ctx: SqlStoreContext,
   query: StatementQuery,
   cursor: StatementCursor | undefined,
 ): Promise<StatementPage> {
-  const snapshot = cursor?.snapshot ?? (await largestSeq(ctx.db, ctx.storeId))
+  const snapshot = cursor?.snapshot ?? (await visibleSeq(ctx.db, ctx.storeId, ctx.dialect))
   if (snapshot === undefined) return EMPTY_PAGE
   const window = await pageWindow(ctx, query, cursor, snapshot)
   if (window === undefined || window.lo >= window.hi) return EMPTY_PAGE
@@ -48,20 +49,6 @@ export async function queryStatementPage(
       ? { snapshot, after: toNumber(last.seq) }
       : undefined
   return { statements, next }
-}
-
-/**
- * The seq of the newest statement of the store: the snapshot bound of a first page. Per store,
- * because a store's statements commit in seq order (one writer per store, `lockStoreWrites`),
- * so every seq up to it is final; other stores' writers may still commit lower seqs.
- */
-async function largestSeq(db: Kysely<Database>, storeId: number): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('statements')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('store_id', '=', storeId)
-    .executeTakeFirst()
-  return row?.seq === undefined || row.seq === null ? undefined : toNumber(row.seq)
 }
 
 /**

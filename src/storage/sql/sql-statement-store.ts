@@ -13,6 +13,7 @@ import type { Database } from './database.js'
 import { insertRows, type RawColumn } from './insert-rows.js'
 import type { SharedClock } from './sql-dialect.js'
 import { queryStatementPage } from './sql-statement-query.js'
+import { StorageBusyError } from './storage-errors.js'
 import { insertRefTargets } from './sql-statement-refs.js'
 import {
   atomically,
@@ -81,15 +82,23 @@ function indexRows(records: readonly StatementRecord[]): {
   return { agents, activities }
 }
 
-/** See `insertWithIndexRowsPostgres`; parameters: the statement columns, the store, index rows. */
-const POSTGRES_INSERT_WITH_INDEX_ROWS = (() => {
+/**
+ * See `insertWithIndexRowsPostgres`; parameters: the statement columns, the store, index rows,
+ * and with `withSeq` the `seq` values a shared writer reserved (`SqlDialect.reserveStatements`).
+ */
+function postgresInsertWithIndexRows(withSeq: boolean): string {
   const n = STATEMENT_COLUMNS.length
-  const names = STATEMENT_COLUMNS.map((c) => c.name).join(', ')
-  const arrays = STATEMENT_COLUMNS.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ')
-  const store = `$${n + 1}::integer`
-  const [a1, a2, a3, b1, b2, b3] = [2, 3, 4, 5, 6, 7].map((k) => `$${n + k}::text[]`)
+  const columns = withSeq
+    ? [...STATEMENT_COLUMNS, { name: 'seq', pgType: 'bigint' }]
+    : STATEMENT_COLUMNS
+  const names = columns.map((c) => c.name).join(', ')
+  const arrays = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ')
+  const k0 = withSeq ? n + 1 : n
+  const store = `$${k0 + 1}::integer`
+  const [a1, a2, a3, b1, b2, b3] = [2, 3, 4, 5, 6, 7].map((k) => `$${k0 + k}::text[]`)
+  const overriding = withSeq ? ' overriding system value' : ''
   return `with s as (
-  insert into statements (${names}) select * from unnest(${arrays}) returning seq, id
+  insert into statements (${names})${overriding} select * from unnest(${arrays}) returning seq, id
 ), ag as (
   insert into statement_agents (statement_seq, store_id, ifi, relation)
   select s.seq, ${store}, u.ifi, u.relation
@@ -100,7 +109,19 @@ const POSTGRES_INSERT_WITH_INDEX_ROWS = (() => {
   from unnest(${b1}, ${b2}, ${b3}) as u(id, activity_id, relation) join s on s.id = u.id
 )
 select seq, id from s`
-})()
+}
+const POSTGRES_INSERT_WITH_INDEX_ROWS = postgresInsertWithIndexRows(false)
+const POSTGRES_INSERT_WITH_RESERVED_SEQS = postgresInsertWithIndexRows(true)
+
+/** The unique index of statement ids per store (migration 0001). */
+const STATEMENT_ID_INDEX = 'statements_store_id_id'
+
+/** A PostgreSQL unique violation of a statement id: another writer committed it first. */
+function isDuplicateStatementId(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown }
+  return code === '23505' && constraint === STATEMENT_ID_INDEX
+}
 
 function statementRow(storeId: number, record: StatementRecord): unknown[] {
   const { statement, index } = record
@@ -180,6 +201,8 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
   const { db, storeId, dialect, clock } = ctx
   /** The `stored` handed out in this unit of work, so repeated calls never go back. */
   let allocatedMs = 0
+  /** The `seq` values a shared writer reserved with its `stored`, ascending; used in order. */
+  let reservedSeqs: number[] | undefined
 
   async function insertIndexRows(
     trx: Kysely<Database>,
@@ -203,11 +226,21 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     records: readonly StatementRecord[],
   ): Promise<{ seq: number | string; id: string }[]> {
     const rows = records.map((record) => statementRow(storeId, record))
+    let seqs: number[] | undefined
+    if (reservedSeqs !== undefined) {
+      if (reservedSeqs.length < records.length)
+        throw new Error(
+          `${records.length} statements to insert with ${reservedSeqs.length} seq values reserved`,
+        )
+      seqs = reservedSeqs.slice(0, records.length)
+      reservedSeqs = reservedSeqs.slice(records.length)
+    }
     const { agents, activities } = indexRows(records)
     const column = <T>(items: readonly (readonly unknown[])[], i: number) =>
       items.map((item) => (item[i] ?? null) as T)
     const parameters: unknown[] = [
       ...STATEMENT_COLUMNS.map((_, i) => column(rows, i)),
+      ...(seqs === undefined ? [] : [seqs]),
       storeId,
       column(agents, 0),
       column(agents, 1),
@@ -216,10 +249,22 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       column(activities, 1),
       column(activities, 2),
     ]
-    const result = await trx.executeQuery<{ seq: number | string; id: string }>(
-      CompiledQuery.raw(POSTGRES_INSERT_WITH_INDEX_ROWS, parameters),
-    )
-    return result.rows
+    const text =
+      seqs === undefined ? POSTGRES_INSERT_WITH_INDEX_ROWS : POSTGRES_INSERT_WITH_RESERVED_SEQS
+    try {
+      const result = await trx.executeQuery<{ seq: number | string; id: string }>(
+        CompiledQuery.raw(text, parameters),
+      )
+      return result.rows
+    } catch (error) {
+      // A shared writer decided its statements new before another writer in flight committed
+      // the same id (the unique index made this insert wait for it). Not a Conflict yet: the
+      // unit of work runs again and decides against the committed statement (same: no-op,
+      // different: 409), as it would have one after the other.
+      if (ctx.writeMode === 'shared' && isDuplicateStatementId(error))
+        throw StorageBusyError('a statement id was stored by another writer meanwhile')
+      throw error
+    }
   }
 
   return {
@@ -236,7 +281,21 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
      * `stored` and the clock minus 1 ms when it was read (see `consistentThrough`), so `stored`
      * is at least the clock's now and strictly later than the latest committed one.
      */
-    async allocateStored() {
+    async allocateStored(count = 1) {
+      const reserve = dialect.reserveStatements
+      if (ctx.writeMode === 'shared' && reserve !== undefined) {
+        // A shared writer: its `stored` and `seq` values are drawn together, one writer of the
+        // store at a time, at least the clock's now and past the latest committed `stored`.
+        const { storedMs, seqs } = await reserve(
+          db,
+          storeId,
+          Math.max(1, count),
+          Math.max(clock.lastConsistentMs + 1, allocatedMs),
+        )
+        allocatedMs = storedMs
+        reservedSeqs = seqs
+        return isoFromMs(allocatedMs)
+      }
       const shared = dialect.sharedClock
       const { committedMs, nowMs } = await readStoredClock(db, storeId, shared, false)
       const floor = shared === undefined ? committedMs : committedMs + 1

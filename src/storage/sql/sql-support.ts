@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { StoreId } from '../ports.js'
 import type { Database } from './database.js'
-import type { SqlDialect } from './sql-dialect.js'
+import type { SqlDialect, StoreWriteMode } from './sql-dialect.js'
 
 /** What `consistentThrough` has promised so far; shared by every scope of one `Storage`. */
 export interface StoredClock {
@@ -18,6 +18,11 @@ export interface SqlStoreContext {
   readonly clock: StoredClock
   /** True when `db` is the transaction of `Storage.transaction`. */
   readonly inTransaction: boolean
+  /**
+   * How that transaction writes the store ('shared': beside other shared writers of the store,
+   * see `StoreWriteMode`); undefined outside a unit of work.
+   */
+  readonly writeMode?: StoreWriteMode | undefined
 }
 
 /**

@@ -21,6 +21,9 @@ export const sqliteSqlDialect: SqlDialect = {
   storedFollowsSeq: true,
   // `begin immediate` (immediate-sqlite-dialect.ts) already holds the database's write lock.
   lockStoreWrites: () => Promise.resolve(),
+  // One writer of the database at a time: units of work draw `seq` as they insert.
+  reserveStatements: undefined,
+  lockKeys: undefined,
   // `begin immediate` already makes every unit of work the only writer of the database.
   lockAdminWrites: () => Promise.resolve(),
   // better-sqlite3 has one connection and Kysely lends it to one unit of work at a time: holding
