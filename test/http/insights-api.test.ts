@@ -186,6 +186,15 @@ describe('insights API', () => {
     expect(body.recommendations.length).toBeGreaterThan(0)
     expect(body.recommendations.length).toBeLessThanOrEqual(3)
     for (const r of body.recommendations) expect(r.reason.length).toBeGreaterThan(0)
+    // Single questions at the learner's level, with their predicted success in the reason.
+    expect(body.questions.length).toBeGreaterThan(0)
+    expect(body.questions.length).toBeLessThanOrEqual(3)
+    for (const q of body.questions) {
+      expect(q.reason).toContain(`predicted success ${q.predictedSuccess.toFixed(2)}`)
+      expect(q.atLevel).toBe(q.predictedSuccess >= 0.7 && q.predictedSuccess <= 0.8)
+      expect(typeof q.assessment).toBe('string')
+    }
+    expect(body.definitions.questions).toMatch(/0\.70–0\.80/)
     // A learner never seen gets the cold-start answer (where successful learners began).
     const fresh = (await (
       await call('recommendations?learner=mbox%3Amailto%3Anew%40example.com', {
