@@ -64,6 +64,8 @@ export interface CourseReport extends ReportEnvelope {
   cohort: number
   started: number
   completed: number
+  /** Completers without a started statement, left out of the rate's numerator (§1). */
+  completedNotStarted: number
   completionRate: number | null
   judged: number
   firstAttemptPassRate: number | null
@@ -82,6 +84,7 @@ export interface CourseReport extends ReportEnvelope {
     activity: string
     started: number
     completed: number
+    completedNotStarted: number
     completionRate: number | null
     firstAttemptPassRate: number | null
     eventualPassRate: number | null
