@@ -278,6 +278,19 @@ describe('people API', () => {
     })
     const objectives = await json(`reports/objectives?cohort=${analysts.id}`)
     expect(objectives.cohortFilter).toMatchObject({ id: analysts.id, people: 5 })
+    // A cohort's CSV says whose figures it holds.
+    const objectivesCsv = await (
+      await api(`reports/objectives?cohort=${analysts.id}&format=csv`)
+    ).text()
+    expect(objectivesCsv).toContain(`# cohort: ${analysts.id} Analysts (`)
+    expect(objectivesCsv).toContain('; 5 people)')
+    const learnerCsv = await (
+      await api(
+        `reports/learner?learner=${encodeURIComponent(ADA_MAIL_KEY)}&cohort=${emea.id}&format=csv`,
+      )
+    ).text()
+    expect(learnerCsv).toContain(`# compared with cohort: ${emea.id} EMEA support (`)
+    expect(await (await api('reports/objectives?format=csv')).text()).not.toContain('# cohort')
 
     const compare = await json(
       `reports/compare?cohort=${emea.id}&versus=rest&activity=${encodeURIComponent(COURSE)}`,
