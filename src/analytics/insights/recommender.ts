@@ -170,7 +170,8 @@ export function recommend(
     }
     if (level > 0 && predictedSuccess !== null)
       reasons.push(
-        `questions at your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`,
+        // "At" only inside the band: a module at 0.62 is near the learner's level, not at it.
+        `questions ${level === 1 ? 'at' : 'near'} your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`,
       )
     if (reasons.length === 0)
       reasons.push(`popular: ${model.popularity.get(activity) ?? 0} learners started it`)

@@ -633,10 +633,10 @@ export function RecommendationsPage({ store, location }: PageProps) {
               <DataTable
                 caption="Questions at the learner's level"
                 table={{
-                  columns: ['question', 'assessment', 'predicted success', 'status', 'why'],
+                  columns: ['question', 'module', 'predicted success', 'status', 'why'],
                   rows: r.questions.map((q) => [
                     shortIri(q.question),
-                    shortIri(q.assessment),
+                    shortIri(q.module ?? q.assessment),
                     q.predictedSuccess.toFixed(2),
                     q.status === 'retry' ? 'answered wrong first' : 'not answered',
                     q.reasons.join('; '),
