@@ -1,6 +1,6 @@
 /** The course report: KPIs, score histogram, completions and passes over time, drop-off funnel, exit points, time spent, modules, and the per-learner table with drill-down. */
 import { useQuery } from '@tanstack/react-query'
-import { CohortPicker } from '../cohort-picker'
+import { CohortNote, CohortPicker } from '../cohort-picker'
 import { useState, type SyntheticEvent } from 'react'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
@@ -209,6 +209,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
         {window.label}. {freshnessText(r)} First start {formatDate(r.dates.firstStart)}, last
         activity {formatDate(r.dates.lastActivity)}.
       </p>
+      <CohortNote cohort={r.cohortFilter} />
       {r.cohort === 0 ? (
         <p className="card">
           Nobody has started this course in {window.label.toLowerCase()}. Check the IRI, or widen
