@@ -9,7 +9,9 @@ import {
   COHORT_OVERVIEW_DEFINITION,
   countOverviewByPerson,
 } from './people/people-overview.js'
-import { loadPersonScope } from './people/person-scope.js'
+import { MIN_GROUP } from './people/informal-report.js'
+import { type CohortNote, loadPersonScope, type PersonScope } from './people/person-scope.js'
+import type { PersonRecord } from '../storage/people-port.js'
 import { analyzeProjections, resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
 import { itemsReport } from './reports/items-report.js'
@@ -48,6 +50,20 @@ export interface ReportEnvelope {
 
 export type Report<T> = ReportEnvelope & T
 
+/** The cohort a report was restricted to (`?cohort=`), and how it counts. */
+export interface CohortFilterNote extends CohortNote {
+  definition: string
+}
+type WithCohort = { cohortFilter?: CohortFilterNote }
+
+/** The learner report's comparison with a cohort (`?cohort=`, §10). */
+export interface CohortComparison extends CohortNote {
+  /** Whether the learner's person is a member. */
+  member: boolean
+  definition: string
+  courses: Awaited<ReturnType<typeof courseAgainstCohort>>[]
+}
+
 export interface Analytics {
   overview(
     storeId: StoreId,
@@ -62,21 +78,28 @@ export interface Analytics {
     storeId: StoreId,
     learner: string,
     query: WindowQuery,
-  ): Promise<Report<Awaited<ReturnType<typeof learnerReport>>>>
+  ): Promise<
+    Report<
+      Awaited<ReturnType<typeof learnerReport>> & {
+        person: PersonRecord | null
+        cohortComparison?: CohortComparison
+      }
+    >
+  >
   items(
     storeId: StoreId,
     assessment: string,
     query: WindowQuery,
-  ): Promise<Report<Awaited<ReturnType<typeof itemsReport>>>>
+  ): Promise<Report<Awaited<ReturnType<typeof itemsReport>> & WithCohort>>
   pages(
     storeId: StoreId,
     activity: string,
     query: WindowQuery,
-  ): Promise<Report<Awaited<ReturnType<typeof pagesReport>>>>
+  ): Promise<Report<Awaited<ReturnType<typeof pagesReport>> & WithCohort>>
   objectives(
     storeId: StoreId,
     query: WindowQuery & ObjectivesQuery,
-  ): Promise<Report<Awaited<ReturnType<typeof objectivesReport>>>>
+  ): Promise<Report<Awaited<ReturnType<typeof objectivesReport>> & WithCohort>>
   /** How fresh the store's projections are. */
   freshness(storeId: StoreId): Promise<Freshness>
   /**
@@ -88,6 +111,54 @@ export interface Analytics {
     storeId: StoreId,
     onProgress?: (progress: { cursor: number; watermark: number; processed: number }) => void,
   ): Promise<{ processed: number | undefined }>
+}
+
+/** How a report restricted to a cohort counts (docs/people.md). */
+export const COHORT_FILTER_DEFINITION =
+  "only the cohort's members count, by person: the rows of a person's IFIs merge by the projection's rules (first answer or view by timestamp, then stored order; sums add up), so a merged person counts once"
+
+/** The scope of `cohort`, or undefined without one (the report then counts per learner key). */
+async function cohortScope(
+  db: AnyDb,
+  storeId: StoreId,
+  cohort: number | undefined,
+): Promise<PersonScope | undefined> {
+  return cohort === undefined ? undefined : loadPersonScope(db, storeId, cohort)
+}
+
+const cohortNote = (scope: PersonScope | undefined) =>
+  scope?.cohort === undefined
+    ? {}
+    : { cohortFilter: { ...scope.cohort, definition: COHORT_FILTER_DEFINITION } }
+
+/** What a learner is compared with when the learner report is given a cohort (§10). */
+export const COHORT_COMPARISON_DEFINITION = `for each of the learner's courses, the cohort's persons whose first statement about the course falls in the window (the course report with the cohort): persons, completion rate among the started (§1), mean best score (§3), median time (§4); a course with fewer than ${MIN_GROUP} such persons is suppressed (its figures are null, §10)`
+
+async function courseAgainstCohort(
+  db: AnyDb,
+  storeId: StoreId,
+  course: string,
+  window: ReturnType<typeof parseWindow>,
+  scope: PersonScope,
+) {
+  const r = await courseReport(db, storeId, course, window, {
+    scoreOf: 'best',
+    page: 1,
+    pageSize: 1,
+    sort: 'learner',
+    order: 'asc',
+    people: scope,
+  })
+  const suppressed = r.cohort < MIN_GROUP
+  return {
+    course,
+    people: r.cohort,
+    suppressed,
+    started: suppressed ? null : r.started,
+    completionRate: suppressed ? null : r.completionRate,
+    meanBestScore: suppressed ? null : r.scores.mean,
+    medianTimeSeconds: suppressed ? null : r.timeSpent.median,
+  }
 }
 
 function pick(keys: readonly (keyof typeof DEFINITIONS)[]): Record<string, string> {
@@ -194,30 +265,58 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
         async (db, window) => {
           const people = await loadPersonScope(db, storeId)
           const person = people.directory.person(learner)
+          const report = await learnerReport(
+            db,
+            storeId,
+            learner,
+            window,
+            people.directory.learnersOf(learner),
+          )
+          const scope = await cohortScope(db, storeId, query.cohort)
           return {
-            ...(await learnerReport(
-              db,
-              storeId,
-              learner,
-              window,
-              people.directory.learnersOf(learner),
-            )),
+            ...report,
             person: person ?? null,
+            ...(scope?.cohort === undefined
+              ? {}
+              : {
+                  cohortComparison: {
+                    ...scope.cohort,
+                    member: scope.includes(learner),
+                    definition: COHORT_COMPARISON_DEFINITION,
+                    courses: await Promise.all(
+                      report.courses.map((c) =>
+                        courseAgainstCohort(db, storeId, c.course, window, scope),
+                      ),
+                    ),
+                  },
+                }),
           }
         },
       ),
     items: (storeId, assessment, query) =>
-      run('items', storeId, query, ['items', 'success'], (db, window) =>
-        itemsReport(db, storeId, assessment, window),
-      ),
+      run('items', storeId, query, ['items', 'success'], async (db, window) => {
+        const scope = await cohortScope(db, storeId, query.cohort)
+        return {
+          ...(await itemsReport(db, storeId, assessment, window, scope)),
+          ...cohortNote(scope),
+        }
+      }),
     pages: (storeId, activity, query) =>
-      run('pages', storeId, query, ['pages', 'course'], (db, window) =>
-        pagesReport(db, storeId, activity, window),
-      ),
+      run('pages', storeId, query, ['pages', 'course'], async (db, window) => {
+        const scope = await cohortScope(db, storeId, query.cohort)
+        return {
+          ...(await pagesReport(db, storeId, activity, window, scope)),
+          ...cohortNote(scope),
+        }
+      }),
     objectives: (storeId, query) =>
-      run('objectives', storeId, query, ['objectives', 'course'], (db, window) =>
-        objectivesReport(db, storeId, window, query),
-      ),
+      run('objectives', storeId, query, ['objectives', 'course'], async (db, window) => {
+        const scope = await cohortScope(db, storeId, query.cohort)
+        return {
+          ...(await objectivesReport(db, storeId, window, query, scope)),
+          ...cohortNote(scope),
+        }
+      }),
     freshness: (storeId) => freshness(log, storeId),
     async rebuild(storeId, onProgress) {
       await log.unitOfWork(storeId, ({ log: storeLog, connection }) =>

@@ -11,6 +11,7 @@ import { createSimulation } from '../../src/simulate/simulate-statements.js'
 import { BACKENDS } from '../storage-contract/backends.js'
 import { useBackend } from '../storage-contract/contract-helpers.js'
 import { analyticsFixture, S } from './analytics-fixture.js'
+import { objectId, parentOf, statementSet } from './reference.js'
 
 const STATEMENTS = [
   ...createSimulation({
@@ -82,6 +83,56 @@ for (const backend of BACKENDS) {
         const learner = gaps.rows[0].learner as string
         const recs = (await insights.recommendations(S, learner, 5)) as any
         expect(recs.recommendations.length).toBeGreaterThan(0)
+
+        // "A question at your level" (§14): for every learner, the questions offered are ones
+        // they have not answered or answered wrong first (from the raw statements), in the band
+        // 0.70–0.80 before any outside it, each with its predicted success in words.
+        const raw = statementSet(await fx.raw())
+        let atLevel = 0
+        for (const row of gaps.rows as { learner: string }[]) {
+          const answer = new Map<string, boolean>()
+          for (const r of raw
+            .filter(
+              (r) =>
+                r.learner === row.learner &&
+                r.s.verb.id === 'http://adlnet.gov/expapi/verbs/answered' &&
+                parentOf(r.s) !== undefined &&
+                r.s.result?.success !== undefined,
+            )
+            .sort((a, b) => a.ms - b.ms || a.seq - b.seq))
+            if (!answer.has(objectId(r.s)!)) answer.set(objectId(r.s)!, r.s.result!.success!)
+          const offered = ((await insights.recommendations(S, row.learner, 5)) as any)
+            .questions as {
+            question: string
+            predictedSuccess: number
+            atLevel: boolean
+            distance: number
+            status: string
+            reason: string
+          }[]
+          expect(offered.length).toBeGreaterThan(0)
+          let outside = false
+          for (const q of offered) {
+            expect(answer.get(q.question)).not.toBe(true)
+            expect(q.status).toBe(answer.has(q.question) ? 'retry' : 'unanswered')
+            if (q.atLevel) {
+              atLevel += 1
+              expect(outside).toBe(false)
+              expect(q.predictedSuccess).toBeGreaterThanOrEqual(0.7)
+              expect(q.predictedSuccess).toBeLessThanOrEqual(0.8)
+              expect(q.reason).toBe(
+                `a question at your level: predicted success ${q.predictedSuccess.toFixed(2)}`,
+              )
+            } else {
+              outside = true
+              expect(q.distance).toBeGreaterThan(0)
+              expect(q.reason).toMatch(/^the nearest to your level: predicted success 0\.\d\d/)
+            }
+          }
+          const distances = offered.map((q) => q.distance)
+          expect(distances).toEqual([...distances].sort((a, b) => a - b))
+        }
+        expect(atLevel).toBeGreaterThan(0)
         results.set(backend.name, {
           competencies,
           gaps,

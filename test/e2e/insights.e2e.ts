@@ -174,6 +174,19 @@ describe('the insights pages', () => {
     expect(await items.count()).toBe(api.recommendations.length)
     expect(api.recommendations.length).toBeGreaterThan(0)
     expect(await items.first().innerText()).toContain(api.recommendations[0]?.reason ?? '?')
+    // Single questions at the learner's level, with the API's predicted success and reasons.
+    const questions = await apiJson<{
+      questions: { predictedSuccess: number; reasons: string[] }[]
+    }>(`/stores/1/insights/recommendations?learner=${encodeURIComponent(learner)}&limit=5`)
+    await page.getByRole('heading', { name: 'Questions at your level' }).waitFor()
+    const rows = page
+      .getByRole('table', { name: "Questions at the learner's level" })
+      .locator('tbody tr')
+    expect(questions.questions.length).toBeGreaterThan(0)
+    expect(await rows.count()).toBe(questions.questions.length)
+    const firstRow = await rows.first().innerText()
+    expect(firstRow).toContain(questions.questions[0]!.predictedSuccess.toFixed(2))
+    expect(firstRow).toContain(questions.questions[0]!.reasons[0]!)
     await chartsDrawn(1)
     await page.screenshot({ path: `${SCREENSHOTS}insights-recommendations.png`, fullPage: true })
     expect(problems).toEqual([])

@@ -221,4 +221,66 @@ describe('people console', () => {
     // The sign-in page's session probe answers 401 before signing in: expected, not a problem.
     expect(problems.filter((p) => !p.includes('401'))).toEqual([])
   })
+
+  it('filters the question analysis by a cohort, and compares a learner with it', async () => {
+    const cohort = (
+      await apiJson<{ cohorts: { id: number; name: string }[] }>('/stores/1/cohorts')
+    ).cohorts.find((c) => c.name === 'EMEA')!
+    const learnerKey = first.identifiers[0]!
+    const own = await apiJson<{ courses: { modules: { activity: string }[] }[] }>(
+      `/stores/1/reports/learner?learner=${encodeURIComponent(learnerKey)}`,
+    )
+    // The learner's first module quiz with answers (the simulator's quiz is <module>/quiz).
+    let assessment = ''
+    for (const m of own.courses.flatMap((c) => c.modules)) {
+      const probe = await fetch(
+        `${server.origin}/api/stores/1/reports/items?assessment=${encodeURIComponent(`${m.activity}/quiz`)}`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      )
+      if (probe.status === 200) {
+        assessment = `${m.activity}/quiz`
+        break
+      }
+    }
+    expect(assessment).not.toBe('')
+    const items = (query: string) =>
+      apiJson<{ respondents: number }>(
+        `/stores/1/reports/items?assessment=${encodeURIComponent(assessment)}${query}`,
+      )
+    const everyone = (await items('')).respondents
+    const members = (await items(`&cohort=${cohort.id}`)).respondents
+    expect(members).toBeLessThan(everyone)
+    const kpi = (label: string) =>
+      page.evaluate<string>(
+        `[...document.querySelectorAll('.kpi')].find((k) => k.textContent.includes(${JSON.stringify(label)}))?.querySelector('dd')?.textContent ?? ''`,
+      )
+
+    await page.getByRole('link', { name: 'Questions', exact: true }).click()
+    await page.getByRole('heading', { name: 'Question analysis' }).waitFor()
+    await page.getByLabel('Assessment (the quiz activity IRI)').fill(assessment)
+    await page.getByRole('button', { name: 'Show report' }).click()
+    await until(async () => ((await kpi('Respondents')) === String(everyone) ? true : undefined))
+    await page.getByRole('combobox', { name: 'Cohort' }).selectOption({ label: 'EMEA' })
+    await until(async () => ((await kpi('Respondents')) === String(members) ? true : undefined))
+    await page.getByText(/Cohort EMEA \(team = "emea"; 6 people\)/).waitFor()
+    await chartsDrawn(1)
+    await shot('questions-cohort')
+
+    await page.getByRole('link', { name: 'Learner', exact: true }).click()
+    await page.getByRole('heading', { name: 'Learner report' }).waitFor()
+    await page.getByLabel(/^Learner/).fill(learnerKey)
+    await page.getByRole('button', { name: 'Show report' }).click()
+    await page.getByRole('combobox', { name: 'Cohort' }).selectOption({ label: 'EMEA' })
+    await page.getByRole('heading', { name: 'Compared with the cohort EMEA' }).waitFor()
+    const compared = await apiJson<{ cohortComparison: { courses: unknown[] } }>(
+      `/stores/1/reports/learner?learner=${encodeURIComponent(learnerKey)}&cohort=${cohort.id}`,
+    )
+    const rows = page
+      .getByRole('table', { name: "The learner's courses compared with the cohort EMEA" })
+      .locator('tbody tr')
+    expect(await rows.count()).toBe(compared.cohortComparison.courses.length)
+    await page.getByText('This learner is a member.').waitFor()
+    await shot('learner-cohort')
+    expect(problems.filter((p) => !p.includes('401'))).toEqual([])
+  })
 })

@@ -186,6 +186,24 @@ describe('insights API', () => {
     expect(body.recommendations.length).toBeGreaterThan(0)
     expect(body.recommendations.length).toBeLessThanOrEqual(3)
     for (const r of body.recommendations) expect(r.reason.length).toBeGreaterThan(0)
+    // Single questions at the learner's level, with their predicted success in the reason.
+    expect(body.questions.length).toBeGreaterThan(0)
+    expect(body.questions.length).toBeLessThanOrEqual(3)
+    for (const q of body.questions) {
+      expect(q.reason).toContain(`predicted success ${q.predictedSuccess.toFixed(2)}`)
+      expect(q.atLevel).toBe(q.predictedSuccess >= 0.7 && q.predictedSuccess <= 0.8)
+      expect(typeof q.assessment).toBe('string')
+    }
+    expect(body.definitions.questions).toMatch(/0\.70–0\.80/)
+    const questionsCsv = await (
+      await call(
+        `recommendations?learner=${encodeURIComponent(learner)}&limit=3&format=csv&table=questions`,
+        { authorization: bearer() },
+      )
+    ).text()
+    const [header, ...csvRows] = questionsCsv.trim().split('\r\n')
+    expect(header).toContain('rank,question,assessment,module,predictedSuccess')
+    expect(csvRows.length).toBe(body.questions.length)
     // A learner never seen gets the cold-start answer (where successful learners began).
     const fresh = (await (
       await call('recommendations?learner=mbox%3Amailto%3Anew%40example.com', {
@@ -200,6 +218,7 @@ describe('insights API', () => {
     const cases: [string, { method?: string; json?: unknown }, number, RegExp][] = [
       ['recommendations', {}, 400, /learner/],
       ['recommendations?learner=x&limit=0', {}, 400, /limit/],
+      ['recommendations?learner=x&table=people', {}, 400, /table/],
       ['at-risk?asOf=yesterday', {}, 400, /asOf/],
       ['at-risk?course=https%3A%2F%2Fnope.example', {}, 404, /no course/],
       ['skill-gaps?cohort=99', {}, 404, /cohort/],

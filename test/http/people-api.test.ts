@@ -252,6 +252,45 @@ describe('people API', () => {
     expect(overview.totals.activeLearners).toBe(6)
     expect(overview.totals.completions).toBe(4)
     expect((await json(`people?cohort=${analysts.id}`)).total).toBe(5)
+    // The learner report compared with a cohort: Ada (asked by her app email) is a member; the
+    // course's EMEA figures are the course report's with the cohort; < 5 persons suppressed.
+    const ada = await json(
+      `reports/learner?learner=${encodeURIComponent(ADA_MAIL_KEY)}&cohort=${emea.id}`,
+    )
+    expect(ada.cohortComparison).toMatchObject({ id: emea.id, member: true, people: 6 })
+    expect(ada.cohortComparison.courses).toEqual([
+      {
+        course: COURSE,
+        people: 6,
+        suppressed: false,
+        started: 6,
+        completionRate: Math.round((4 / 6) * 1e6) / 1e6,
+        meanBestScore: null,
+        medianTimeSeconds: course.timeSpent.median,
+      },
+    ])
+    const tinyComparison = await json(
+      `reports/learner?learner=${encodeURIComponent(ADA_LMS_KEY)}&cohort=${tiny.id}`,
+    )
+    expect(tinyComparison.cohortComparison.courses[0]).toMatchObject({
+      suppressed: true,
+      completionRate: null,
+    })
+    const objectives = await json(`reports/objectives?cohort=${analysts.id}`)
+    expect(objectives.cohortFilter).toMatchObject({ id: analysts.id, people: 5 })
+    // A cohort's CSV says whose figures it holds.
+    const objectivesCsv = await (
+      await api(`reports/objectives?cohort=${analysts.id}&format=csv`)
+    ).text()
+    expect(objectivesCsv).toContain(`# cohort: ${analysts.id} Analysts (`)
+    expect(objectivesCsv).toContain('; 5 people)')
+    const learnerCsv = await (
+      await api(
+        `reports/learner?learner=${encodeURIComponent(ADA_MAIL_KEY)}&cohort=${emea.id}&format=csv`,
+      )
+    ).text()
+    expect(learnerCsv).toContain(`# compared with cohort: ${emea.id} EMEA support (`)
+    expect(await (await api('reports/objectives?format=csv')).text()).not.toContain('# cohort')
 
     const compare = await json(
       `reports/compare?cohort=${emea.id}&versus=rest&activity=${encodeURIComponent(COURSE)}`,
@@ -355,6 +394,10 @@ describe('people API', () => {
       ['reports/compare?cohort=999', {}, 404, /cohort/],
       ['reports/informal?interval=year', {}, 400, /interval/],
       ['reports/course?activity=x&cohort=abc', {}, 400, /cohort/],
+      ['reports/items?assessment=x&cohort=abc', {}, 400, /cohort/],
+      ['reports/pages?activity=x&cohort=0', {}, 400, /cohort/],
+      ['reports/objectives?cohort=999', {}, 404, /cohort/],
+      [`reports/learner?learner=${encodeURIComponent(ADA_LMS_KEY)}&cohort=999`, {}, 404, /cohort/],
     ]
     for (const [path, init, status, message] of cases) {
       const response = await api(path, init)

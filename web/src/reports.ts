@@ -1,5 +1,6 @@
 /** The analytics report API (/api/stores/:id/reports/…): types of the answers the console draws. */
 import { api } from './api'
+import type { CohortFilter } from './cohort-picker'
 import type { TimeWindow } from './filters'
 
 /** What every report carries besides its data: the window and how fresh the projections are. */
@@ -61,9 +62,14 @@ export interface LearnerRow {
 
 export interface CourseReport extends ReportEnvelope {
   activity: string
+  /** Learners in the window's cohort (the course's learners, not a people cohort). */
   cohort: number
+  /** Set when restricted to a people cohort (`?cohort=`). */
+  cohortFilter?: CohortFilter
   started: number
   completed: number
+  /** Completers without a started statement, left out of the rate's numerator (§1). */
+  completedNotStarted: number
   completionRate: number | null
   judged: number
   firstAttemptPassRate: number | null
@@ -82,6 +88,7 @@ export interface CourseReport extends ReportEnvelope {
     activity: string
     started: number
     completed: number
+    completedNotStarted: number
     completionRate: number | null
     firstAttemptPassRate: number | null
     eventualPassRate: number | null

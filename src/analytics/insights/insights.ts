@@ -17,7 +17,7 @@ import {
   type Competency,
   moduleItems,
 } from './competency-catalogue.js'
-import { competencyDifficulty, type EloState, masteryOf, runElo } from './elo-mastery.js'
+import { competencyDifficulty, type EloState, masteryOf, runElo, skillKey } from './elo-mastery.js'
 import { type ActivityRow, type Evidence, groupBy, loadEvidence } from './evidence.js'
 import {
   type AnyDb,
@@ -33,8 +33,11 @@ import {
 } from './insights-store.js'
 import {
   buildSequenceModel,
+  MIN_ITEM_ANSWERS,
   popular,
   recommend,
+  recommendQuestions,
+  type QuestionFacts,
   type Recommendation,
   sequenceOf,
 } from './recommender.js'
@@ -58,6 +61,7 @@ export const INSIGHT_DEFINITIONS = {
     'at-risk: not completed (course completion, cmi5 satisfied) by the usual duration (75th percentile of start→completion); logistic regression on z-scored engagement, progress and performance features against historical learners at the same point; rule scorecard with too little history (§12)',
   recommendations:
     'recommendations: unstarted modules ranked by P(next | last module) among learners who completed a course (popularity-smoothed), × (1 + 0.1·gap share + 0.05·level fit), level fit = 1 for predicted success 0.70–0.80 (§14)',
+  questions: `questions at your level: questions the learner has not answered, or answered wrong at the first attempt, rated on at least ${MIN_ITEM_ANSWERS} first answers; predicted success σ(θ' − d), θ' = the mean θ_c of the question's competencies the learner has evidence on, else the global θ (Elo, §13); ranked by distance to the band 0.70–0.80 (inside first, nearest 0.75 first), then gap on its competencies (§14)`,
 } as const
 
 export interface SkillGapQuery {
@@ -497,6 +501,26 @@ export function createInsights(log: StatementLogStorage, now: () => number = Dat
           gaps,
         }
         const recommendations: Recommendation[] = recommend(model, facts, state, limit)
+        const questions = recommendQuestions(
+          questionFacts(loaded),
+          {
+            theta: state.theta,
+            skills: new Map(
+              loaded.catalogue.competencies.flatMap((c) => {
+                const skill = loaded.elo.skills.get(skillKey(learner, c.id))
+                return skill === undefined ? [] : [[c.id, skill.value] as const]
+              }),
+            ),
+            answered: new Map(
+              loaded.evidence.answers
+                .filter((a) => a.learner === learner)
+                .map((a) => [a.question, a.success] as const),
+            ),
+            gaps,
+          },
+          limit,
+          facts.competencyName,
+        )
         const inProgress = rows
           .filter(
             (r) =>
@@ -514,6 +538,7 @@ export function createInsights(log: StatementLogStorage, now: () => number = Dat
           learner,
           known: rows.length > 0,
           recommendations,
+          questions,
           popular: popular(model, new Set(state.sequence), limit),
           inProgress,
           model: {
@@ -521,8 +546,29 @@ export function createInsights(log: StatementLogStorage, now: () => number = Dat
             successfulLearners: model.successfulLearners,
             theta: round(state.theta),
           },
-          definitions: defs(['learner', 'mastery', 'gap', 'recommendations']),
+          definitions: defs(['learner', 'mastery', 'gap', 'recommendations', 'questions']),
         }
       }),
   }
+}
+
+/** Every rated question of the store with its assessment, module and competencies. */
+function questionFacts(loaded: Loaded): QuestionFacts[] {
+  const assessment = new Map<string, string>()
+  for (const a of loaded.evidence.answers)
+    if (!assessment.has(a.question)) assessment.set(a.question, a.assessment)
+  return loaded.questions.flatMap((question) => {
+    const rating = loaded.elo.items.get(question)
+    if (rating === undefined) return []
+    return [
+      {
+        question,
+        assessment: assessment.get(question) ?? '',
+        module: loaded.catalogue.ancestors(question).find((a) => loaded.launchable.has(a)) ?? null,
+        difficulty: rating.value,
+        answers: rating.n,
+        competencies: loaded.catalogue.alignment(question),
+      },
+    ]
+  })
 }

@@ -170,7 +170,8 @@ export function recommend(
     }
     if (level > 0 && predictedSuccess !== null)
       reasons.push(
-        `questions at your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`,
+        // "At" only inside the band: a module at 0.62 is near the learner's level, not at it.
+        `questions ${level === 1 ? 'at' : 'near'} your level: predicted success ${predictedSuccess.toFixed(2)} (target 0.70–0.80)`,
       )
     if (reasons.length === 0)
       reasons.push(`popular: ${model.popularity.get(activity) ?? 0} learners started it`)
@@ -231,4 +232,130 @@ export function popular(model: SequenceModel, seen: ReadonlySet<string>, limit: 
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit)
     .map(([a]) => a)
+}
+
+/**
+ * An item must have been rated on at least this many first answers before its difficulty is
+ * trusted for difficulty targeting: with K(n) = 1/(1 + 0.05n) the first few answers move d by
+ * almost a whole logit each.
+ */
+export const MIN_ITEM_ANSWERS = 5
+const BAND_MIDDLE = (TARGET_SUCCESS.low + TARGET_SUCCESS.high) / 2
+
+/** A question (item) that can be recommended: its Elo difficulty and where it lives. */
+export interface QuestionFacts {
+  readonly question: string
+  /** Its assessment (contextActivities.parent of the answers). */
+  readonly assessment: string
+  /** The launchable module (cmi5 AU) it sits under, if any: what an LMS launches. */
+  readonly module: string | null
+  /** Elo difficulty d. */
+  readonly difficulty: number
+  /** First answers the difficulty was rated on. */
+  readonly answers: number
+  /** Competencies it is evidence of. */
+  readonly competencies: readonly string[]
+}
+
+export interface QuestionLearner {
+  /** Global Elo skill θ. */
+  readonly theta: number
+  /** Competency → θ_c, for the competencies the learner has evidence on. */
+  readonly skills: ReadonlyMap<string, number>
+  /** Question → whether the learner's first answer was right. */
+  readonly answered: ReadonlyMap<string, boolean>
+  /** Competency → gap (§11). */
+  readonly gaps: ReadonlyMap<string, number>
+}
+
+export interface QuestionRecommendation {
+  readonly question: string
+  readonly assessment: string
+  readonly module: string | null
+  /** σ(θ' − d), θ' = the mean θ_c of its competencies the learner has evidence on, else θ. */
+  readonly predictedSuccess: number
+  /** Whether predictedSuccess is within the target band 0.70–0.80. */
+  readonly atLevel: boolean
+  /** How far predictedSuccess is from the band (0 inside it). */
+  readonly distance: number
+  readonly difficulty: number
+  /** 'unanswered', or 'retry' when the learner's first answer was wrong (not yet mastered). */
+  readonly status: 'unanswered' | 'retry'
+  readonly reason: string
+  readonly reasons: readonly string[]
+}
+
+/** The learner's predicted chance of answering `q` right (see QuestionRecommendation). */
+export function predictQuestion(q: QuestionFacts, learner: QuestionLearner): number {
+  const skills = q.competencies
+    .map((c) => learner.skills.get(c))
+    .filter((s): s is number => s !== undefined)
+  const theta =
+    skills.length === 0 ? learner.theta : skills.reduce((a, b) => a + b, 0) / skills.length
+  return sigmoid(theta - q.difficulty)
+}
+
+/**
+ * Difficulty targeting (§14, "a question at your level"): the questions the learner has not
+ * answered, or answered wrong at the first attempt, whose predicted success is nearest the band
+ * 0.70–0.80 — inside it first (nearest 0.75 first), then the nearest outside it, each saying so.
+ * Ties: the larger gap on its competencies, then unanswered before retries, then the id.
+ */
+export function recommendQuestions(
+  questions: readonly QuestionFacts[],
+  learner: QuestionLearner,
+  limit: number,
+  competencyName: (id: string) => string,
+): QuestionRecommendation[] {
+  const candidates = questions
+    .filter((q) => q.answers >= MIN_ITEM_ANSWERS && learner.answered.get(q.question) !== true)
+    .map((q) => {
+      const p = predictQuestion(q, learner)
+      const distance =
+        p < TARGET_SUCCESS.low
+          ? TARGET_SUCCESS.low - p
+          : p > TARGET_SUCCESS.high
+            ? p - TARGET_SUCCESS.high
+            : 0
+      const gap = q.competencies.reduce((t, c) => t + (learner.gaps.get(c) ?? 0), 0)
+      return { q, p, distance, gap, retry: learner.answered.has(q.question) }
+    })
+    .sort(
+      (a, b) =>
+        a.distance - b.distance ||
+        Math.abs(a.p - BAND_MIDDLE) - Math.abs(b.p - BAND_MIDDLE) ||
+        b.gap - a.gap ||
+        Number(a.retry) - Number(b.retry) ||
+        (a.q.question < b.q.question ? -1 : 1),
+    )
+    .slice(0, limit)
+  return candidates.map(({ q, p, distance, retry }) => {
+    const shown = p.toFixed(2)
+    const reason =
+      distance === 0
+        ? `a question at your level: predicted success ${shown}`
+        : `the nearest to your level: predicted success ${shown} (none left at 0.70–0.80)`
+    const reasons = [
+      reason,
+      retry ? 'answered wrong at the first attempt: not yet mastered' : 'not answered yet',
+    ]
+    const gapped = q.competencies.filter((c) => (learner.gaps.get(c) ?? 0) > 0)
+    const top = gapped.sort((a, b) => (learner.gaps.get(b) ?? 0) - (learner.gaps.get(a) ?? 0))[0]
+    if (top !== undefined)
+      reasons.push(
+        `practises ${competencyName(top)} (your gap ${(learner.gaps.get(top) ?? 0).toFixed(2)})`,
+      )
+    return {
+      question: q.question,
+      assessment: q.assessment,
+      module: q.module,
+      predictedSuccess: Math.round(p * 1e4) / 1e4,
+      atLevel: distance === 0,
+      distance: Math.round(distance * 1e4) / 1e4,
+      difficulty: Math.round(q.difficulty * 1e4) / 1e4,
+      status: retry ? 'retry' : 'unanswered',
+      reason,
+      reasons,
+    }
+  })
 }

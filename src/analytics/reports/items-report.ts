@@ -4,6 +4,8 @@
  * by group, flags; the assessment's KR-20.
  */
 import { NotFoundError } from '../../errors/errors.js'
+import { ITEMS } from '../../storage/sql/analytics-schema.js'
+import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
 import { ratio, round, roundOrNull } from './stats.js'
 
@@ -31,18 +33,36 @@ export async function itemsReport(
   storeId: number,
   assessment: string,
   window: ReportWindow,
+  /**
+   * A cohort (people/person-scope.ts): only its members' answers count, by person (a person's
+   * first answer over all their IFIs, by (timestamp, stored order)). Without one, per learner key.
+   */
+  people?: PersonScope,
 ) {
-  const rows = (await db
+  const stored = (await db
     .selectFrom('an_items')
-    .select(['question', 'learner', 'success', 'response', 'answer_ms', 'attempts'])
+    .select([
+      'assessment',
+      'question',
+      'learner',
+      'course',
+      'success',
+      'response',
+      'answer_ms',
+      'answer_seq',
+      'attempts',
+    ])
     .where('store_id', '=', storeId)
     .where('assessment', '=', assessment)
     .execute()) as AnyRow[]
-  if (rows.length === 0) throw NotFoundError(`no answers with ${assessment} as their parent`)
+  if (stored.length === 0) throw NotFoundError(`no answers with ${assessment} as their parent`)
+  // The questions are the assessment's, whoever answered them: a cohort that skipped one has no
+  // complete cases rather than a shorter test.
+  const questions = [...new Set(stored.map((r) => String(r['question'])))].sort()
+  const rows = rowsByPerson(ITEMS, stored, people)
   const inWindow = rows.filter(
     (r) => num(r['answer_ms']) >= window.sinceMs && num(r['answer_ms']) < window.untilMs,
   )
-  const questions = [...new Set(rows.map((r) => String(r['question'])))].sort()
   const k = questions.length
   const byLearner = new Map<string, Map<string, AnyRow>>()
   for (const r of inWindow) {

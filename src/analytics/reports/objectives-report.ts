@@ -1,6 +1,8 @@
 /** @module Report 6, objectives: the learner × objective mastery matrix (paged) and cohort mastery (§8). */
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
 import { sql } from 'kysely'
+import { OBJECTIVES } from '../../storage/sql/analytics-schema.js'
+import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
 import { ratio, roundOrNull } from './stats.js'
 
@@ -20,7 +22,10 @@ export async function objectivesReport(
   storeId: number,
   window: ReportWindow,
   query: ObjectivesQuery,
+  /** A cohort (people/person-scope.ts): only its members count, by person. */
+  people?: PersonScope,
 ) {
+  if (people !== undefined) return cohortObjectives(db, storeId, window, query, people)
   const scope = () => {
     let select = db
       .selectFrom('an_objectives')
@@ -63,18 +68,7 @@ export async function objectivesReport(
           .select(['objective', 'learner', 'evidence', 'correct'])
           .where('learner', 'in', pageLearners)
           .execute()) as AnyRow[])
-  const cells = rows.map((r) => {
-    const evidence = num(r['evidence'])
-    const mastery = evidence === 0 ? null : num(r['correct']) / evidence
-    return {
-      learner: String(r['learner']),
-      objective: String(r['objective']),
-      evidence,
-      correct: num(r['correct']),
-      mastery: roundOrNull(mastery),
-      mastered: mastery !== null && mastery >= MASTERY_THRESHOLD,
-    }
-  })
+  const cells = rows.map(cellOf)
   return {
     threshold: MASTERY_THRESHOLD,
     objectives: perObjective.map((r) => {
@@ -93,17 +87,97 @@ export async function objectivesReport(
       page: query.page,
       pageSize: query.pageSize,
       columns: perObjective.map((r) => String(r['objective'])),
-      cells: cells.sort((a, b) =>
-        a.learner < b.learner
-          ? -1
-          : a.learner > b.learner
-            ? 1
-            : a.objective < b.objective
-              ? -1
-              : a.objective > b.objective
-                ? 1
-                : 0,
-      ),
+      cells: cells.sort(byLearnerThenObjective),
+    },
+  }
+}
+
+function cellOf(r: AnyRow) {
+  const evidence = num(r['evidence'])
+  const mastery = evidence === 0 ? null : num(r['correct']) / evidence
+  return {
+    learner: String(r['learner']),
+    objective: String(r['objective']),
+    evidence,
+    correct: num(r['correct']),
+    mastery: roundOrNull(mastery),
+    mastered: mastery !== null && mastery >= MASTERY_THRESHOLD,
+  }
+}
+
+const byLearnerThenObjective = (
+  a: { learner: string; objective: string },
+  b: { learner: string; objective: string },
+) =>
+  a.learner < b.learner
+    ? -1
+    : a.learner > b.learner
+      ? 1
+      : a.objective < b.objective
+        ? -1
+        : a.objective > b.objective
+          ? 1
+          : 0
+
+/**
+ * The report over a cohort's members, by person: a person's rows (one per IFI) merge by the
+ * table's rules (evidence and correct add up, the last evidence is the latest), and a person's
+ * cell is in the window when its merged last evidence is. Computed in the process: the members'
+ * rows are a subset the directory already names (docs/people.md, "Not covered" on its scale).
+ */
+async function cohortObjectives(
+  db: AnyDb,
+  storeId: number,
+  window: ReportWindow,
+  query: ObjectivesQuery,
+  people: PersonScope,
+) {
+  let select = db
+    .selectFrom('an_objectives')
+    .select([
+      'objective',
+      'learner',
+      'course',
+      'evidence_ms',
+      'evidence_seq',
+      'evidence',
+      'correct',
+      'last_ms',
+    ])
+    .where('store_id', '=', storeId)
+  if (query.course !== undefined) select = select.where('course', '=', query.course)
+  const rows = rowsByPerson(OBJECTIVES, (await select.execute()) as AnyRow[], people).filter(
+    (r) => num(r['last_ms']) >= window.sinceMs && num(r['last_ms']) < window.untilMs,
+  )
+  const cells = rows.map(cellOf).sort(byLearnerThenObjective)
+  const perObjective = new Map<string, { learners: number; mastered: number; sum: number }>()
+  for (const c of cells) {
+    const o = perObjective.get(c.objective) ?? { learners: 0, mastered: 0, sum: 0 }
+    o.learners += 1
+    if (c.mastered) o.mastered += 1
+    o.sum += c.evidence === 0 ? 0 : c.correct / c.evidence
+    perObjective.set(c.objective, o)
+  }
+  const learners = [...new Set(cells.map((c) => c.learner))]
+  const page = new Set(
+    learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+  )
+  const objectives = [...perObjective].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  return {
+    threshold: MASTERY_THRESHOLD,
+    objectives: objectives.map(([objective, o]) => ({
+      objective,
+      learners: o.learners,
+      mastered: o.mastered,
+      masteryRate: ratio(o.mastered, o.learners),
+      meanMastery: roundOrNull(o.sum / o.learners),
+    })),
+    matrix: {
+      learners: learners.length,
+      page: query.page,
+      pageSize: query.pageSize,
+      columns: objectives.map(([objective]) => objective),
+      cells: cells.filter((c) => page.has(c.learner)),
     },
   }
 }

@@ -1,5 +1,7 @@
 /** @module Report 5, pages: views, unique viewers, median time, order and drop-off per page (§6). */
 import { NotFoundError } from '../../errors/errors.js'
+import { PAGES } from '../../storage/sql/analytics-schema.js'
+import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
 import { median, ratio, round, roundOrNull } from './stats.js'
 
@@ -10,6 +12,8 @@ export const PAGE_RULES = {
   order: 'pages ordered by their earliest first view by any learner (ties by id)',
   time: 'median over viewers of their total seconds on the page (sum of result.duration)',
   dropoff: '1 − viewers of this page / viewers of the previous page (non-strict funnel)',
+  cohort:
+    "with a cohort: only its members' views count, by person (the views of all their IFIs); the page order stays that of every learner",
 } as const
 
 export async function pagesReport(
@@ -17,11 +21,23 @@ export async function pagesReport(
   storeId: number,
   activity: string,
   window: ReportWindow,
+  /** A cohort (people/person-scope.ts): only its members count, by person. */
+  people?: PersonScope,
 ) {
   const select = (column: 'module' | 'course') =>
     db
       .selectFrom('an_pages')
-      .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+      .select([
+        'page',
+        'learner',
+        'module',
+        'course',
+        'view_ms',
+        'view_seq',
+        'views',
+        'last_ms',
+        'centis',
+      ])
       .where('store_id', '=', storeId)
       .where(column, '=', activity)
       .execute() as Promise<AnyRow[]>
@@ -32,6 +48,8 @@ export async function pagesReport(
     string,
     { module: string; first: number; viewers: Map<string, number>; views: number }
   >()
+  // Every page of the activity, in the content's order (every learner's first views), also
+  // with a cohort: its figures are the scope's, so a page no member viewed shows 0 viewers.
   for (const r of rows) {
     const id = String(r['page'])
     const entry = pages.get(id) ?? {
@@ -41,12 +59,15 @@ export async function pagesReport(
       views: 0,
     }
     entry.first = Math.min(entry.first, num(r['view_ms']))
+    pages.set(id, entry)
+  }
+  for (const r of people === undefined ? rows : rowsByPerson(PAGES, rows, people)) {
+    const entry = pages.get(String(r['page']))
     const at = num(r['view_ms'])
-    if (at >= window.sinceMs && at < window.untilMs) {
+    if (entry !== undefined && at >= window.sinceMs && at < window.untilMs) {
       entry.viewers.set(String(r['learner']), num(r['centis']) / 100)
       entry.views += num(r['views'])
     }
-    pages.set(id, entry)
   }
   let previous: number | undefined
   return {

@@ -71,11 +71,31 @@ function preamble(report: Record<string, unknown>): string {
     comment('asOf', report['asOf'] ?? '(nothing projected yet)'),
     comment('lagSeconds', report['lagSeconds']),
     comment('caughtUp', report['caughtUp']),
+    ...cohortLines(report),
     ...Object.entries((report['definitions'] ?? {}) as Record<string, string>).map(([k, v]) =>
       comment(`definition ${k}`, v),
     ),
   ]
   return `${lines.join('\r\n')}\r\n`
+}
+
+/**
+ * The cohort a report was restricted to (`cohortFilter`; the overview's `cohort` object) or
+ * compared with (`cohortComparison`), so a cohort's CSV does not pass for everyone's.
+ */
+function cohortLines(report: Record<string, unknown>): string[] {
+  const overview = report['cohort']
+  const filter = (report['cohortFilter'] ??
+    (typeof overview === 'object' && overview !== null ? overview : undefined)) as
+    { id: number; name: string; rule: string; people: number } | undefined
+  const compared = report['cohortComparison'] as
+    { id: number; name: string; rule: string; people: number } | undefined
+  const describe = (c: { id: number; name: string; rule: string; people: number }) =>
+    `${c.id} ${c.name} (${c.rule}; ${c.people} people)`
+  return [
+    ...(filter === undefined ? [] : [comment('cohort', describe(filter))]),
+    ...(compared === undefined ? [] : [comment('compared with cohort', describe(compared))]),
+  ]
 }
 
 export function reportCsv(report: { report: string }): string {

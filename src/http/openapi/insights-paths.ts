@@ -200,7 +200,7 @@ export const insightsPaths: Record<string, unknown> = {
       tags: ['insights'],
       summary: 'Next steps for a learner, each with its reason (§14)',
       description:
-        'For an LMS or LXP: the modules to start next, ranked by what learners who completed a course did next, the learner’s skill gaps and questions at their level (predicted success 0.70–0.80); also the modules in progress. A learner never seen gets where successful learners started. CSV: the recommendations.',
+        'For an LMS or LXP: the modules to start next, ranked by what learners who completed a course did next, the learner’s skill gaps and questions at their level (predicted success 0.70–0.80); also the modules in progress. `questions`: single questions at the learner’s level (difficulty targeting, Elo §13/§14): questions not answered yet, or answered wrong at the first attempt, whose predicted success σ(θ − d) is nearest the band 0.70–0.80 (inside it first), each with its assessment, module, predicted success, `atLevel` and the reason in words ("a question at your level: predicted success 0.74"). A learner never seen gets where successful learners started. CSV: the module recommendations, or with `table=questions` the questions.',
       security: read,
       parameters: [
         storeIdParameter,
@@ -211,6 +211,13 @@ export const insightsPaths: Record<string, unknown> = {
           schema: { type: 'integer', minimum: 1, maximum: 50, default: 5 },
         },
         format,
+        {
+          name: 'table',
+          in: 'query',
+          description:
+            'Which table the CSV holds: `modules` (the next modules) or `questions` (the questions at the learner’s level).',
+          schema: { type: 'string', enum: ['modules', 'questions'], default: 'modules' },
+        },
       ],
       responses: json('the recommendations', true),
     },

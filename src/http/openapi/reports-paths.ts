@@ -117,6 +117,13 @@ const array = (items: Record<string, unknown>) => ({
 const n = { type: 'number' }
 const nn = { type: ['number', 'null'] }
 const s = { type: 'string' }
+/** Present when the report was restricted to a cohort (`?cohort=`). */
+const cohortFilter = {
+  type: 'object',
+  description:
+    "The cohort the report counts (when `cohort` was given): id, name, rule in words, people, and how a person's IFIs are merged.",
+  properties: { id: n, name: s, rule: s, people: n, definition: s },
+}
 
 export const reportsPaths: Record<string, unknown> = {
   '/api/stores/{id}/reports/freshness': {
@@ -257,9 +264,35 @@ export const reportsPaths: Record<string, unknown> = {
         'learner',
         'The canonical IFI key: mbox:mailto:…, mbox_sha1sum:…, openid:…, account:<homePage>|<name>.',
       ),
+      {
+        ...cohortParameter,
+        description:
+          "A cohort id (docs/people.md) to compare the learner with: `cohortComparison` gives, per course of the learner, the cohort's persons, completion rate, mean best score and median time; fewer than 5 persons are suppressed (§10).",
+      },
     ],
     {
       learner: s,
+      cohortComparison: {
+        type: 'object',
+        description: 'Present with `cohort`.',
+        properties: {
+          id: n,
+          name: s,
+          rule: s,
+          people: n,
+          member: { type: 'boolean' },
+          definition: s,
+          courses: array({
+            course: s,
+            people: n,
+            suppressed: { type: 'boolean' },
+            started: nn,
+            completionRate: nn,
+            meanBestScore: nn,
+            medianTimeSeconds: nn,
+          }),
+        },
+      },
       timeSpent: { type: 'object' },
       sessions: { type: 'array' },
       courses: { type: 'array' },
@@ -276,9 +309,11 @@ export const reportsPaths: Record<string, unknown> = {
         'assessment',
         'The assessment: the contextActivities.parent of the answered statements.',
       ),
+      cohortParameter,
     ],
     {
       assessment: s,
+      cohortFilter,
       questions: n,
       respondents: n,
       groupSize: n,
@@ -297,9 +332,10 @@ export const reportsPaths: Record<string, unknown> = {
   '/api/stores/{id}/reports/pages': report(
     'Pages',
     'Per page under a module (or a course): views, unique viewers, median time per viewer, order and drop-off.',
-    [required('activity', 'The module/lesson (parent of the pages) or course.')],
+    [required('activity', 'The module/lesson (parent of the pages) or course.'), cohortParameter],
     {
       activity: s,
+      cohortFilter,
       pages: array({
         order: n,
         page: s,
@@ -315,9 +351,10 @@ export const reportsPaths: Record<string, unknown> = {
   '/api/stores/{id}/reports/objectives': report(
     'Objectives',
     'Learner × objective mastery matrix (paged by learner) and cohort mastery per objective.',
-    [{ name: 'course', in: 'query', schema: { type: 'string' } }, ...paging],
+    [{ name: 'course', in: 'query', schema: { type: 'string' } }, cohortParameter, ...paging],
     {
       threshold: n,
+      cohortFilter,
       objectives: array({
         objective: s,
         learners: n,

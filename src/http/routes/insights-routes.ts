@@ -45,6 +45,8 @@ const RecommendationsQuery = z.strictObject({
   learner: z.string().min(1),
   limit: intIn(1, 50, 5),
   format,
+  /** Which table the CSV holds: the next modules, or the questions at the learner's level. */
+  table: z.enum(['modules', 'questions']).default('modules'),
 })
 const FormatOnly = z.strictObject({ format })
 const TrainQuery = z.strictObject({ course: z.string().min(1).optional() })
@@ -181,11 +183,18 @@ export function createInsightsRoutes(insights: Insights, admin: Admin, lrs: Lrs)
   api.get('/recommendations', reader, async (c) => {
     const q = queryOf(c, RecommendationsQuery)
     const report = await insights.recommendations(storeIdOf(c), q.learner, q.limit)
-    return answer(c, q.format, 'recommendations', report, () =>
-      (report['recommendations'] as Record<string, unknown>[]).map((r, i) => ({
-        rank: i + 1,
-        ...r,
-      })),
+    return answer(
+      c,
+      q.format,
+      q.table === 'questions' ? 'recommended-questions' : 'recommendations',
+      report,
+      () =>
+        (
+          report[q.table === 'questions' ? 'questions' : 'recommendations'] as Record<
+            string,
+            unknown
+          >[]
+        ).map((r, i) => ({ rank: i + 1, ...r })),
     )
   })
   return api

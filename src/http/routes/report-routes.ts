@@ -113,11 +113,12 @@ const CourseQuery = z.strictObject({
   order: z.enum(['asc', 'desc']).default('asc'),
 })
 
-const LearnerQuery = z.strictObject({ ...common, learner: z.string().min(1) })
-const ItemsQuery = z.strictObject({ ...common, assessment: z.string().min(1) })
-const PagesQuery = z.strictObject({ ...common, activity: z.string().min(1) })
+const LearnerQuery = z.strictObject({ ...common, cohort, learner: z.string().min(1) })
+const ItemsQuery = z.strictObject({ ...common, cohort, assessment: z.string().min(1) })
+const PagesQuery = z.strictObject({ ...common, cohort, activity: z.string().min(1) })
 const ObjectivesQuery = z.strictObject({
   ...common,
+  cohort,
   course: z.string().min(1).optional(),
   page: intIn(1, 1_000_000, 1),
   pageSize: intIn(1, 500, 50),

@@ -4,6 +4,7 @@ import { useState, type ReactNode, type SyntheticEvent } from 'react'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
+import { CohortNote, CohortPicker, type CohortFilter } from '../cohort-picker'
 import { formatDate, formatDuration, numberFormat } from '../format'
 import {
   agentOfLearnerKey,
@@ -60,6 +61,10 @@ function ReportPage<T extends ReportEnvelope>(props: {
   const subject = props.page.location.params.get(props.param) ?? ''
   const params = windowParams(props.page.window)
   if (subject !== '') params.set(props.param, subject)
+  // A cohort (People → Cohorts): the report counts only its members (the learner report
+  // compares the learner with it).
+  const cohort = props.page.location.params.get('cohort') ?? ''
+  if (cohort !== '') params.set('cohort', cohort)
   for (const [k, v] of Object.entries(props.extra ?? {})) params.set(k, v)
   const enabled = subject !== '' || props.optional === true
   const data = useQuery({
@@ -69,7 +74,9 @@ function ReportPage<T extends ReportEnvelope>(props: {
   })
   return (
     <>
-      <PageHeader title={props.title} />
+      <PageHeader title={props.title}>
+        <CohortPicker storeId={props.page.store.id} value={cohort} />
+      </PageHeader>
       <SubjectForm
         key={subject}
         param={props.param}
@@ -90,6 +97,7 @@ function ReportPage<T extends ReportEnvelope>(props: {
           <p className="muted freshness" role="status">
             {props.page.window.label}. {freshnessText(data.data)}
           </p>
+          <CohortNote cohort={(data.data as { cohortFilter?: CohortFilter }).cohortFilter} />
           {props.body(data.data)}
         </>
       )}
@@ -136,6 +144,65 @@ interface LearnerReport extends ReportEnvelope {
     mastered: boolean
   }[]
   informal: { source: string; statements: number; seconds: number; lastAt: string }[]
+  /** With `?cohort=`: the learner's courses against the cohort's persons (§10). */
+  cohortComparison?: CohortFilter & {
+    member: boolean
+    courses: {
+      course: string
+      people: number
+      suppressed: boolean
+      started: number | null
+      completionRate: number | null
+      meanBestScore: number | null
+      medianTimeSeconds: number | null
+    }[]
+  }
+}
+
+/** The learner's courses next to the cohort's figures (suppressed below 5 persons). */
+function CohortComparison({ r }: { r: LearnerReport }) {
+  const c = r.cohortComparison
+  if (c === undefined) return null
+  const mine = new Map(r.courses.map((x) => [x.course, x]))
+  return (
+    <section className="card" aria-labelledby="cohort-comparison-title">
+      <h2 id="cohort-comparison-title">Compared with the cohort {c.name}</h2>
+      <p className="muted">
+        {c.rule} ({c.people} people). This learner is {c.member ? '' : 'not '}a member. Courses with
+        fewer than 5 of its people are suppressed.
+      </p>
+      <DataTable
+        caption={`The learner's courses compared with the cohort ${c.name}`}
+        table={{
+          columns: [
+            'course',
+            'learner: progress',
+            'learner: completed',
+            'learner: time',
+            'cohort: people',
+            'cohort: completion rate',
+            'cohort: mean best score',
+            'cohort: median time',
+          ],
+          rows: c.courses.map((x) => {
+            const own = mine.get(x.course)
+            return [
+              shortIri(x.course),
+              own?.progress === null || own === undefined ? '—' : percent(own.progress),
+              own?.completedAt == null ? 'no' : formatDate(own.completedAt),
+              own === undefined ? '—' : formatDuration(own.timeSeconds),
+              x.people,
+              x.suppressed ? 'suppressed' : percent(x.completionRate),
+              x.suppressed || x.meanBestScore === null ? '—' : percent(x.meanBestScore),
+              x.suppressed || x.medianTimeSeconds === null
+                ? '—'
+                : formatDuration(x.medianTimeSeconds),
+            ]
+          }),
+        }}
+      />
+    </section>
+  )
 }
 
 export function LearnerPage(props: PageProps) {
@@ -153,6 +220,7 @@ export function LearnerPage(props: PageProps) {
         return (
           <>
             <h2 className="subject">{learnerLabel(r.learner)}</h2>
+            <CohortComparison r={r} />
             <Kpis
               items={[
                 { label: 'Sessions', value: numberFormat.format(r.sessions.length) },

@@ -1,5 +1,6 @@
 /** The course report: KPIs, score histogram, completions and passes over time, drop-off funnel, exit points, time spent, modules, and the per-learner table with drill-down. */
 import { useQuery } from '@tanstack/react-query'
+import { CohortNote, CohortPicker } from '../cohort-picker'
 import { useState, type SyntheticEvent } from 'react'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
@@ -135,8 +136,9 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   params.set('sort', SORTS.includes(sort as (typeof SORTS)[number]) ? sort : 'learner')
   params.set('order', order)
   // A cohort (People → Cohorts, or ?cohort= in the URL): only its members count.
-  const cohort = location.params.get('cohort')
-  if (cohort !== null && cohort !== '') params.set('cohort', cohort)
+  const cohort = location.params.get('cohort') ?? ''
+  if (cohort !== '') params.set('cohort', cohort)
+  const picker = <CohortPicker storeId={store.id} value={cohort} />
   const course = useQuery({
     queryKey: ['report', 'course', store.id, params.toString()],
     queryFn: () => report<CourseReport>(store.id, 'course', params),
@@ -145,7 +147,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   if (course.error !== null)
     return (
       <>
-        <PageHeader title="Course report" />
+        <PageHeader title="Course report">{picker}</PageHeader>
         <CoursePicker activity={activity} />
         <ErrorNote error={course.error} />
       </>
@@ -179,7 +181,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   }
   return (
     <>
-      <PageHeader title={`Course report: ${activityLabel(activity)}`} />
+      <PageHeader title={`Course report: ${activityLabel(activity)}`}>{picker}</PageHeader>
       <CoursePicker activity={activity} />
       <p>
         More on this course:{' '}
@@ -207,6 +209,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
         {window.label}. {freshnessText(r)} First start {formatDate(r.dates.firstStart)}, last
         activity {formatDate(r.dates.lastActivity)}.
       </p>
+      <CohortNote cohort={r.cohortFilter} />
       {r.cohort === 0 ? (
         <p className="card">
           Nobody has started this course in {window.label.toLowerCase()}. Check the IRI, or widen
@@ -220,7 +223,10 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
           {
             label: 'Completion rate',
             value: percent(r.completionRate),
-            hint: `${r.completed} completed`,
+            hint:
+              r.completedNotStarted > 0
+                ? `${r.completed} completed; ${r.completedNotStarted} more completed without a start statement (not counted, §1)`
+                : `${r.completed} completed`,
           },
           {
             label: 'First-attempt pass rate',
@@ -410,6 +416,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
               'module',
               'started',
               'completed',
+              'completed without a start',
               'completion rate',
               'first-attempt pass rate',
               'eventual pass rate',
@@ -419,6 +426,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
               shortIri(m.activity),
               m.started,
               m.completed,
+              m.completedNotStarted,
               percent(m.completionRate),
               percent(m.firstAttemptPassRate),
               percent(m.eventualPassRate),

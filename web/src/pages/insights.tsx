@@ -5,29 +5,9 @@ import { pageHref } from '../app'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
 import { activityLabel, freshnessText, learnerLabel, report, windowParams } from '../reports'
-import { navigate, setParams } from '../router'
-import type { Cohort, IneffectiveReport, InformalReport } from './people-api'
-import { api } from '../api'
-
-function CohortPicker({ storeId, value }: { storeId: number; value: string }) {
-  const cohorts = useQuery({
-    queryKey: ['cohorts', storeId],
-    queryFn: () => api<{ cohorts: Cohort[] }>(`/stores/${storeId}/cohorts`).then((r) => r.cohorts),
-  })
-  return (
-    <label>
-      Cohort
-      <select value={value} onChange={(e) => setParams({ cohort: e.target.value })}>
-        <option value="">everyone</option>
-        {(cohorts.data ?? []).map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.name}
-          </option>
-        ))}
-      </select>
-    </label>
-  )
-}
+import { navigate } from '../router'
+import type { IneffectiveReport, InformalReport } from './people-api'
+import { CohortPicker } from '../cohort-picker'
 
 const hours = (h: number | null) =>
   h === null ? '—' : `${numberFormat.format(Math.round(h * 10) / 10)} h`

@@ -563,6 +563,17 @@ interface Recommendations {
     reasons: string[]
     signals: { sequence: number; gap: number; level: number; predictedSuccess: number | null }
   }[]
+  /** Single questions at the learner's level (difficulty targeting, §14). */
+  questions: {
+    question: string
+    assessment: string
+    module: string | null
+    predictedSuccess: number
+    atLevel: boolean
+    status: 'unanswered' | 'retry'
+    reason: string
+    reasons: string[]
+  }[]
   inProgress: { activity: string; lastAt: string; reason: string }[]
   model: { modules: number; successfulLearners: number; theta: number }
   definitions: Record<string, string>
@@ -610,6 +621,29 @@ export function RecommendationsPage({ store, location }: PageProps) {
                 </li>
               ))}
             </ol>
+          </section>
+          <section className="card" aria-labelledby="questions-at-level">
+            <h2 id="questions-at-level">Questions at your level</h2>
+            <p className="muted small">{r.definitions['questions']}</p>
+            {r.questions.length === 0 ? (
+              <p className="muted">
+                No question left to offer: every rated question is answered right.
+              </p>
+            ) : (
+              <DataTable
+                caption="Questions at the learner's level"
+                table={{
+                  columns: ['question', 'module', 'predicted success', 'status', 'why'],
+                  rows: r.questions.map((q) => [
+                    shortIri(q.question),
+                    shortIri(q.module ?? q.assessment),
+                    q.predictedSuccess.toFixed(2),
+                    q.status === 'retry' ? 'answered wrong first' : 'not answered',
+                    q.reasons.join('; '),
+                  ]),
+                }}
+              />
+            )}
           </section>
           <div className="grid">
             <ChartCard

@@ -1,5 +1,6 @@
 /** The overview dashboard (analytics overview report): statements, active learners, completions and passes over time; sources; top activities. */
 import { useQuery } from '@tanstack/react-query'
+import { CohortPicker } from '../cohort-picker'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
 import {
@@ -32,19 +33,30 @@ export function OverviewPage({ store, window, location }: PageProps) {
   const params = windowParams(window)
   params.set('top', '10')
   // A cohort (People → Cohorts): only its members count.
-  const cohort = location.params.get('cohort')
-  if (cohort !== null && cohort !== '') params.set('cohort', cohort)
+  const cohort = location.params.get('cohort') ?? ''
+  if (cohort !== '') params.set('cohort', cohort)
+  const header = (
+    <PageHeader title="Overview">
+      <CohortPicker storeId={store.id} value={cohort} />
+    </PageHeader>
+  )
   const overview = useQuery({
     queryKey: ['report', 'overview', store.id, params.toString()],
     queryFn: () => report<OverviewReport>(store.id, 'overview', params),
   })
-  if (overview.error !== null) return <ErrorNote error={overview.error} />
+  if (overview.error !== null)
+    return (
+      <>
+        {header}
+        <ErrorNote error={overview.error} />
+      </>
+    )
   if (overview.data === undefined) return <Loading what="the overview" />
   const r = overview.data
   if (r.totals.statements === 0)
     return (
       <>
-        <PageHeader title="Overview" />
+        {header}
         <p className="muted">{freshnessText(r)}</p>
         <NoStatementsYet storeName={store.name} />
         <p className="muted">
@@ -55,7 +67,7 @@ export function OverviewPage({ store, window, location }: PageProps) {
   const days = r.series.map((s) => s.start.slice(0, 10))
   return (
     <>
-      <PageHeader title="Overview" />
+      {header}
       <p className="muted freshness" role="status">
         {window.label}. {freshnessText(r)}
         {r.cohort === undefined ? null : ` Cohort ${r.cohort.name}: ${r.cohort.rule}.`}
