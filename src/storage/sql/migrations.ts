@@ -1,6 +1,7 @@
 /** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
+import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -241,6 +242,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0012-analytics-report-indexes': analyticsReportIndexesMigration(),
     '0014-people': peopleMigration(dialect),
     '0015-insights': insightsMigration(),
+    '0018-active-learners': activeLearnersMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
