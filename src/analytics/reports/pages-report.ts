@@ -1,4 +1,5 @@
 /** @module Report 5, pages: views, unique viewers, median time, order and drop-off per page (§6). */
+import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
 import { median, ratio, round, roundOrNull } from './stats.js'
@@ -18,36 +19,63 @@ export async function pagesReport(
   activity: string,
   window: ReportWindow,
 ) {
-  const select = (column: 'module' | 'course') =>
+  // Aggregated in the database, one row per page (plus the one or two middle viewers per page
+  // for the median): the (page, learner) rows of a course never travel to JS.
+  const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
+  const perPage = (column: 'module' | 'course') =>
     db
       .selectFrom('an_pages')
-      .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+      .select([
+        'page',
+        sql<string>`min(module)`.as('module'),
+        sql<number>`min(view_ms)`.as('first'),
+        sql<number>`sum(case when ${inWindow} then views else 0 end)`.as('views'),
+        sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('viewers'),
+      ])
       .where('store_id', '=', storeId)
       .where(column, '=', activity)
+      .groupBy('page')
       .execute() as Promise<AnyRow[]>
-  let rows = await select('module')
-  if (rows.length === 0) rows = await select('course')
+  let column: 'module' | 'course' = 'module'
+  let rows = await perPage(column)
+  if (rows.length === 0) rows = await perPage((column = 'course'))
   if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
-  const pages = new Map<
-    string,
-    { module: string; first: number; viewers: Map<string, number>; views: number }
-  >()
-  for (const r of rows) {
-    const id = String(r['page'])
-    const entry = pages.get(id) ?? {
-      module: String(r['module']),
-      first: Number.MAX_SAFE_INTEGER,
-      viewers: new Map(),
-      views: 0,
-    }
-    entry.first = Math.min(entry.first, num(r['view_ms']))
-    const at = num(r['view_ms'])
-    if (at >= window.sinceMs && at < window.untilMs) {
-      entry.viewers.set(String(r['learner']), num(r['centis']) / 100)
-      entry.views += num(r['views'])
-    }
-    pages.set(id, entry)
+  // The median viewer(s) of each page by total time: ranks within the page's in-window rows.
+  const middles = (await db
+    .selectFrom(
+      db
+        .selectFrom('an_pages')
+        .select([
+          'page',
+          'centis',
+          sql<number>`row_number() over (partition by page order by centis)`.as('rn'),
+          sql<number>`count(*) over (partition by page)`.as('n'),
+        ])
+        .where('store_id', '=', storeId)
+        .where(column, '=', activity)
+        .where(inWindow)
+        .as('ranked'),
+    )
+    .select(['page', 'centis'])
+    .where(sql<boolean>`rn in ((n + 1) / 2, (n + 2) / 2)`)
+    .execute()) as AnyRow[]
+  const middleOf = new Map<string, number[]>()
+  for (const m of middles) {
+    const list = middleOf.get(String(m['page'])) ?? []
+    list.push(num(m['centis']) / 100)
+    middleOf.set(String(m['page']), list)
   }
+  const pages = new Map(
+    rows.map((r) => [
+      String(r['page']),
+      {
+        module: String(r['module']),
+        first: num(r['first']),
+        viewers: num(r['viewers']),
+        views: num(r['views']),
+      },
+    ]),
+  )
   let previous: number | undefined
   return {
     activity,
@@ -55,7 +83,7 @@ export async function pagesReport(
     pages: [...pages]
       .sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
       .map(([page, e], index) => {
-        const viewers = e.viewers.size
+        const viewers = e.viewers
         const conversion = previous === undefined ? null : ratio(viewers, previous)
         previous = viewers
         return {
@@ -64,7 +92,7 @@ export async function pagesReport(
           module: e.module,
           views: e.views,
           uniqueViewers: viewers,
-          medianSeconds: roundOrNull(median([...e.viewers.values()])),
+          medianSeconds: roundOrNull(median(middleOf.get(page) ?? [])),
           dropoff: conversion === null ? null : round(1 - conversion),
         }
       }),
