@@ -208,17 +208,32 @@ export async function overviewReport(
     .where('day', '<', toDay)
     .groupBy('verb_id')
     .execute()) as AnyRow[]
-  const activities = (await db
-    .selectFrom('an_daily_activities')
-    .select(['activity_id', sql<number>`sum(statements)`.as('statements')])
-    .where('store_id', '=', storeId)
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
-    .groupBy('activity_id')
-    .orderBy(sql`2`, 'desc')
-    .orderBy('activity_id')
-    .limit(top)
-    .execute()) as AnyRow[]
+  // Over an open window the totals kept per activity (migration 0019) rank them: one row per
+  // activity rather than one per (day, activity) of the store's history.
+  const openWindow = fromDay <= 0 && toDay >= 100_000_000
+  const activities = (
+    openWindow
+      ? await db
+          .selectFrom('an_activity_totals')
+          .select(['activity_id', 'statements'])
+          .where('store_id', '=', storeId)
+          .where('statements', '>', 0)
+          .orderBy('statements', 'desc')
+          .orderBy('activity_id')
+          .limit(top)
+          .execute()
+      : await db
+          .selectFrom('an_daily_activities')
+          .select(['activity_id', sql<number>`sum(statements)`.as('statements')])
+          .where('store_id', '=', storeId)
+          .where('day', '>=', fromDay)
+          .where('day', '<', toDay)
+          .groupBy('activity_id')
+          .orderBy(sql`2`, 'desc')
+          .orderBy('activity_id')
+          .limit(top)
+          .execute()
+  ) as AnyRow[]
   const sources = (await db
     .selectFrom('an_daily_sources')
     .select([

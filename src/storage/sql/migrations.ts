@@ -10,6 +10,7 @@ import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
+import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
 import { peopleMigration } from './people-migration.js'
 import { retentionMigration } from './retention-migration.js'
 import { tenancyMigration } from './tenancy-migration.js'
@@ -243,6 +244,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0014-people': peopleMigration(dialect),
     '0015-insights': insightsMigration(),
     '0018-active-learners': activeLearnersMigration(dialect),
+    '0019-pages-report-indexes': pagesReportIndexesMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
