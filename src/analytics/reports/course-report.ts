@@ -238,14 +238,21 @@ export async function courseReport(
       .map((r) => String(r['learner'])),
   )
 
-  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).
-  const sessions = relabelByPerson(
-    await db
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course). Two index
+  // ranges rather than one `or`, which SQLite answers by walking every session of the store.
+  const sessionsOf = (column: 'course' | 'activity_id') =>
+    db
       .selectFrom('an_sessions')
       .select(['session_id', 'learner', 'ended', 'centis'])
       .where('store_id', '=', storeId)
-      .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
-      .execute(),
+      .where(column, '=', activity)
+  const sessions = relabelByPerson(
+    [
+      ...(await sessionsOf('course').execute()),
+      ...(await sessionsOf('activity_id')
+        .where((eb) => eb.or([eb('course', 'is', null), eb('course', '!=', activity)]))
+        .execute()),
+    ],
     query.people,
   )
   const attemptsBy = new Map<string, number>()
