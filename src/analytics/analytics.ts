@@ -4,11 +4,8 @@
  */
 import type { LogConsumer } from '../core/log/log-consumer.js'
 import type { StatementLogStorage, StoreId } from '../storage/ports.js'
-import {
-  cohortOverview,
-  COHORT_OVERVIEW_DEFINITION,
-  countOverviewByPerson,
-} from './people/people-overview.js'
+import { cohortOverview, COHORT_OVERVIEW_DEFINITION } from './people/people-overview.js'
+import { loadPartialPeopleDirectory } from './people/people-directory.js'
 import { MIN_GROUP } from './people/informal-report.js'
 import { type CohortNote, loadPersonScope, type PersonScope } from './people/person-scope.js'
 import type { PersonRecord } from '../storage/people-port.js'
@@ -192,16 +189,12 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
   return {
     overview: (storeId, query) =>
       run('overview', storeId, query, ['completion', 'success', 'formal'], async (db, window) => {
+        // Without a cohort the overview counts by person in SQL (overview-report.ts) and needs
+        // no directory: loading every person of the store would grow with the store.
+        if (query.cohort === undefined)
+          return overviewReport(db, storeId, window, query.interval, query.top)
         const scope = await loadPersonScope(db, storeId, query.cohort)
-        if (scope.members === undefined)
-          return countOverviewByPerson(
-            db,
-            storeId,
-            window,
-            query.interval,
-            scope,
-            await overviewReport(db, storeId, window, query.interval, query.top),
-          )
+        if (scope.members === undefined) throw new Error('a cohort scope has members')
         return {
           ...(await cohortOverview(
             db,
@@ -232,8 +225,17 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
           'pages',
         ],
         async (db, window) => {
-          const people = await loadPersonScope(db, storeId, query.cohort)
+          const people = await loadPersonScope(db, storeId, query.cohort, { partial: true })
           const report = await courseReport(db, storeId, activity, window, { ...query, people })
+          // Names of the page's rows only: the directory of the scope holds merged persons.
+          const named =
+            query.cohort === undefined
+              ? await loadPartialPeopleDirectory(
+                  db,
+                  storeId,
+                  report.learners.rows.map((row) => row.learner),
+                )
+              : people.directory
           return {
             ...report,
             ...(people.cohort === undefined ? {} : { cohortFilter: people.cohort }),
@@ -241,7 +243,7 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
               ...report.learners,
               rows: report.learners.rows.map((row) => ({
                 ...row,
-                name: people.directory.person(row.learner)?.attributes.name ?? null,
+                name: named.person(row.learner)?.attributes.name ?? null,
               })),
             },
           }
@@ -263,14 +265,14 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
           'formal',
         ],
         async (db, window) => {
-          const people = await loadPersonScope(db, storeId)
-          const person = people.directory.person(learner)
+          const directory = await loadPartialPeopleDirectory(db, storeId, [learner])
+          const person = directory.person(learner)
           const report = await learnerReport(
             db,
             storeId,
             learner,
             window,
-            people.directory.learnersOf(learner),
+            directory.learnersOf(learner),
           )
           const scope = await cohortScope(db, storeId, query.cohort)
           return {

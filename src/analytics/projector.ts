@@ -248,5 +248,8 @@ export async function resetProjections(
  */
 export async function analyzeProjections(db: AnyDb): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
-  await sql`analyze ${sql.join(TABLES.map((t) => sql.table(t.name)))}`.execute(db)
+  const derived = ['an_active_days', 'an_active_weeks', 'an_learner_weeks', 'an_learner_span']
+  await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
+    db,
+  )
 }

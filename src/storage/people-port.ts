@@ -82,6 +82,11 @@ export interface PeopleStore {
   /** The person owning each of `ifis` that has one (an IFI without a person is absent). */
   personIdsOf(ifis: readonly string[]): Promise<Map<string, number>>
   findPerson(id: number): Promise<PersonRecord | undefined>
+  /**
+   * The persons with more than one IFI: the only ones whose IFIs a report must merge (a
+   * person with one IFI is keyed by it). One walk of the (store, person) index.
+   */
+  sharedPersonIds(): Promise<number[]>
   findPeople(ids: readonly number[]): Promise<PersonRecord[]>
   /** Every person of the store with their identifiers, by id (cohort evaluation, directories). */
   allPeople(): Promise<PersonRecord[]>

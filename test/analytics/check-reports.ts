@@ -19,6 +19,7 @@ import {
   parentOf,
   type Raw,
   statementSet,
+  weeklyActiveRef,
 } from './reference.js'
 
 const WINDOW = { since: '2025-02-01T00:00:00.000Z', until: '2025-03-15T00:00:00.000Z' }
@@ -48,6 +49,19 @@ export async function checkReports(
     expect(report.topVerbs, `${label} top verbs`).toEqual(ref.topVerbs)
     expect(report.topActivities, `${label} top activities`).toEqual(ref.topActivities)
     expect(report.sources.platforms, `${label} platforms`).toEqual(ref.platforms)
+    // Weeks: whole weeks from their kept counts, the window's cut weeks (both ends of WINDOW
+    // are Saturdays) over their days inside it.
+    const weekly = await a.overview(S, { since, until, interval: 'week', top: 10 })
+    const weekRef = weeklyActiveRef(
+      set,
+      since === undefined ? 0 : Date.parse(since),
+      until === undefined ? 8.64e15 : Date.parse(until),
+    )
+    expect(weekly.totals.activeLearners, `${label} weekly total`).toBe(weekRef.activeLearners)
+    expect(
+      weekly.series.map((w) => ({ start: w.start, activeLearners: w.activeLearners })),
+      `${label} weekly active learners`,
+    ).toEqual(weekRef.series)
   }
 
   // 2. Course / activity: every course, and the modules of the first one.

@@ -153,6 +153,26 @@ for (const backend of BACKENDS) {
         })
         expect(report.started).toBe(ref.engaged.size)
         expect(report.completed).toBe(ref.completed)
+        // The funnel is aggregated in SQL without a cohort, from person-keyed rows in JS with
+        // one: a cohort of every person must give the same pages, funnel and exits.
+        const all = await people.createCohort(S, {
+          name: 'everyone',
+          filter: { all: [{ attribute: 'team', op: 'exists' }] },
+        })
+        expect(all.members).toBe(HR.length)
+        const viaCohort = await fx.analytics.course(S, course, {
+          scoreOf: 'best',
+          page: 1,
+          pageSize: 500,
+          sort: 'learner',
+          order: 'asc',
+          cohort: all.id,
+        })
+        expect(report.pages.length).toBeGreaterThan(1)
+        expect(report.exitPoints.length).toBeGreaterThan(0)
+        expect(viaCohort.pages).toEqual(report.pages)
+        expect(viaCohort.exitPoints).toEqual(report.exitPoints)
+        expect(viaCohort.modules).toEqual(report.modules)
         const overview = await fx.analytics.overview(S, { interval: 'week', top: 5 })
         expect(overview.totals.activeLearners).toBe(
           new Set(set.map((s) => personOf(ifiKey(s.actor) ?? ''))).size,

@@ -149,6 +149,25 @@ export function overviewRef(set: readonly Raw[], sinceMs: number, untilMs: numbe
   }
 }
 
+/**
+ * Active learners per ISO week (Mondays; epoch day 4 is one) over the days of the window, and
+ * over the whole window: what the overview with `interval=week` shows.
+ */
+export function weeklyActiveRef(set: readonly Raw[], sinceMs: number, untilMs: number) {
+  const days = set.filter((r) => dayOf(r.ms) * DAY >= sinceMs && dayOf(r.ms) * DAY < untilMs)
+  const weekOf = (day: number) => Math.floor((day - 4) / 7) * 7 + 4
+  const perWeek = by(days, (r) => String(weekOf(dayOf(r.ms))))
+  return {
+    activeLearners: new Set(days.map((r) => r.learner)).size,
+    series: [...perWeek]
+      .sort((a, b) => Number(a[0]) - Number(b[0]))
+      .map(([week, rs]) => ({
+        start: new Date(Number(week) * DAY).toISOString(),
+        activeLearners: new Set(rs.map((r) => r.learner)).size,
+      })),
+  }
+}
+
 // ---------------------------------------------------------------- report 2: course / activity
 
 export function courseRef(set: readonly Raw[], a: string, sinceMs: number, untilMs: number) {

@@ -91,6 +91,23 @@ export async function loadPeopleDirectory(
   return peopleDirectory(await createSqlPeopleStore(connection, storeId).allPeople())
 }
 
+/**
+ * A directory of part of the store: every person with several IFIs (so `personKey` merges as
+ * the full directory's does) and the owners of `ifis` (so `person` finds them). What a report
+ * without a cohort needs, read in O(those persons) instead of O(the store's people); its
+ * `people` and `members` cover only the persons loaded, so cohorts use `loadPeopleDirectory`.
+ */
+export async function loadPartialPeopleDirectory(
+  connection: unknown,
+  storeId: StoreId,
+  ifis: readonly string[] = [],
+): Promise<PeopleDirectory> {
+  const store = createSqlPeopleStore(connection, storeId)
+  const ids = new Set(await store.sharedPersonIds())
+  if (ifis.length > 0) for (const id of (await store.personIdsOf(ifis)).values()) ids.add(id)
+  return peopleDirectory(ids.size === 0 ? [] : await store.findPeople([...ids]))
+}
+
 /** A cohort of the store by id, or a 404. */
 export async function findCohortOr404(
   connection: unknown,

@@ -85,30 +85,6 @@ async function activePersons(
   return { byBucket, total: everyone.size }
 }
 
-/**
- * The overview's active-learner figures counted by person: when some person has several IFIs,
- * `activeLearners` (total and per bucket) become distinct persons. Everything else is unchanged.
- */
-export async function countOverviewByPerson(
-  db: AnyDb,
-  storeId: number,
-  window: ReportWindow,
-  interval: Interval,
-  scope: PersonScope,
-  report: OverviewData,
-): Promise<OverviewData> {
-  if (!scope.directory.people.some((p) => p.identifiers.length > 1)) return report
-  const { byBucket, total } = await activePersons(db, storeId, window, interval, scope, undefined)
-  return {
-    ...report,
-    totals: { ...report.totals, activeLearners: total },
-    series: report.series.map((s) => ({
-      ...s,
-      activeLearners: byBucket.get(Math.round(Date.parse(s.start) / DAY_MS))?.persons.size ?? 0,
-    })),
-  }
-}
-
 /** The overview of a cohort's members (`COHORT_OVERVIEW_DEFINITION`). */
 export async function cohortOverview(
   db: AnyDb,

@@ -6,7 +6,12 @@ import type { Row, TableSpec } from '../../storage/sql/analytics-schema.js'
 import type { StoreId } from '../../storage/ports.js'
 import { keyOf, mergeRows } from '../projection-merge.js'
 import { describeCohortFilter } from './cohort-filter.js'
-import { findCohortOr404, loadPeopleDirectory, type PeopleDirectory } from './people-directory.js'
+import {
+  findCohortOr404,
+  loadPartialPeopleDirectory,
+  loadPeopleDirectory,
+  type PeopleDirectory,
+} from './people-directory.js'
 
 type AnyRow = Record<string, unknown>
 
@@ -30,13 +35,21 @@ export interface PersonScope {
   readonly members: ReadonlySet<string> | undefined
 }
 
-/** The scope of a report: every person, or the members of cohort `cohortId` (404 if none). */
+/**
+ * The scope of a report: every person, or the members of cohort `cohortId` (404 if none).
+ * With `partial`, a scope without a cohort loads only the persons it must merge
+ * (`loadPartialPeopleDirectory`): for reports that never list the store's people.
+ */
 export async function loadPersonScope(
   connection: unknown,
   storeId: StoreId,
   cohortId?: number,
+  options: { partial?: boolean } = {},
 ): Promise<PersonScope> {
-  const directory = await loadPeopleDirectory(connection, storeId)
+  const directory =
+    cohortId === undefined && options.partial === true
+      ? await loadPartialPeopleDirectory(connection, storeId)
+      : await loadPeopleDirectory(connection, storeId)
   if (cohortId === undefined)
     return {
       directory,

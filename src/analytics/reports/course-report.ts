@@ -2,6 +2,7 @@
  * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
+import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
@@ -81,6 +82,131 @@ const SCORE_COLUMN: Record<ScoreOf, string> = {
   last: 'last_score',
 }
 
+/** A course's pages with their funnel figures, and each non-completer's candidate exit pages. */
+interface Funnel {
+  /** page → module, earliest first view by anyone, started persons reaching it, their views. */
+  pages: Map<string, { module: string; first: number; reached: number; views: number }>
+  /**
+   * Per started person who did not complete: the pages they viewed (or, from SQL, those of
+   * them first viewed latest by anyone, ties included); the exit is the last in page order.
+   */
+  lastPages: Map<string, string[]>
+}
+
+/** The funnel from (page, person) rows already keyed by person and restricted to a scope. */
+function funnelOfRows(
+  pageRows: readonly AnyRow[],
+  startedSet: ReadonlySet<string>,
+  completedSet: ReadonlySet<string>,
+): Funnel {
+  const pages: Funnel['pages'] = new Map()
+  const viewers = new Map<string, Set<string>>()
+  const lastPages: Funnel['lastPages'] = new Map()
+  for (const p of pageRows) {
+    const id = String(p['page'])
+    const entry = pages.get(id) ?? {
+      module: String(p['module']),
+      first: Number.MAX_SAFE_INTEGER,
+      reached: 0,
+      views: 0,
+    }
+    entry.first = Math.min(entry.first, num(p['view_ms']))
+    const learner = String(p['learner'])
+    if (startedSet.has(learner)) {
+      const seen = viewers.get(id) ?? new Set<string>()
+      seen.add(learner)
+      viewers.set(id, seen)
+      entry.reached = seen.size
+      entry.views += num(p['views'])
+      if (!completedSet.has(learner)) {
+        const seenBy = lastPages.get(learner) ?? []
+        seenBy.push(id)
+        lastPages.set(learner, seenBy)
+      }
+    }
+    pages.set(id, entry)
+  }
+  return { pages, lastPages }
+}
+
+/**
+ * The same funnel over every person, aggregated in the database: the course's (page, learner)
+ * rows never travel to JS. Persons (docs/people.md) are keyed in SQL as `#<person id>` for the
+ * IFIs of a person with several, else by the IFI itself (the key only groups, it is not shown);
+ * a person's course row is the merge (`min`) of their IFIs' rows, as `rowsByPerson` merges.
+ */
+async function funnelInSql(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+): Promise<Funnel> {
+  const keyOf = (alias: string) =>
+    sql.raw(`case when pi.person_id is null then ${alias}.learner else '#' || pi.person_id end`)
+  const personJoin = (alias: string) =>
+    sql`left join person_identifiers pi on pi.store_id = ${sql.raw(alias)}.store_id
+      and pi.ifi = ${sql.raw(alias)}.learner and pi.person_id in (select person_id from shared)`
+  const started = sql`shared as (
+      select person_id from person_identifiers where store_id = ${storeId}
+      group by person_id having count(*) > 1
+    ),
+    started as (
+      select ${keyOf('la')} as k, max(case when la.completed_ms is null then 0 else 1 end) as done
+      from an_learner_activity la ${personJoin('la')}
+      where la.store_id = ${storeId} and la.activity_id = ${activity}
+      group by ${keyOf('la')}
+      having min(la.first_ms) >= ${window.sinceMs} and min(la.first_ms) < ${window.untilMs}
+        and min(la.engaged_ms) is not null
+    ),
+    pv as (
+      select p.page, p.module, p.view_ms, p.views, ${keyOf('p')} as k
+      from an_pages p ${personJoin('p')}
+      where p.store_id = ${storeId} and p.course = ${activity}
+    ),
+    pages as (select page, min(module) as module, min(view_ms) as first from pv group by page)`
+  const pages = (
+    await sql<AnyRow>`with ${started}
+      select pages.page, pages.module, pages.first, r.reached, r.views
+      from pages left join (
+        select pv.page, count(distinct pv.k) as reached, sum(pv.views) as views
+        from pv join started s on s.k = pv.k group by pv.page
+      ) r on r.page = pages.page`.execute(db)
+  ).rows
+  const last = (
+    await sql<AnyRow>`with ${started},
+      latest as (
+        select pv.k, max(pg.first) as first
+        from pv join started s on s.k = pv.k and s.done = 0 join pages pg on pg.page = pv.page
+        group by pv.k
+      )
+      select pv.k, pv.page
+      from pv join latest l on l.k = pv.k join pages pg on pg.page = pv.page and pg.first = l.first`.execute(
+      db,
+    )
+  ).rows
+  const lastPages: Funnel['lastPages'] = new Map()
+  for (const r of last) {
+    const k = String(r['k'])
+    const candidates = lastPages.get(k) ?? []
+    candidates.push(String(r['page']))
+    lastPages.set(k, candidates)
+  }
+  return {
+    pages: new Map(
+      pages.map((r) => [
+        String(r['page']),
+        {
+          module: String(r['module']),
+          first: num(r['first']),
+          reached: num(r['reached']),
+          views: num(r['views']),
+        },
+      ]),
+    ),
+    lastPages,
+  }
+}
+
 export async function courseReport(
   db: AnyDb,
   storeId: number,
@@ -112,14 +238,21 @@ export async function courseReport(
       .map((r) => String(r['learner'])),
   )
 
-  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course).
-  const sessions = relabelByPerson(
-    await db
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course). Two index
+  // ranges rather than one `or`, which SQLite answers by walking every session of the store.
+  const sessionsOf = (column: 'course' | 'activity_id') =>
+    db
       .selectFrom('an_sessions')
       .select(['session_id', 'learner', 'ended', 'centis'])
       .where('store_id', '=', storeId)
-      .where((eb) => eb.or([eb('course', '=', activity), eb('activity_id', '=', activity)]))
-      .execute(),
+      .where(column, '=', activity)
+  const sessions = relabelByPerson(
+    [
+      ...(await sessionsOf('course').execute()),
+      ...(await sessionsOf('activity_id')
+        .where((eb) => eb.or([eb('course', 'is', null), eb('course', '!=', activity)]))
+        .execute()),
+    ],
     query.people,
   )
   const attemptsBy = new Map<string, number>()
@@ -142,15 +275,22 @@ export async function courseReport(
     .filter((v): v is number => v !== null)
 
   // Modules: the AUs launched under the course, and the parents of its pages.
-  const pageRows = relabelByPerson(
-    await db
-      .selectFrom('an_pages')
-      .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
-      .where('store_id', '=', storeId)
-      .where('course', '=', activity)
-      .execute(),
-    query.people,
-  )
+  const funnel =
+    query.people?.members === undefined
+      ? await funnelInSql(db, storeId, activity, window)
+      : funnelOfRows(
+          relabelByPerson(
+            await db
+              .selectFrom('an_pages')
+              .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+              .where('store_id', '=', storeId)
+              .where('course', '=', activity)
+              .execute(),
+            query.people,
+          ),
+          startedSet,
+          completedSet,
+        )
   const moduleIds = new Set<string>()
   for (const s of (await db
     .selectFrom('an_sessions')
@@ -161,7 +301,7 @@ export async function courseReport(
     .execute()) as AnyRow[])
     if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
       moduleIds.add(s['activity_id'])
-  for (const p of pageRows) moduleIds.add(String(p['module']))
+  for (const [, p] of funnel.pages) moduleIds.add(p.module)
   const moduleRows =
     moduleIds.size === 0
       ? []
@@ -189,42 +329,20 @@ export async function courseReport(
     .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
 
   // Pages in order (earliest first view by anyone), the funnel over the started learners.
-  const byPage = new Map<
-    string,
-    { module: string; first: number; viewers: Set<string>; views: number }
-  >()
-  const lastPageOf = new Map<string, string>()
-  for (const p of pageRows) {
-    const id = String(p['page'])
-    const entry = byPage.get(id) ?? {
-      module: String(p['module']),
-      first: Number.MAX_SAFE_INTEGER,
-      viewers: new Set(),
-      views: 0,
-    }
-    entry.first = Math.min(entry.first, num(p['view_ms']))
-    const learner = String(p['learner'])
-    if (startedSet.has(learner)) {
-      entry.viewers.add(learner)
-      entry.views += num(p['views'])
-    }
-    byPage.set(id, entry)
-  }
-  const pageOrder = [...byPage].sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
+  const pageOrder = [...funnel.pages].sort(
+    (a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1),
+  )
   const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
-  for (const p of pageRows) {
-    const learner = String(p['learner'])
-    if (!startedSet.has(learner) || completedSet.has(learner)) continue
-    const page = String(p['page'])
-    const current = lastPageOf.get(learner)
-    if (current === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(current) ?? 0))
-      lastPageOf.set(learner, page)
-  }
   const exits = new Map<string, number>()
-  for (const page of lastPageOf.values()) exits.set(page, (exits.get(page) ?? 0) + 1)
+  for (const candidates of funnel.lastPages.values()) {
+    let last: string | undefined
+    for (const page of candidates)
+      if (last === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(last) ?? 0)) last = page
+    if (last !== undefined) exits.set(last, (exits.get(last) ?? 0) + 1)
+  }
   let previous: number | undefined
   const pages = pageOrder.map(([id, entry], index) => {
-    const reached = entry.viewers.size
+    const reached = entry.reached
     const conversion = previous === undefined ? null : ratio(reached, previous)
     previous = reached
     return {

@@ -3,7 +3,14 @@ import { MASTERY_THRESHOLD } from '../statement-facts.js'
 import { sql } from 'kysely'
 import { OBJECTIVES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
+import {
+  type AnyDb,
+  type AnyRow,
+  num,
+  numOrNull,
+  type ReportWindow,
+  windowJson,
+} from './report-context.js'
 import { ratio, roundOrNull } from './stats.js'
 
 export interface ObjectivesQuery {
@@ -26,12 +33,13 @@ export async function objectivesReport(
   people?: PersonScope,
 ) {
   if (people !== undefined) return cohortObjectives(db, storeId, window, query, people)
+  // An open window filters nothing: leaving its bounds out lets the learner counts walk the
+  // (store, learner) index alone instead of visiting every row for its last_ms.
+  const open = windowJson(window)
   const scope = () => {
-    let select = db
-      .selectFrom('an_objectives')
-      .where('store_id', '=', storeId)
-      .where('last_ms', '>=', window.sinceMs)
-      .where('last_ms', '<', window.untilMs)
+    let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
+    if (open.since !== null) select = select.where('last_ms', '>=', window.sinceMs)
+    if (open.until !== null) select = select.where('last_ms', '<', window.untilMs)
     if (query.course !== undefined) select = select.where('course', '=', query.course)
     return select
   }

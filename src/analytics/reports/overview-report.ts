@@ -50,6 +50,128 @@ function bucketExpr(interval: Interval) {
 
 const dayIso = (day: number): string => new Date(day * DAY_MS).toISOString()
 
+const weekOf = (day: number): number => Math.floor((day - MONDAY_OFFSET) / 7) * 7 + MONDAY_OFFSET
+
+/**
+ * Active learners (§0: at least one statement in the bucket) per bucket and over the window,
+ * counted by person (docs/people.md), from the counts kept at projection time (migration 0018):
+ * one row per day or week, one narrow row per learner for the window's total, and the rows of
+ * the few persons with several IFIs, whose extra IFIs are subtracted. Nothing here reads every
+ * (day, learner) row of the window.
+ */
+async function activeLearners(
+  db: AnyDb,
+  storeId: number,
+  fromDay: number,
+  toDay: number,
+  interval: Interval,
+): Promise<{ byBucket: Map<number, number>; total: number }> {
+  const byBucket = new Map<number, number>()
+  const add = (bucket: number, n: number) => byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + n)
+  if (interval === 'day') {
+    const rows = (await db
+      .selectFrom('an_active_days')
+      .select(['day', 'learners'])
+      .where('store_id', '=', storeId)
+      .where('day', '>=', fromDay)
+      .where('day', '<', toDay)
+      .execute()) as AnyRow[]
+    for (const r of rows) add(num(r['day']), num(r['learners']))
+  } else {
+    // Whole weeks from their counts; a week cut by an end of the window counts its learners
+    // over the days inside the window only (at most 6 days of rows at each end).
+    const rows = (await db
+      .selectFrom('an_active_weeks')
+      .select(['week', 'learners'])
+      .where('store_id', '=', storeId)
+      .where('week', '>=', fromDay)
+      .where('week', '<=', toDay - 7)
+      .execute()) as AnyRow[]
+    for (const r of rows) add(num(r['week']), num(r['learners']))
+    const edges = new Set<number>()
+    if (weekOf(fromDay) !== fromDay) edges.add(weekOf(fromDay))
+    if (toDay < 100_000_000 && weekOf(toDay) !== toDay) edges.add(weekOf(toDay))
+    for (const w of edges) {
+      const from = Math.max(w, fromDay)
+      const to = Math.min(w + 7, toDay)
+      if (from >= to) continue
+      const edge = (await db
+        .selectFrom('an_learner_days')
+        .select(sql<number>`count(distinct learner)`.as('learners'))
+        .where('store_id', '=', storeId)
+        .where('day', '>=', from)
+        .where('day', '<', to)
+        .executeTakeFirst()) as AnyRow | undefined
+      if (num(edge?.['learners']) > 0) add(w, num(edge?.['learners']))
+    }
+  }
+  // The window's distinct learners: those whose active days all lie inside it, plus those
+  // straddling an end of it that were active inside it (an index probe each).
+  const totalRow = (await db
+    .selectFrom('an_learner_span as s')
+    .select(sql<number>`count(*)`.as('learners'))
+    .where('s.store_id', '=', storeId)
+    .where('s.first_day', '<', toDay)
+    .where('s.last_day', '>=', fromDay)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('s.first_day', '>=', fromDay), eb('s.last_day', '<', toDay)]),
+        eb.exists(
+          eb
+            .selectFrom('an_learner_days as d')
+            .select(sql`1`.as('one'))
+            .whereRef('d.store_id', '=', 's.store_id')
+            .whereRef('d.learner', '=', 's.learner')
+            .where('d.day', '>=', fromDay)
+            .where('d.day', '<', toDay),
+        ),
+      ]),
+    )
+    .executeTakeFirst()) as AnyRow | undefined
+  let total = num(totalRow?.['learners'])
+
+  // Persons with several IFIs count once: the active days of their IFIs in the window.
+  const shared = (await db
+    .selectFrom('person_identifiers as p')
+    .innerJoin('an_learner_days as d', (join) =>
+      join.onRef('d.store_id', '=', 'p.store_id').onRef('d.learner', '=', 'p.ifi'),
+    )
+    .select(['p.person_id', 'd.learner', 'd.day'])
+    .where('p.store_id', '=', storeId)
+    .where(
+      'p.person_id',
+      'in',
+      db
+        .selectFrom('person_identifiers')
+        .select('person_id')
+        .where('store_id', '=', storeId)
+        .groupBy('person_id')
+        .having(sql`count(*)`, '>', 1),
+    )
+    .where('d.day', '>=', fromDay)
+    .where('d.day', '<', toDay)
+    .execute()) as AnyRow[]
+  if (shared.length > 0) {
+    const ifisPerBucket = new Map<string, Set<string>>()
+    const ifisInWindow = new Map<string, Set<string>>()
+    for (const r of shared) {
+      const person = String(r['person_id'])
+      const day = num(r['day'])
+      const bucket = interval === 'day' ? day : weekOf(day)
+      const key = `${bucket}|${person}`
+      const inBucket = ifisPerBucket.get(key) ?? new Set<string>()
+      inBucket.add(String(r['learner']))
+      ifisPerBucket.set(key, inBucket)
+      const inWindow = ifisInWindow.get(person) ?? new Set<string>()
+      inWindow.add(String(r['learner']))
+      ifisInWindow.set(person, inWindow)
+    }
+    for (const [key, ifis] of ifisPerBucket) add(Number(key.split('|')[0]), 1 - ifis.size)
+    for (const ifis of ifisInWindow.values()) total -= ifis.size - 1
+  }
+  return { byBucket, total }
+}
+
 export async function overviewReport(
   db: AnyDb,
   storeId: number,
@@ -75,22 +197,8 @@ export async function overviewReport(
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute()) as AnyRow[]
-  const active = (await db
-    .selectFrom('an_learner_days')
-    .select([bucket.as('bucket'), sql<number>`count(distinct learner)`.as('learners')])
-    .where('store_id', '=', storeId)
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
-    .groupBy(sql`1`)
-    .execute()) as AnyRow[]
-  const activeTotal = (await db
-    .selectFrom('an_learner_days')
-    .select(sql<number>`count(distinct learner)`.as('learners'))
-    .where('store_id', '=', storeId)
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
-    .executeTakeFirst()) as AnyRow | undefined
-  const activeBy = new Map(active.map((r) => [num(r['bucket']), num(r['learners'])]))
+  const active = await activeLearners(db, storeId, fromDay, toDay, interval)
+  const activeBy = active.byBucket
 
   const verbs = (await db
     .selectFrom('an_daily')
@@ -100,17 +208,32 @@ export async function overviewReport(
     .where('day', '<', toDay)
     .groupBy('verb_id')
     .execute()) as AnyRow[]
-  const activities = (await db
-    .selectFrom('an_daily_activities')
-    .select(['activity_id', sql<number>`sum(statements)`.as('statements')])
-    .where('store_id', '=', storeId)
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
-    .groupBy('activity_id')
-    .orderBy(sql`2`, 'desc')
-    .orderBy('activity_id')
-    .limit(top)
-    .execute()) as AnyRow[]
+  // Over an open window the totals kept per activity (migration 0019) rank them: one row per
+  // activity rather than one per (day, activity) of the store's history.
+  const openWindow = fromDay <= 0 && toDay >= 100_000_000
+  const activities = (
+    openWindow
+      ? await db
+          .selectFrom('an_activity_totals')
+          .select(['activity_id', 'statements'])
+          .where('store_id', '=', storeId)
+          .where('statements', '>', 0)
+          .orderBy('statements', 'desc')
+          .orderBy('activity_id')
+          .limit(top)
+          .execute()
+      : await db
+          .selectFrom('an_daily_activities')
+          .select(['activity_id', sql<number>`sum(statements)`.as('statements')])
+          .where('store_id', '=', storeId)
+          .where('day', '>=', fromDay)
+          .where('day', '<', toDay)
+          .groupBy('activity_id')
+          .orderBy(sql`2`, 'desc')
+          .orderBy('activity_id')
+          .limit(top)
+          .execute()
+  ) as AnyRow[]
   const sources = (await db
     .selectFrom('an_daily_sources')
     .select([
@@ -148,7 +271,7 @@ export async function overviewReport(
     interval,
     totals: {
       statements: total('statements'),
-      activeLearners: num(activeTotal?.['learners']),
+      activeLearners: active.total,
       completions: total('completions'),
       passes: total('passes'),
       fails: total('fails'),

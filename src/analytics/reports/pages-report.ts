@@ -1,4 +1,5 @@
 /** @module Report 5, pages: views, unique viewers, median time, order and drop-off per page (§6). */
+import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { PAGES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
@@ -16,6 +17,15 @@ export const PAGE_RULES = {
     "with a cohort: only its members' views count, by person (the views of all their IFIs); the page order stays that of every learner",
 } as const
 
+/** One page's figures before ordering: `seconds` holds the times whose median is the page's. */
+interface PageFigures {
+  module: string
+  first: number
+  viewers: number
+  views: number
+  seconds: number[]
+}
+
 export async function pagesReport(
   db: AnyDb,
   storeId: number,
@@ -23,6 +33,79 @@ export async function pagesReport(
   window: ReportWindow,
   /** A cohort (people/person-scope.ts): only its members count, by person. */
   people?: PersonScope,
+) {
+  if (people !== undefined) return cohortPages(db, storeId, activity, window, people)
+  // Aggregated in the database, one row per page (plus the one or two middle viewers per page
+  // for the median): the (page, learner) rows of a course never travel to JS.
+  const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
+  const perPage = (column: 'module' | 'course') =>
+    db
+      .selectFrom('an_pages')
+      .select([
+        'page',
+        sql<string>`min(module)`.as('module'),
+        sql<number>`min(view_ms)`.as('first'),
+        sql<number>`sum(case when ${inWindow} then views else 0 end)`.as('views'),
+        sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('viewers'),
+      ])
+      .where('store_id', '=', storeId)
+      .where(column, '=', activity)
+      .groupBy('page')
+      .execute() as Promise<AnyRow[]>
+  let column: 'module' | 'course' = 'module'
+  let rows = await perPage(column)
+  if (rows.length === 0) rows = await perPage((column = 'course'))
+  if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
+  // The median viewer(s) of each page by total time: ranks within the page's in-window rows.
+  const middles = (await db
+    .selectFrom(
+      db
+        .selectFrom('an_pages')
+        .select([
+          'page',
+          'centis',
+          sql<number>`row_number() over (partition by page order by centis)`.as('rn'),
+          sql<number>`count(*) over (partition by page)`.as('n'),
+        ])
+        .where('store_id', '=', storeId)
+        .where(column, '=', activity)
+        .where(inWindow)
+        .as('ranked'),
+    )
+    .select(['page', 'centis'])
+    .where(sql<boolean>`rn in ((n + 1) / 2, (n + 2) / 2)`)
+    .execute()) as AnyRow[]
+  const middleOf = new Map<string, number[]>()
+  for (const m of middles) {
+    const list = middleOf.get(String(m['page'])) ?? []
+    list.push(num(m['centis']) / 100)
+    middleOf.set(String(m['page']), list)
+  }
+  const pages = new Map<string, PageFigures>(
+    rows.map((r) => [
+      String(r['page']),
+      {
+        module: String(r['module']),
+        first: num(r['first']),
+        viewers: num(r['viewers']),
+        views: num(r['views']),
+        seconds: middleOf.get(String(r['page'])) ?? [],
+      },
+    ]),
+  )
+  return pagesOut(activity, pages)
+}
+
+/**
+ * The report restricted to a cohort: its members' rows merged by person (several IFIs, one
+ * viewer), which needs the (page, learner) rows in JS; a cohort is a small part of a course.
+ */
+async function cohortPages(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  people: PersonScope,
 ) {
   const select = (column: 'module' | 'course') =>
     db
@@ -61,7 +144,7 @@ export async function pagesReport(
     entry.first = Math.min(entry.first, num(r['view_ms']))
     pages.set(id, entry)
   }
-  for (const r of people === undefined ? rows : rowsByPerson(PAGES, rows, people)) {
+  for (const r of rowsByPerson(PAGES, rows, people)) {
     const entry = pages.get(String(r['page']))
     const at = num(r['view_ms'])
     if (entry !== undefined && at >= window.sinceMs && at < window.untilMs) {
@@ -69,6 +152,25 @@ export async function pagesReport(
       entry.views += num(r['views'])
     }
   }
+  return pagesOut(
+    activity,
+    new Map(
+      [...pages].map(([page, e]) => [
+        page,
+        {
+          module: e.module,
+          first: e.first,
+          viewers: e.viewers.size,
+          views: e.views,
+          seconds: [...e.viewers.values()],
+        },
+      ]),
+    ),
+  )
+}
+
+/** The pages in the content's order, with the drop-off from each to the next (PAGE_RULES). */
+function pagesOut(activity: string, pages: Map<string, PageFigures>) {
   let previous: number | undefined
   return {
     activity,
@@ -76,7 +178,7 @@ export async function pagesReport(
     pages: [...pages]
       .sort((a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1))
       .map(([page, e], index) => {
-        const viewers = e.viewers.size
+        const viewers = e.viewers
         const conversion = previous === undefined ? null : ratio(viewers, previous)
         previous = viewers
         return {
@@ -85,7 +187,7 @@ export async function pagesReport(
           module: e.module,
           views: e.views,
           uniqueViewers: viewers,
-          medianSeconds: roundOrNull(median([...e.viewers.values()])),
+          medianSeconds: roundOrNull(median(e.seconds)),
           dropoff: conversion === null ? null : round(1 - conversion),
         }
       }),

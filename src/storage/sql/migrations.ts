@@ -1,6 +1,7 @@
 /** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
+import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -10,6 +11,7 @@ import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
 import { parallelWritersMigration } from './parallel-writers-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
+import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
 import { peopleMigration } from './people-migration.js'
 import { retentionMigration } from './retention-migration.js'
 import { tenancyMigration } from './tenancy-migration.js'
@@ -242,6 +244,8 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0012-analytics-report-indexes': analyticsReportIndexesMigration(),
     '0014-people': peopleMigration(dialect),
     '0015-insights': insightsMigration(),
+    '0018-active-learners': activeLearnersMigration(dialect),
+    '0019-pages-report-indexes': pagesReportIndexesMigration(dialect),
     '0022-parallel-writers': parallelWritersMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }

@@ -184,6 +184,17 @@ export function createSqlPeopleStore(connection: unknown, storeId: StoreId): Peo
       return found
     },
 
+    async sharedPersonIds() {
+      const rows = await db
+        .selectFrom('person_identifiers')
+        .select('person_id')
+        .where('store_id', '=', storeId)
+        .groupBy('person_id')
+        .having(sql`count(*)`, '>', 1)
+        .execute()
+      return rows.map((row) => toNumber(row.person_id))
+    },
+
     async findPerson(id) {
       const [person] = await this.findPeople([id])
       return person
