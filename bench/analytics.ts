@@ -37,6 +37,9 @@ import { cliRequestContext } from '../src/cli/cli-context.js'
 import { createAlmanac, type Almanac } from '../src/compose.js'
 import { projectActivitiesAndAgents } from '../src/core/activities.js'
 import { createStoreStatements } from '../src/core/statements/store-statements.js'
+import { ANALYTICS_CONSUMER } from '../src/analytics/projector.js'
+import type { Database } from '../src/storage/sql/database.js'
+import { readConsumerPosition } from '../src/storage/sql/sql-statement-log.js'
 import { loadConfig } from '../src/config/load-config.js'
 import { createJsonLogger } from '../src/observability/logger.js'
 import {
@@ -205,6 +208,21 @@ async function ratio(backend: string): Promise<Almanac> {
   return on
 }
 
+/**
+ * The projection lag at `atMs` (epoch ms): the age of the oldest statement not yet projected,
+ * 0 when none is waiting. Read on the read connection (a WAL snapshot on SQLite, the pool on
+ * PostgreSQL), so a sample is not held back until a write transaction in flight (a POST, a
+ * projector batch) commits: a sample delayed to just after a projector commit would see the
+ * lag at its lowest.
+ */
+async function lagAt(almanac: Almanac, atMs: number): Promise<number> {
+  const position = await almanac.storage.log.read((c) =>
+    readConsumerPosition(c as Kysely<Database>, ANALYTICS_CONSUMER, 1),
+  )
+  if (position.cursor >= position.watermark || position.nextStoredMs === undefined) return 0
+  return Math.max(0, (atMs - position.nextStoredMs) / 1000)
+}
+
 /** Projection lag under a steady ~1,000 statements/s, sampled every 50 ms on a timer. */
 async function lag(on: Almanac): Promise<void> {
   const steady = [...createSimulation({ seed: 'bench-steady', statements: 20_000 }).statements()]
@@ -212,9 +230,12 @@ async function lag(on: Almanac): Promise<void> {
   const lags: number[] = []
   let sampling = true
   const sampler = (async () => {
-    while (sampling) {
-      lags.push((await on.analytics.freshness(1)).lagSeconds)
-      await sleep(50)
+    const first = performance.now()
+    for (let k = 1; sampling; k++) {
+      lags.push(await lagAt(on, Date.now()))
+      // On a fixed schedule: a slow sample does not shift the later ones.
+      const wait = first + k * 50 - performance.now()
+      if (wait > 0) await sleep(wait)
     }
   })()
   const posts: number[] = []
