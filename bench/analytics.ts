@@ -4,7 +4,7 @@
  * - **ratio**: ingest throughput over HTTP (`app.request`, 500 statements per POST) with the
  *   projector off vs on, in interleaved segments of one run (fresh databases); after each "on"
  *   segment the projector's catch-up time is measured apart.
- * - **lag**: projection lag under a steady 1,000 statements/s (100 every 100 ms, 20 s), sampled
+ * - **lag**: projection lag under a steady 1,000 statements/s (100 every 100 ms, 20 s; `--lag-rate`), sampled
  *   every 50 ms on a timer: the age of the oldest statement not yet projected.
  * - **load**: a store of `--size` simulated statements bulk-loaded through the import path
  *   (the ingest pipeline after validation — the simulator's statements are valid — `--unit`
@@ -61,6 +61,7 @@ const { values: options } = parseArgs({
     unit: { type: 'string', default: '20000' },
     'cache-mb': { type: 'string', default: '1024' },
     'wait-s': { type: 'string', default: '3600' },
+    'lag-rate': { type: 'string', default: '1000' },
     'pg-url': {
       type: 'string',
       default:
@@ -74,6 +75,8 @@ const PARTS = new Set(options.parts.split(','))
 /** Statements per unit of work of the bulk load. */
 const UNIT = Number(options.unit)
 const PROGRESS_EVERY = 200_000
+/** The steady rate of the lag part, statements/s (100 per POST). */
+const LAG_RATE = Number(options['lag-rate'])
 /** How long a wait for the projector may last before the bench fails. */
 const WAIT_S = Number(options['wait-s'])
 const KEY = 'bench-key'
@@ -223,9 +226,15 @@ async function lagAt(almanac: Almanac, atMs: number): Promise<number> {
   return Math.max(0, (atMs - position.nextStoredMs) / 1000)
 }
 
-/** Projection lag under a steady ~1,000 statements/s, sampled every 50 ms on a timer. */
+/**
+ * Projection lag under a steady `--lag-rate` statements/s (default 1,000; 100 per POST, 20 s),
+ * sampled every 50 ms on a timer.
+ */
 async function lag(on: Almanac): Promise<void> {
-  const steady = [...createSimulation({ seed: 'bench-steady', statements: 20_000 }).statements()]
+  const interval = (100 * 1000) / LAG_RATE
+  const steady = [
+    ...createSimulation({ seed: 'bench-steady', statements: 20 * LAG_RATE }).statements(),
+  ]
   await caughtUp(on)
   const lags: number[] = []
   let sampling = true
@@ -244,14 +253,14 @@ async function lag(on: Almanac): Promise<void> {
   for (const batch of inBatches(steady, 100)) {
     posts.push(await post(on, batch))
     i += 1
-    const wait = start + i * 100 - performance.now()
+    const wait = start + i * interval - performance.now()
     if (wait > 0) await sleep(wait)
   }
   const rate = steady.length / ((performance.now() - start) / 1000)
   sampling = false
   await sampler
   say(
-    `projection lag at a steady ${rate.toFixed(0)} st/s (100 per POST every 100 ms, ${(steady.length / rate).toFixed(0)} s): p50 ${pct(lags, 50).toFixed(2)} s, **p95 ${pct(lags, 95).toFixed(2)} s**, max ${Math.max(...lags).toFixed(2)} s (${lags.length} samples every 50 ms); POST p50 ${ms(pct(posts, 50))} / p95 ${ms(pct(posts, 95))} ms`,
+    `projection lag at a steady ${rate.toFixed(0)} st/s (100 per POST every ${interval.toFixed(0)} ms, ${(steady.length / rate).toFixed(0)} s): p50 ${pct(lags, 50).toFixed(2)} s, **p95 ${pct(lags, 95).toFixed(2)} s**, max ${Math.max(...lags).toFixed(2)} s (${lags.length} samples every 50 ms); POST p50 ${ms(pct(posts, 50))} / p95 ${ms(pct(posts, 95))} ms`,
   )
   await caughtUp(on)
 }
