@@ -293,6 +293,11 @@ async function load(backend: string): Promise<string> {
   const { name, marker } = bigStore(backend)
   const reuse = options.reuse && existsSync(marker)
   const resume = !reuse && options.resume
+  // A store whose load has not finished (or is still running) is never thrown away by --reuse.
+  if (options.reuse && !reuse && backend === 'sqlite' && existsSync(join(WORK, name)))
+    throw new Error(
+      `the store ${join(WORK, name)} has no finished load (${marker} is missing): continue it with --resume, or remove it`,
+    )
   const url = await database(backend, name, !reuse && !resume)
   if (reuse) {
     say(`store of ${SIZE} statements reused (${url})`)
