@@ -8,7 +8,7 @@
  *   every 50 ms on a timer: the age of the oldest statement not yet projected.
  * - **load**: a store of `--size` simulated statements bulk-loaded through the import path
  *   (the ingest pipeline after validation — the simulator's statements are valid — `--unit`
- *   statements per unit of work, default 20,000) with the projector off: raw statements, their
+ *   statements per unit of work, default 5,000) with the projector off: raw statements, their
  *   index rows, activities and agents only. `--reuse` keeps a finished store for the next run,
  *   `--resume` continues a load that stopped part-way.
  * - **rebuild**: the loaded store projected by `analytics.rebuild` from its raw statements (the
@@ -20,7 +20,7 @@
  *
  *   tsx bench/analytics.ts [--backends sqlite,postgres] [--size 1000000] [--ratio-size 100000]
  *                          [--parts ratio,lag,load,rebuild,reports,post] [--courses N]
- *                          [--reuse | --resume] [--unit 20000] [--cache-mb 1024] [--wait-s 3600]
+ *                          [--reuse | --resume] [--unit 5000] [--cache-mb 256] [--wait-s 3600]
  *
  *   The 10⁷ store once, raw, then (later, with the final code) projected and measured:
  *     ALMANAC_BENCH_DIR=/work/bench-scale nice -n 15 tsx bench/analytics.ts --backends sqlite \
@@ -58,8 +58,8 @@ const { values: options } = parseArgs({
     courses: { type: 'string' },
     reuse: { type: 'boolean', default: false },
     resume: { type: 'boolean', default: false },
-    unit: { type: 'string', default: '20000' },
-    'cache-mb': { type: 'string', default: '1024' },
+    unit: { type: 'string', default: '5000' },
+    'cache-mb': { type: 'string', default: '256' },
     'wait-s': { type: 'string', default: '3600' },
     'lag-rate': { type: 'string', default: '1000' },
     'pg-url': {
@@ -268,10 +268,12 @@ async function lag(on: Almanac): Promise<void> {
 /** The SQLite page cache of the loading connection, in MiB (`--cache-mb`). */
 const CACHE_MB = Number(options['cache-mb'])
 /**
- * The loading connection's settings (its own, not the server's): a page cache that holds the
- * random-key indexes (statement ids; index rows by activity) at 10⁷, and a checkpoint every
- * ~400 MB of WAL rather than ~40 MB, so a hot index page rewritten by many units of work is
- * copied back to the database once per checkpoint, not once per few units.
+ * The loading connection's settings (its own, not the server's): a page cache above the
+ * server's 64 MiB for the one random-key index that grows with the store (statement ids,
+ * ~600 MB at 10⁷), and a checkpoint every ~400 MB of WAL rather than ~40 MB, so a hot index
+ * page rewritten by many units of work is copied back to the database once per checkpoint.
+ * Measured at 2·10⁵ (CPU seconds of the load, same machine, bench/results/analytics-scale-*):
+ * units of 20,000 and a 1 GiB cache each cost more CPU than 5,000 and 64 MiB.
  */
 const LOAD_PRAGMAS = [`cache_size = -${CACHE_MB * 1024}`, 'wal_autocheckpoint = 100000']
 
