@@ -237,7 +237,13 @@ function createStoreConsumer(
     pollMs: config.analytics.pollMs,
     ...(foreground === undefined
       ? {}
-      : { pace: { busy: () => foreground.busy(), share: config.analytics.busyShare } }),
+      : {
+          pace: {
+            busy: () => foreground.busy(),
+            active: () => foreground.active(),
+            share: config.analytics.busyShare,
+          },
+        }),
     onError: (error, storeId) => {
       consumer.metrics?.backgroundFailure(consumer.component)
       logger.log('error', `${consumer.name} failed`, { storeId, ...errorFields(error) })

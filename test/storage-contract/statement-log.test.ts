@@ -140,6 +140,37 @@ for (const backend of BACKENDS) {
       await again.stop()
     })
 
+    it('keeps running beside foreground work that does not saturate: small batches, no rest', async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 12 }, (_, i) => ({ object: activity(`a${i}`) })),
+      )
+      const sizes: number[] = []
+      const handler = countingHandler('active')
+      const c = createLogConsumer({
+        log: storage.log,
+        stores: () => Promise.resolve([S]),
+        handler: {
+          name: handler.name,
+          handle: (batch) => {
+            sizes.push(batch.entries.length)
+            return handler.handle(batch)
+          },
+        },
+        batchSize: 20,
+        pollMs: 20,
+        // Active throughout, never saturated.
+        pace: { busy: () => false, active: () => true, share: 0.01, busyBatchSize: 3 },
+      })
+      c.start()
+      while ((await counted(storage, 'active')) < 12) await new Promise((r) => setTimeout(r, 5))
+      await c.stop()
+      // Small batches (idle, it would take all 12 at once), and never saturated, so no rest.
+      expect(sizes).toEqual([3, 3, 3, 3])
+    })
+
     it('a batch that fails commits neither its work nor its cursor; the next run redoes it', async () => {
       const { storage } = open()
       const stored = await storeOneByOne(

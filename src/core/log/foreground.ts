@@ -1,33 +1,92 @@
 /**
- * @module Foreground activity: whether this process is serving writes right now, for background
- * consumers (log-consumer.ts `pace`) to yield to. Counts the write use cases in flight and
- * treats a short hold-off after the last one as still busy, so a client sending batch after
- * batch is not interrupted in the gap between two requests.
+ * @module Foreground activity: whether this process is serving writes right now, and whether it
+ * is saturated by them, for background consumers (log-consumer.ts `pace`) to yield to.
+ *
+ * Why two questions. A consumer that yields whenever a write is in flight falls behind a steady,
+ * moderate stream it could easily keep up with: at 1,000 statements/s as 100 every 100 ms, a
+ * request of 75 ms plus the hold-off below leaves no idle moment, so the consumer was held to
+ * its busy share (10%) and its lag grew without bound although ingest used three quarters of
+ * the time (issue 9: projection lag ≤ 2 s at a steady 1,000 statements/s). It must yield only
+ * when ingest is saturated — writes in flight most of the recent time, as with a client sending
+ * batch after batch, where ingest throughput with the consumer on must stay near that without
+ * it (≥ 90%). Below that it runs, in small batches while writes are in flight, so that one
+ * batch never holds the writer long.
  */
 
 export interface ForegroundActivity {
   /** Runs `work` counted as foreground. */
   track<T>(work: () => Promise<T>): Promise<T>
-  /** True while foreground work runs, or ended less than the hold-off ago. */
+  /**
+   * Saturated: foreground work is running (or ended less than the hold-off ago) and was in
+   * flight for at least the saturation share of the recent window. Consumers rest while true.
+   */
   busy(): boolean
+  /** Foreground work is running, or ended less than the hold-off ago. */
+  active(): boolean
+  /** The share of the recent window (0..1) during which foreground work was in flight. */
+  utilisation(): number
 }
 
-/** Long enough to cover the gap between one response and a pipelining client's next request. */
-const DEFAULT_HOLD_OFF_MS = 25
+export interface ForegroundOptions {
+  /** Long enough to cover the gap between one response and a pipelining client's next request. */
+  readonly holdOffMs?: number
+  /** The recent window `utilisation` looks back over; default 1000 ms. */
+  readonly windowMs?: number
+  /** The utilisation from which the foreground counts as saturated; default 0.5. */
+  readonly saturation?: number
+  /** The clock (ms); default `performance.now`. */
+  readonly now?: () => number
+}
 
-export function createForegroundActivity(holdOffMs = DEFAULT_HOLD_OFF_MS): ForegroundActivity {
+const DEFAULT_HOLD_OFF_MS = 25
+const DEFAULT_WINDOW_MS = 1000
+const DEFAULT_SATURATION = 0.5
+
+export function createForegroundActivity(options: ForegroundOptions = {}): ForegroundActivity {
+  const holdOffMs = options.holdOffMs ?? DEFAULT_HOLD_OFF_MS
+  const windowMs = options.windowMs ?? DEFAULT_WINDOW_MS
+  const saturation = options.saturation ?? DEFAULT_SATURATION
+  const now = options.now ?? (() => performance.now())
   let inFlight = 0
   let lastEnd = Number.NEGATIVE_INFINITY
+  /** When the current busy period (some work in flight) began. */
+  let busySince = 0
+  /** Ended busy periods that overlap the window, oldest first: [start, end]. */
+  const periods: [number, number][] = []
+
+  const active = () => inFlight > 0 || now() - lastEnd < holdOffMs
+
+  /** Forgets the periods that ended before the window. */
+  function trim(from: number): void {
+    while ((periods[0]?.[1] ?? Number.POSITIVE_INFINITY) <= from) periods.shift()
+  }
+
+  function utilisation(): number {
+    const t = now()
+    const from = t - windowMs
+    trim(from)
+    let busyMs = inFlight > 0 ? t - Math.max(busySince, from) : 0
+    for (const [start, end] of periods) busyMs += end - Math.max(start, from)
+    return Math.min(1, busyMs / windowMs)
+  }
+
   return {
     async track(work) {
+      if (inFlight === 0) busySince = now()
       inFlight += 1
       try {
         return await work()
       } finally {
         inFlight -= 1
-        lastEnd = performance.now()
+        lastEnd = now()
+        if (inFlight === 0) {
+          periods.push([busySince, lastEnd])
+          trim(lastEnd - windowMs)
+        }
       }
     },
-    busy: () => inFlight > 0 || performance.now() - lastEnd < holdOffMs,
+    busy: () => active() && utilisation() >= saturation,
+    active,
+    utilisation,
   }
 }

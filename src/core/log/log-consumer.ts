@@ -66,14 +66,18 @@ export interface LogConsumerOptions {
   readonly onError?: (error: unknown, storeId: StoreId | undefined) => void
   /**
    * Yielding to foreground work (ingest) that shares the process and, on SQLite, the one
-   * writer connection. While `busy()` says it is running, the consumer takes at most `share`
+   * writer connection. While `busy()` says it is saturated, the consumer takes at most `share`
    * of the time (after a batch of t ms it rests t·(1/share − 1) ms, and at least `minRestMs`,
-   * unless the foreground goes idle first) and reads at most `busyBatchSize` statements per
-   * batch, so one batch never holds the writer long; when idle it runs at once with full
-   * batches. `catchUp` (rebuild, tests) is never paced.
+   * unless the foreground stops being busy first) and reads at most `busyBatchSize` statements
+   * per batch; while `active()` says foreground work runs without saturating, it runs at once in
+   * batches of `busyBatchSize`, so one batch never holds the writer long; when idle it runs with
+   * full batches (foreground.ts says why saturation, not mere activity, is what it yields to).
+   * `catchUp` (rebuild, tests) is never paced.
    */
   readonly pace?: {
     readonly busy: () => boolean
+    /** Foreground work runs (not necessarily saturating); default: `busy`. */
+    readonly active?: () => boolean
     /** The share of time the consumer may take while the foreground is busy; default 0.1. */
     readonly share?: number
     /** Statements per batch while busy; default 500 (or `batchSize` when smaller). */
@@ -146,7 +150,7 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
       if (left <= 0) return busyBatchSize
       await sleep(Math.min(REST_STEP_MS, left))
     }
-    return batchSize
+    return (pace.active ?? pace.busy)() ? busyBatchSize : batchSize
   }
   const leases = new Map<StoreId, ConsumerLease>()
   let started = false
