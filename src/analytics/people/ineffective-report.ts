@@ -117,12 +117,33 @@ export async function ineffectiveReport(
 ) {
   const inWindow = (r: AnyRow) =>
     num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs
+  // Only the activities a signal below can use: those someone completed or has a score on (low
+  // completion, time without gain, a course's scores), the courses whose pages are analysed
+  // (their persons) and the assessments whose questions are (their course); the other (activity, learner) rows — most of them, pages viewed — can give
+  // no signal. Rows merge per activity (rowsByPerson), so leaving whole activities out changes
+  // nothing else; it keeps the report from loading every row of the store.
+  const relevant = db
+    .selectFrom('an_learner_activity')
+    .select('activity_id')
+    .where('store_id', '=', storeId)
+    .where((eb) => eb.or([eb('completed_ms', 'is not', null), eb('best_score', 'is not', null)]))
+    .union(
+      db
+        .selectFrom('an_pages')
+        .select('course as activity_id')
+        .where('store_id', '=', storeId)
+        .where('course', '!=', ''),
+    )
+    .union(
+      db.selectFrom('an_items').select('assessment as activity_id').where('store_id', '=', storeId),
+    )
   const rows = rowsByPerson(
     LEARNER_ACTIVITY,
     (await db
       .selectFrom('an_learner_activity')
       .selectAll()
       .where('store_id', '=', storeId)
+      .where('activity_id', 'in', relevant)
       .execute()) as AnyRow[],
     scope,
   ).filter(inWindow)
@@ -175,6 +196,18 @@ export async function ineffectiveReport(
       .execute(),
     scope,
   )
+  // Each course's scored rows (not the course's own), grouped once rather than per course.
+  const scoredByCourse = new Map<string, AnyRow[]>()
+  for (const row of rows)
+    if (
+      typeof row['course'] === 'string' &&
+      row['activity_id'] !== row['course'] &&
+      row['best_score'] !== null
+    ) {
+      const list = scoredByCourse.get(row['course']) ?? []
+      list.push(row)
+      scoredByCourse.set(row['course'], list)
+    }
   const byCourse = new Map<string, AnyRow[]>()
   for (const p of pages) {
     const list = byCourse.get(String(p['course'])) ?? []
@@ -212,11 +245,12 @@ export async function ineffectiveReport(
     })
     // The course's outcome per person: mean best score over its scored activities.
     const scores = new Map<string, number[]>()
-    for (const row of rows)
-      if (row['course'] === course && row['activity_id'] !== course && row['best_score'] !== null) {
-        const l = String(row['learner'])
-        scores.set(l, [...(scores.get(l) ?? []), num(row['best_score'])])
-      }
+    for (const row of scoredByCourse.get(course) ?? []) {
+      const l = String(row['learner'])
+      const list = scores.get(l) ?? []
+      list.push(num(row['best_score']))
+      scores.set(l, list)
+    }
     const outcome = [...scores].map(
       ([l, s]) => [l, s.reduce((a, b) => a + b, 0) / s.length] as const,
     )
