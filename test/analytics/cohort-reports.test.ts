@@ -25,6 +25,7 @@ import {
   statementSet,
   success,
 } from './reference.js'
+import { expectItemsAsReference } from './check-reports.js'
 
 const SIMULATION = createSimulation({
   seed: 'cohort-reports',
@@ -141,33 +142,7 @@ for (const backend of BACKENDS) {
                   : itemsRef(members, assessment)
               const what = `${label} items ${assessment} ${JSON.stringify(window)}`
               expect(report.cohortFilter?.id, what).toBe(emea.id)
-              expect(
-                {
-                  questions: report.questions,
-                  respondents: report.respondents,
-                  groupSize: report.groupSize,
-                  kr20: report.kr20,
-                },
-                what,
-              ).toEqual({
-                questions: ref.questions,
-                respondents: ref.respondents,
-                groupSize: ref.groupSize,
-                kr20: ref.kr20,
-              })
-              if (ref.respondents < 4) continue
-              analysed += 1
-              expect(
-                report.items.map((i) => ({
-                  question: i.question,
-                  responses: i.responses,
-                  p: i.p,
-                  discrimination: i.discrimination,
-                  pointBiserial: i.pointBiserial,
-                  answers: i.answers.map((x) => ({ response: x.response, count: x.count })),
-                })),
-                what,
-              ).toEqual(ref.items)
+              if (expectItemsAsReference(report, ref, what)) analysed += 1
             }
           expect(analysed, label).toBeGreaterThan(0)
 
