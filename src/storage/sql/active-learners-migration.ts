@@ -24,6 +24,31 @@ import type { SqlDialect } from './sql-dialect.js'
 /** The Monday (epoch day) starting the week of `day`: the overview's week bucket. */
 const week = (day: string) => `((${day} - 4) / 7) * 7 + 4`
 
+/**
+ * What removing an `an_learner_days` row does, the same SQL on both engines: the day's and the
+ * week's counts go down (a count at 0 removes its row) and the learner's span shrinks.
+ */
+const DAY_REMOVED = `update an_active_days set learners = learners - 1
+        where store_id = old.store_id and day = old.day;
+      delete from an_active_days where store_id = old.store_id and day = old.day and learners <= 0;
+      update an_learner_weeks set days = days - 1
+        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner;
+      delete from an_learner_weeks
+        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner and days <= 0;
+      -- The last day of a learner removes their span. PostgreSQL runs AFTER row triggers
+      -- once the whole statement is done: every day of a recomputed learner is gone by then,
+      -- so min/max keep the old value until the count reaches the last row.
+      delete from an_learner_span where store_id = old.store_id and learner = old.learner and days <= 1;
+      update an_learner_span set days = days - 1,
+        first_day = coalesce((select min(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), first_day),
+        last_day = coalesce((select max(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), last_day)
+        where store_id = old.store_id and learner = old.learner;`
+
+/** What removing an `an_learner_weeks` row does, on both engines. */
+const WEEK_REMOVED = `update an_active_weeks set learners = learners - 1
+        where store_id = old.store_id and week = old.week;
+      delete from an_active_weeks where store_id = old.store_id and week = old.week and learners <= 0;`
+
 /** The SQLite trigger bodies (`insert or ignore` + `update`: no upsert inside a trigger). */
 function sqliteTriggers(): string[] {
   /** Adds 1 to `column` of the row of `keys`, creating it at 0 first. */
@@ -45,29 +70,13 @@ function sqliteTriggers(): string[] {
         where store_id = new.store_id and learner = new.learner;
     end`,
     `create trigger an_learner_days_removed after delete on an_learner_days begin
-      update an_active_days set learners = learners - 1
-        where store_id = old.store_id and day = old.day;
-      delete from an_active_days where store_id = old.store_id and day = old.day and learners <= 0;
-      update an_learner_weeks set days = days - 1
-        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner;
-      delete from an_learner_weeks
-        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner and days <= 0;
-      -- The last day of a learner removes their span. PostgreSQL runs AFTER row triggers
-      -- once the whole statement is done: every day of a recomputed learner is gone by then,
-      -- so min/max keep the old value until the count reaches the last row.
-      delete from an_learner_span where store_id = old.store_id and learner = old.learner and days <= 1;
-      update an_learner_span set days = days - 1,
-        first_day = coalesce((select min(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), first_day),
-        last_day = coalesce((select max(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), last_day)
-        where store_id = old.store_id and learner = old.learner;
+      ${DAY_REMOVED}
     end`,
     `create trigger an_learner_weeks_added after insert on an_learner_weeks begin
       ${bump('an_active_weeks', { week: 'new.week' }, 'learners')}
     end`,
     `create trigger an_learner_weeks_removed after delete on an_learner_weeks begin
-      update an_active_weeks set learners = learners - 1
-        where store_id = old.store_id and week = old.week;
-      delete from an_active_weeks where store_id = old.store_id and week = old.week and learners <= 0;
+      ${WEEK_REMOVED}
     end`,
   ]
 }
@@ -94,21 +103,7 @@ function postgresTriggers(): string[] {
     end $$`,
     `create or replace function an_learner_days_removed() returns trigger language plpgsql as $$
     begin
-      update an_active_days set learners = learners - 1
-        where store_id = old.store_id and day = old.day;
-      delete from an_active_days where store_id = old.store_id and day = old.day and learners <= 0;
-      update an_learner_weeks set days = days - 1
-        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner;
-      delete from an_learner_weeks
-        where store_id = old.store_id and week = ${week('old.day')} and learner = old.learner and days <= 0;
-      -- The last day of a learner removes their span. PostgreSQL runs AFTER row triggers
-      -- once the whole statement is done: every day of a recomputed learner is gone by then,
-      -- so min/max keep the old value until the count reaches the last row.
-      delete from an_learner_span where store_id = old.store_id and learner = old.learner and days <= 1;
-      update an_learner_span set days = days - 1,
-        first_day = coalesce((select min(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), first_day),
-        last_day = coalesce((select max(day) from an_learner_days d where d.store_id = old.store_id and d.learner = old.learner), last_day)
-        where store_id = old.store_id and learner = old.learner;
+      ${DAY_REMOVED}
       return null;
     end $$`,
     `create or replace function an_learner_weeks_added() returns trigger language plpgsql as $$
@@ -119,9 +114,7 @@ function postgresTriggers(): string[] {
     end $$`,
     `create or replace function an_learner_weeks_removed() returns trigger language plpgsql as $$
     begin
-      update an_active_weeks set learners = learners - 1
-        where store_id = old.store_id and week = old.week;
-      delete from an_active_weeks where store_id = old.store_id and week = old.week and learners <= 0;
+      ${WEEK_REMOVED}
       return null;
     end $$`,
     `create trigger an_learner_days_added after insert on an_learner_days
