@@ -395,14 +395,22 @@ export function objectivesRef(set: readonly Raw[]) {
       cells.set(key, c)
     }
   const perObjective = new Map<string, { learners: number; mastered: number }>()
+  const shareSums = new Map<string, number>()
   for (const [key, c] of cells) {
     const objective = key.split('\u0000')[1]!
     const o = perObjective.get(objective) ?? { learners: 0, mastered: 0 }
     o.learners += 1
     if (c.correct / c.evidence >= 0.8) o.mastered += 1
     perObjective.set(objective, o)
+    shareSums.set(objective, (shareSums.get(objective) ?? 0) + c.correct / c.evidence)
   }
-  return { cells, perObjective }
+  /** The mean mastery per objective (mean over its learners of correct / evidence), rounded. */
+  const meanMastery = new Map(
+    [...perObjective].map(([o, { learners }]) => [o, r6(shareSums.get(o)! / learners)]),
+  )
+  /** Every learner with evidence, in key order: the matrix's rows. */
+  const learners = [...new Set([...cells.keys()].map((k) => k.split('\u0000')[0]!))].sort()
+  return { cells, perObjective, meanMastery, learners }
 }
 
 // ---------------------------------------------------------------- report 3: learner
