@@ -255,6 +255,7 @@ export async function analyzeProjections(db: AnyDb): Promise<void> {
     'an_learner_span',
     'an_objective_shares',
     'an_objective_learners',
+    'an_page_totals',
   ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,

@@ -79,7 +79,8 @@ export function seconds(d: string | undefined): number {
 /** Time in centiseconds, as reports keep it (xAPI keeps 0.01 s). */
 export const centis = (d: string | undefined) => Math.round(seconds(d) * 100)
 
-export const r6 = (x: number) => Math.round(x * 1e6) / 1e6
+/** As the reports round (stats.ts): 0 rather than −0 for a result that rounds to zero from below. */
+export const r6 = (x: number) => Math.round(x * 1e6) / 1e6 + 0
 export const meanOf = (xs: number[]) =>
   xs.length === 0 ? null : r6(xs.reduce((a, b) => a + b, 0) / xs.length)
 export function medianOf(xs: number[]): number | null {
