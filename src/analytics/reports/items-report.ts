@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { ITEMS } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
+import { type AnyDb, type AnyRow, num, type ReportWindow, windowJson } from './report-context.js'
 import { ratio, round, roundOrNull } from './stats.js'
 
 /** The share of respondents in each of the upper and lower groups. */
@@ -60,11 +60,18 @@ export async function itemsReport(
 ) {
   if (people !== undefined) return cohortItems(db, storeId, assessment, window, people)
   const inWindow = sql<boolean>`answer_ms >= ${window.sinceMs} and answer_ms < ${window.untilMs}`
+  const open = windowJson(window)
   // The questions are the assessment's, whoever answered them, with the learners whose first
-  // answer to each falls in the window (complete cases or not).
+  // answer to each falls in the window (complete cases or not). Over an open window every
+  // answer counts: the primary key's range alone, without reading the rows for their time.
   const perQuestion = (await db
     .selectFrom('an_items')
-    .select(['question', sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('responses')])
+    .select([
+      'question',
+      open.since === null && open.until === null
+        ? sql<number>`count(*)`.as('responses')
+        : sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('responses'),
+    ])
     .where('store_id', '=', storeId)
     .where('assessment', '=', assessment)
     .groupBy('question')
@@ -109,8 +116,12 @@ export async function itemsReport(
           sql<number>`(${sql.lit(GROUP_PERCENT)} * n + 50) / 100`.as('g'),
         ]),
     )
+    // A cross join, filtered below: SQLite then visits the respondents first and looks their
+    // answers up in the (assessment, learner) index, instead of indexing the respondents for
+    // each answer of the assessment; to PostgreSQL's planner it is the inner join.
     .selectFrom('grouped as r')
-    .innerJoin('an_items as i', (join) => join.onRef('i.learner', '=', 'r.learner'))
+    .crossJoin('an_items as i')
+    .whereRef('i.learner', '=', 'r.learner')
     .select([
       'i.question',
       'i.response',

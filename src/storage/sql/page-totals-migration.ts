@@ -1,6 +1,6 @@
 /**
- * @module Migration 0026: the pages report's per-page figures kept at projection time, and the
- * items report's index.
+ * @module Migration 0026: the pages report's per-page figures kept at projection time, and
+ * indexes of the items and objectives reports.
  *
  * - `an_page_totals` (course, module, page → viewers, views, first_ms): per page and the
  *   course and module its viewers' rows name (`''` for none), the viewers (rows of `an_pages`),
@@ -14,6 +14,9 @@
  *   the items report groups an assessment's answers by learner (its respondents) and joins them
  *   back by learner; with the primary key (assessment, question, learner) and the learner index
  *   alone, SQLite walks the store's answers through the learner index.
+ * - `an_objectives_learner_cells` (learner, objective, evidence, correct): a page of the
+ *   objectives matrix (its learners' rows) read from one covering range per learner; without
+ *   statistics SQLite otherwise prefers a covering index over the whole store's rows.
  */
 import { type Kysely, type Migration, sql } from 'kysely'
 import type { SqlDialect } from './sql-dialect.js'
@@ -136,6 +139,12 @@ export function pageTotalsMigration(dialect: SqlDialect): Migration {
           'answer_ms',
           'response',
         ])
+        .execute()
+      await db.schema
+        .createIndex('an_objectives_learner_cells')
+        .ifNotExists()
+        .on('an_objectives')
+        .columns(['store_id', 'learner', 'objective', 'evidence', 'correct'])
         .execute()
       // The totals of the projections already there (a store projected before this version).
       await sql
