@@ -120,7 +120,8 @@ async function database(backend: string, name: string, fresh: boolean): Promise<
     mkdirSync(dir, { recursive: true })
     return join(dir, 'lrs.db')
   }
-  const db = `almanac_bench_an_${name.replace(/\W/g, '_')}`
+  // ALMANAC_BENCH_PG_PREFIX: another prefix for the database's name (e.g. one's own on a shared server).
+  const db = `${process.env['ALMANAC_BENCH_PG_PREFIX'] ?? 'almanac_bench_an_'}${name.replace(/\W/g, '_')}`
   const admin = new pg.Client({ connectionString: options['pg-url'] })
   await admin.connect()
   if (fresh) await admin.query(`drop database if exists ${db}`)

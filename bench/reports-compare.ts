@@ -5,6 +5,7 @@
  * falls on both alike. The store must carry this tree's migrations (open it with this tree once).
  *
  *   tsx bench/reports-compare.ts --base /tmp/reports-base --sqlite /path/lrs.db | --pg URL [--n 12]
+ *                                [--only 'items,pages'] (reports whose name starts with one of these)
  */
 import Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
@@ -17,6 +18,7 @@ const { values: o } = parseArgs({
     sqlite: { type: 'string' },
     pg: { type: 'string' },
     n: { type: 'string', default: '12' },
+    only: { type: 'string', default: '' },
   },
 })
 const db = new Kysely<any>({
@@ -50,7 +52,7 @@ const top = await db
   .executeTakeFirstOrThrow()
 const win = { since: '2025-02-01T00:00:00Z', until: '2025-03-01T00:00:00Z' }
 const cq = { scoreOf: 'best', page: 1, pageSize: 50, sort: 'learner', order: 'asc' }
-const reports: [string, (a: any) => Promise<unknown>][] = [
+const all: [string, (a: any) => Promise<unknown>][] = [
   ['overview (day)', (a) => a.overview(1, { interval: 'day', top: 10 })],
   ['overview (week, window)', (a) => a.overview(1, { interval: 'week', top: 10, ...win })],
   ['course (largest)', (a) => a.course(1, course, cq)],
@@ -63,9 +65,15 @@ const reports: [string, (a: any) => Promise<unknown>][] = [
   ['pages (course)', (a) => a.pages(1, course, {})],
   ['learner', (a) => a.learner(1, top.learner, {})],
   ['items', (a) => a.items(1, quiz, {})],
+  ['items (window)', (a) => a.items(1, quiz, win)],
+  ['pages (course, window)', (a) => a.pages(1, course, win)],
   ['objectives (store)', (a) => a.objectives(1, { page: 1, pageSize: 50 })],
   ['objectives (course)', (a) => a.objectives(1, { course, page: 1, pageSize: 50 })],
+  ['objectives (store, window)', (a) => a.objectives(1, { ...win, page: 1, pageSize: 50 })],
 ]
+const reports = all.filter(
+  ([name]) => o.only === '' || o.only.split(',').some((prefix) => name.startsWith(prefix)),
+)
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 const strip = (r: any) => JSON.stringify({ ...r, asOf: null })

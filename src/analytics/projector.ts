@@ -248,7 +248,15 @@ export async function resetProjections(
  */
 export async function analyzeProjections(db: AnyDb): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
-  const derived = ['an_active_days', 'an_active_weeks', 'an_learner_weeks', 'an_learner_span']
+  const derived = [
+    'an_active_days',
+    'an_active_weeks',
+    'an_learner_weeks',
+    'an_learner_span',
+    'an_objective_shares',
+    'an_objective_learners',
+    'an_page_totals',
+  ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,
   )

@@ -286,11 +286,28 @@ export async function checkReports(
     ),
     `${label} objectives`,
   ).toEqual(Object.fromEntries([...ref.perObjective].sort()))
+  expect(
+    Object.fromEntries(objectives.objectives.map((o) => [o.objective, o.meanMastery])),
+    `${label} objectives mean mastery`,
+  ).toEqual(Object.fromEntries([...ref.meanMastery].sort()))
+  expect(objectives.matrix.learners, `${label} objectives matrix learners`).toBe(
+    ref.learners.length,
+  )
   expect(objectives.matrix.cells.length).toBe(ref.cells.size)
   for (const cell of objectives.matrix.cells)
     expect({ evidence: cell.evidence, correct: cell.correct }).toEqual(
       ref.cells.get(`${cell.learner}\u0000${cell.objective}`),
     )
+  // A later page of the matrix holds the next learners in key order, with all their cells.
+  const page2 = await a.objectives(S, { page: 2, pageSize: 7 })
+  const page2Learners = ref.learners.slice(7, 14)
+  expect(
+    [...new Set(page2.matrix.cells.map((c) => c.learner))],
+    `${label} objectives page 2`,
+  ).toEqual(page2Learners)
+  expect(page2.matrix.cells.length).toBe(
+    [...ref.cells.keys()].filter((k) => page2Learners.includes(k.split('\u0000')[0]!)).length,
+  )
 
   // 3. Learner: a few learners' journeys, informal learning and courses.
   const learners = [...new Set(set.map((r) => r.learner))].sort().slice(0, 4)

@@ -79,7 +79,8 @@ export function seconds(d: string | undefined): number {
 /** Time in centiseconds, as reports keep it (xAPI keeps 0.01 s). */
 export const centis = (d: string | undefined) => Math.round(seconds(d) * 100)
 
-export const r6 = (x: number) => Math.round(x * 1e6) / 1e6
+/** As the reports round (stats.ts): 0 rather than −0 for a result that rounds to zero from below. */
+export const r6 = (x: number) => Math.round(x * 1e6) / 1e6 + 0
 export const meanOf = (xs: number[]) =>
   xs.length === 0 ? null : r6(xs.reduce((a, b) => a + b, 0) / xs.length)
 export function medianOf(xs: number[]): number | null {
@@ -395,14 +396,22 @@ export function objectivesRef(set: readonly Raw[]) {
       cells.set(key, c)
     }
   const perObjective = new Map<string, { learners: number; mastered: number }>()
+  const shareSums = new Map<string, number>()
   for (const [key, c] of cells) {
     const objective = key.split('\u0000')[1]!
     const o = perObjective.get(objective) ?? { learners: 0, mastered: 0 }
     o.learners += 1
     if (c.correct / c.evidence >= 0.8) o.mastered += 1
     perObjective.set(objective, o)
+    shareSums.set(objective, (shareSums.get(objective) ?? 0) + c.correct / c.evidence)
   }
-  return { cells, perObjective }
+  /** The mean mastery per objective (mean over its learners of correct / evidence), rounded. */
+  const meanMastery = new Map(
+    [...perObjective].map(([o, { learners }]) => [o, r6(shareSums.get(o)! / learners)]),
+  )
+  /** Every learner with evidence, in key order: the matrix's rows. */
+  const learners = [...new Set([...cells.keys()].map((k) => k.split('\u0000')[0]!))].sort()
+  return { cells, perObjective, meanMastery, learners }
 }
 
 // ---------------------------------------------------------------- report 3: learner

@@ -36,6 +36,8 @@ export async function objectivesReport(
   // An open window filters nothing: leaving its bounds out lets the learner counts walk the
   // (store, learner) index alone instead of visiting every row for its last_ms.
   const open = windowJson(window)
+  if (open.since === null && open.until === null && query.course === undefined)
+    return storeObjectives(db, storeId, query)
   const scope = () => {
     let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
     if (open.since !== null) select = select.where('last_ms', '>=', window.sinceMs)
@@ -76,6 +78,68 @@ export async function objectivesReport(
           .select(['objective', 'learner', 'evidence', 'correct'])
           .where('learner', 'in', pageLearners)
           .execute()) as AnyRow[])
+  return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
+}
+
+/**
+ * The report over the whole store from the figures kept at projection time (migration 0025):
+ * a few rows per objective, the learner keys of the requested page, and that page's cells.
+ */
+async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery) {
+  const share = sql<number>`(correct * 1.0 / evidence)`
+  const perObjective = (await db
+    .selectFrom('an_objective_shares')
+    .select([
+      'objective',
+      sql<number>`sum(learners)`.as('learners'),
+      // A case, not `and`: PostgreSQL may evaluate the division first.
+      sql<number>`sum(case when evidence = 0 then 0 when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then learners else 0 end)`.as(
+        'mastered',
+      ),
+      // The mean over learners of their share (0 without evidence), as the aggregation over
+      // `an_objectives` computes it: each pair weighs by its learners.
+      sql<number>`sum(case when evidence = 0 then 0 else learners * ${share} end) * 1.0 / sum(learners)`.as(
+        'mean',
+      ),
+    ])
+    .where('store_id', '=', storeId)
+    .groupBy('objective')
+    .orderBy('objective')
+    .execute()) as AnyRow[]
+  const learnerCount = (await db
+    .selectFrom('an_objective_learners')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('store_id', '=', storeId)
+    .executeTakeFirst()) as AnyRow | undefined
+  const pageLearners = (
+    (await db
+      .selectFrom('an_objective_learners')
+      .select('learner')
+      .where('store_id', '=', storeId)
+      .orderBy('learner')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute()) as AnyRow[]
+  ).map((r) => String(r['learner']))
+  const rows =
+    pageLearners.length === 0
+      ? []
+      : ((await db
+          .selectFrom('an_objectives')
+          .select(['objective', 'learner', 'evidence', 'correct'])
+          .where('store_id', '=', storeId)
+          .where('learner', 'in', pageLearners)
+          .execute()) as AnyRow[])
+  return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
+}
+
+/** The per-objective figures and the matrix page, from the aggregated rows and the page's rows. */
+function objectivesOut(
+  perObjective: readonly AnyRow[],
+  learners: number,
+  rows: readonly AnyRow[],
+  query: ObjectivesQuery,
+) {
   const cells = rows.map(cellOf)
   return {
     threshold: MASTERY_THRESHOLD,
@@ -91,7 +155,7 @@ export async function objectivesReport(
       }
     }),
     matrix: {
-      learners: num(learnerCount?.['n']),
+      learners,
       page: query.page,
       pageSize: query.pageSize,
       columns: perObjective.map((r) => String(r['objective'])),

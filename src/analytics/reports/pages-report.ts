@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { PAGES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, type ReportWindow } from './report-context.js'
+import { type AnyDb, type AnyRow, num, type ReportWindow, windowJson } from './report-context.js'
 import { median, ratio, round, roundOrNull } from './stats.js'
 
 export const PAGE_RULES = {
@@ -35,6 +35,8 @@ export async function pagesReport(
   people?: PersonScope,
 ) {
   if (people !== undefined) return cohortPages(db, storeId, activity, window, people)
+  const open = windowJson(window)
+  if (open.since === null && open.until === null) return openPages(db, storeId, activity)
   // Aggregated in the database, one row per page (plus the one or two middle viewers per page
   // for the median): the (page, learner) rows of a course never travel to JS.
   const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
@@ -90,6 +92,75 @@ export async function pagesReport(
         viewers: num(r['viewers']),
         views: num(r['views']),
         seconds: middleOf.get(String(r['page'])) ?? [],
+      },
+    ]),
+  )
+  return pagesOut(activity, pages)
+}
+
+/**
+ * The report over an open window (every view counts) from the per-page figures kept at
+ * projection time (migration 0026): a few rows per page, then each page's median time from the
+ * one or two middle rows of its (scope, page, centis) index range, found by position.
+ */
+async function openPages(db: AnyDb, storeId: number, activity: string) {
+  const perPage = (column: 'module' | 'course') =>
+    db
+      .selectFrom('an_page_totals')
+      .select([
+        'page',
+        sql<string>`min(module)`.as('module'),
+        sql<number>`min(first_ms)`.as('first'),
+        sql<number>`sum(views)`.as('views'),
+        sql<number>`sum(viewers)`.as('viewers'),
+      ])
+      .where('store_id', '=', storeId)
+      .where(column, '=', activity)
+      .groupBy('page')
+      .execute() as Promise<AnyRow[]>
+  let column: 'module' | 'course' = 'module'
+  let rows = await perPage(column)
+  if (rows.length === 0) rows = await perPage((column = 'course'))
+  if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
+  // The middle one (odd count) or two (even) of each page's times in ascending order, all
+  // pages in one statement (a branch per page: a few dozen in a course).
+  const branches = rows.map((r) => {
+    const viewers = num(r['viewers'])
+    return db
+      .selectFrom(
+        db
+          .selectFrom('an_pages')
+          .select(['page', 'centis'])
+          .where('store_id', '=', storeId)
+          .where(column, '=', activity)
+          .where('page', '=', String(r['page']))
+          .orderBy('centis')
+          .limit(viewers % 2 === 1 ? 1 : 2)
+          .offset(Math.floor((viewers - 1) / 2))
+          .as('middle'),
+      )
+      .select(['page', 'centis'])
+  })
+  const [head, ...rest] = branches
+  const middles =
+    head === undefined
+      ? []
+      : ((await rest.reduce((union, branch) => union.unionAll(branch), head).execute()) as AnyRow[])
+  const seconds = new Map<string, number[]>()
+  for (const m of middles)
+    seconds.set(String(m['page']), [
+      ...(seconds.get(String(m['page'])) ?? []),
+      num(m['centis']) / 100,
+    ])
+  const pages = new Map<string, PageFigures>(
+    rows.map((r) => [
+      String(r['page']),
+      {
+        module: String(r['module']),
+        first: num(r['first']),
+        viewers: num(r['viewers']),
+        views: num(r['views']),
+        seconds: seconds.get(String(r['page'])) ?? [],
       },
     ]),
   )

@@ -46,9 +46,13 @@ export function scoreHistogram(values: readonly number[], binCount = 10): Histog
   return { bins }
 }
 
-/** Rounds to 6 decimals: reports compare equal however the sums were ordered. */
+/**
+ * Rounds to 6 decimals: reports compare equal however the sums were ordered. A result that
+ * rounds to zero from below is 0, not −0 (JSON writes both as 0; a difference of order 1e-16
+ * between two ways of summing must not show in the objects either).
+ */
 export function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6
+  return Math.round(value * 1e6) / 1e6 + 0
 }
 
 export function roundOrNull(value: number | null): number | null {

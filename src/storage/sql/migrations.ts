@@ -11,7 +11,9 @@ import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
 import { parallelWritersMigration } from './parallel-writers-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
+import { objectiveTotalsMigration } from './objective-totals-migration.js'
 import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
+import { pageTotalsMigration } from './page-totals-migration.js'
 import { peopleMigration } from './people-migration.js'
 import { retentionMigration } from './retention-migration.js'
 import { tenancyMigration } from './tenancy-migration.js'
@@ -247,6 +249,8 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0018-active-learners': activeLearnersMigration(dialect),
     '0019-pages-report-indexes': pagesReportIndexesMigration(dialect),
     '0022-parallel-writers': parallelWritersMigration(dialect),
+    '0025-objective-totals': objectiveTotalsMigration(dialect),
+    '0026-page-totals': pageTotalsMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
