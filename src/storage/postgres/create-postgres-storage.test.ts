@@ -15,7 +15,8 @@ import {
 import { DEFAULT_STORE_ID, type Storage } from '../ports.js'
 import { createMigrationProvider } from '../sql/migrations.js'
 import { createPostgresStorage } from './create-postgres-storage.js'
-import { createPostgresPool } from './postgres-pool.js'
+import type { Database } from '../sql/database.js'
+import { createPostgresPool, deferringBegin } from './postgres-pool.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 
 const S = DEFAULT_STORE_ID
@@ -206,5 +207,96 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     const stored = page.statements.map((s) => s.stored)
     expect(stored).toEqual([...stored].sort())
     expect(await two.scope(S).actorsActivities.findAgents(ifiOf('ann'))).toEqual([agent('ann')])
+  })
+  it("a shared writer's stored never goes below one drawn by a writer still in flight", async () => {
+    const storage = open()
+    await storage.migrate()
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: createPostgresPool({ url, schema: schema.name }) }),
+    })
+    const reserve = postgresSqlDialect.reserveStatements
+    if (reserve === undefined) throw new Error('PostgreSQL draws seq and stored together')
+    try {
+      let release = (): void => undefined
+      const held = new Promise<void>((resolve) => (release = resolve))
+      let drawn = (): void => undefined
+      const isDrawn = new Promise<void>((resolve) => (drawn = resolve))
+      let ahead = { storedMs: 0, seqs: [] as number[] }
+      // A writer whose stored ran a minute ahead of the server's clock (as a floor from its
+      // process, or a clock stepped back, can make it), still in flight: nothing committed.
+      const first = db.transaction().execute(async (trx) => {
+        ahead = await reserve(trx, S, 2, Date.now() + 60_000, true)
+        drawn()
+        await held
+      })
+      await isDrawn
+      // The next writers draw larger seqs: their stored must not be smaller, whether they
+      // begin with the draw or took the lock before it.
+      const next = await db.transaction().execute((trx) => reserve(trx, S, 1, 0, true))
+      const locked = await db.transaction().execute(async (trx) => {
+        await postgresSqlDialect.lockStoreWrites(trx, S, 'shared')
+        return reserve(trx, S, 1, 0, false)
+      })
+      release()
+      await first
+      expect(next.seqs[0]).toBeGreaterThan(ahead.seqs[1] ?? Infinity)
+      expect(next.storedMs).toBeGreaterThanOrEqual(ahead.storedMs)
+      expect(locked.seqs[0]).toBeGreaterThan(next.seqs[0] ?? Infinity)
+      expect(locked.storedMs).toBeGreaterThanOrEqual(next.storedMs)
+      // Once it has ended (rolled back: nothing of it was stored or seen), the clock rules again.
+      const after = await db.transaction().execute((trx) => reserve(trx, S, 1, 0, true))
+      expect(after.storedMs).toBeLessThan(ahead.storedMs)
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('a transaction whose begin waits for its first statement is still one transaction', async () => {
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: deferringBegin(createPostgresPool({ url, schema: schema.name, poolMax: 1 })),
+      }),
+    })
+    try {
+      await sql`create table t (n integer)`.execute(db)
+      // The first statement without parameters goes with the begin, the next with parameters.
+      const ids = await db.transaction().execute(async (trx) => {
+        const a = await sql<{ x: string }>`select txid_current()::text as x`.execute(trx)
+        await sql`insert into t values (${1})`.execute(trx)
+        const b = await sql<{ x: string }>`select txid_current()::text as x`.execute(trx)
+        return [a.rows[0]?.x, b.rows[0]?.x]
+      })
+      expect(ids[0]).toBeDefined()
+      expect(ids[1]).toBe(ids[0])
+      // A first statement with parameters: the begin is sent before it. A failure rolls back.
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await sql`insert into t values (${2})`.execute(trx)
+          await sql`insert into t values (1 / 0)`.execute(trx)
+        }),
+      ).rejects.toThrow(/division by zero/)
+      // Settings of the begin apply; a transaction with no statement sends nothing.
+      const isolation = await db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          const { rows } = await sql<{
+            i: string
+          }>`select current_setting('transaction_isolation') as i`.execute(trx)
+          return rows[0]?.i
+        })
+      expect(isolation).toBe('repeatable read')
+      await db.transaction().execute(() => Promise.resolve())
+      const { rows } = await sql<{ n: number }>`select n from t order by n`.execute(db)
+      expect(rows).toEqual([{ n: 1 }])
+      // Outside a transaction, the connection is in autocommit again.
+      const { rows: state } = await sql<{
+        x: string
+      }>`select current_setting('transaction_isolation') as x`.execute(db)
+      expect(state[0]?.x).toBe('read committed')
+    } finally {
+      await db.destroy()
+    }
   })
 })

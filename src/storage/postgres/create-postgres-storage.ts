@@ -5,7 +5,12 @@ import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { migrateToLatest } from '../sql/migrations.js'
 import { createPostgresLogLeases } from './postgres-log-leases.js'
-import { createPostgresPool, POOL_DEFAULTS, type PostgresPoolOptions } from './postgres-pool.js'
+import {
+  createPostgresPool,
+  deferringBegin,
+  POOL_DEFAULTS,
+  type PostgresPoolOptions,
+} from './postgres-pool.js'
 import { postgresSqlDialect } from './postgres-sql-dialect.js'
 import { queueStoreWrites } from './store-write-queue.js'
 
@@ -28,7 +33,10 @@ function connect(options: PostgresPoolOptions): Kysely<Database> {
 
 function connectWithPool(options: PostgresPoolOptions) {
   const pool = createPostgresPool(options)
-  return { pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) }
+  return {
+    pool,
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: deferringBegin(pool) }) }),
+  }
 }
 
 /**

@@ -73,3 +73,80 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
   pool.on('error', () => undefined)
   return pool
 }
+
+/** A result for a `begin` not sent yet, or for the end of a transaction that sent nothing. */
+function emptyResult(command: string): pg.QueryResult {
+  return { command, rowCount: null, oid: 0, fields: [], rows: [] }
+}
+
+/** The text Kysely begins a transaction with: `begin`, or `start transaction …` with settings. */
+function isBegin(text: string): boolean {
+  return text === 'begin' || text.startsWith('start transaction')
+}
+
+/**
+ * The pool as Kysely's `PostgresDialect` uses it, with one round trip less per transaction: a
+ * `begin` is not sent on its own but in one message with the transaction's first statement when
+ * that statement has no parameters (a multi-statement simple query; its result is the
+ * statement's), before it otherwise. Each round trip costs ~0.1–0.4 ms of latency and CPU on
+ * both sides here, and every unit of work of Almanac starts with a statement without
+ * parameters (its lock: `lockStoreWrites`, `reserveStatements` with `begin`), as do the log
+ * consumers' (`pg_stat_clear_snapshot()`). Nothing else changes: the statement runs inside
+ * the transaction as before, and a failure of either leaves the transaction to Kysely's
+ * `rollback`. A transaction that ends before any statement sends nothing at all.
+ */
+export function deferringBegin(pool: pg.Pool): {
+  connect(): Promise<pg.PoolClient>
+  end(): Promise<void>
+} {
+  const wrapped = new WeakMap<pg.PoolClient, pg.PoolClient>()
+
+  function wrap(client: pg.PoolClient): pg.PoolClient {
+    let pending: string | undefined
+    const query = async (text: unknown, values?: unknown): Promise<unknown> => {
+      const plain =
+        typeof text === 'string' &&
+        (values === undefined || (Array.isArray(values) && values.length === 0))
+      if (plain && pending === undefined && isBegin(text)) {
+        pending = text
+        return emptyResult('BEGIN')
+      }
+      if (pending !== undefined) {
+        const begin = pending
+        pending = undefined
+        if (plain && (text === 'commit' || text === 'rollback'))
+          return emptyResult(text.toUpperCase())
+        if (plain) {
+          const results = (await client.query(`${begin}; ${text}`)) as unknown
+          return Array.isArray(results) ? results[results.length - 1] : results
+        }
+        await client.query(begin)
+      }
+      return (client.query as (t: unknown, v?: unknown) => Promise<unknown>).call(
+        client,
+        text,
+        values,
+      )
+    }
+    return Object.assign(Object.create(client) as pg.PoolClient, {
+      query,
+      release: (error?: Error | boolean) => {
+        pending = undefined
+        client.release(error)
+      },
+    })
+  }
+
+  return {
+    async connect() {
+      const client = await pool.connect()
+      let facade = wrapped.get(client)
+      if (facade === undefined) {
+        facade = wrap(client)
+        wrapped.set(client, facade)
+      }
+      return facade
+    },
+    end: () => pool.end(),
+  }
+}

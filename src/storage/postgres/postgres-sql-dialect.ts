@@ -2,15 +2,22 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from '../sql/database.js'
 import { STATEMENT_SEQ_SEQUENCE } from '../sql/parallel-writers-migration.js'
+import { STORE_LOCK_CLASS } from '../sql/shared-writer-begin-migration.js'
 import type { SqlDialect } from '../sql/sql-dialect.js'
 import { toNumber } from '../sql/sql-support.js'
 import { translatePostgresError } from './translate-error.js'
 
+// STORE_LOCK_CLASS ('Alma'), the first key of the store write locks: the second is the store
+// id. Kysely's migration lock is a one-key (bigint) lock, a separate key space.
+
 /**
- * The first key of Almanac's two-key advisory locks ('Alma' in ASCII); the second is the store
- * id. Kysely's migration lock is a one-key (bigint) lock, a separate key space.
+ * An integer as an SQL literal. The first statement of a unit of work carries no parameters, so
+ * that the pool sends it in one message with the `begin` before it (postgres-pool.ts).
  */
-const STORE_LOCK_CLASS = 0x416c6d61
+function int(value: number): RawBuilder<number> {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`)
+  return sql.raw<number>(String(value))
+}
 
 /** The first key of the per-key locks of shared writers ('Actv' in ASCII): see `lockKeys`. */
 const KEY_LOCK_CLASS = 0x41637476
@@ -26,7 +33,7 @@ const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)
  * (63 bytes at most), apart from installations in other schemas or databases of the server.
  */
 function writerTag(storeId: number): RawBuilder<string> {
-  return sql<string>`'almanac:' || current_schema()::regnamespace::oid || ':' || ${storeId}`
+  return sql<string>`'almanac:' || current_schema()::regnamespace::oid || ':' || ${int(storeId)}`
 }
 
 /**
@@ -86,18 +93,21 @@ export const postgresSqlDialect: SqlDialect = {
   async lockStoreWrites(db, storeId, mode = 'exclusive') {
     const lock =
       mode === 'shared'
-        ? sql`pg_advisory_xact_lock_shared(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`
-        : sql`pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${storeId})`
+        ? sql`pg_advisory_xact_lock_shared(${sql.lit(STORE_LOCK_CLASS)}, ${int(storeId)})`
+        : sql`pg_advisory_xact_lock(${sql.lit(STORE_LOCK_CLASS)}, ${int(storeId)})`
     await sql`select ${lock}, set_config('application_name',
       ${writerTag(storeId)} || ':' || ${CLOCK_MS} || ':' || ${NEXT_SEQ}, true)`.execute(db)
   },
-  // One round trip (parallel-writers-migration.ts); it also narrows the publication to the
-  // `stored` and lowest `seq` drawn.
-  async reserveStatements(db, storeId, count, floorMs) {
+  // One round trip (parallel-writers-migration.ts, shared-writer-begin-migration.ts); it also
+  // narrows the publication to the `stored` and lowest `seq` drawn. With `begin` it first takes
+  // the store's lock shared and publishes, as `lockStoreWrites` 'shared' would: the first
+  // statement of a shared unit of work, sent with its `begin` (no parameters).
+  async reserveStatements(db, storeId, count, floorMs, begin) {
+    const fn = sql.raw(begin ? 'almanac_begin_shared_writer' : 'almanac_reserve_statements')
     const { rows } = await sql<{
       stored_ms: string | number
       seqs: (string | number)[]
-    }>`select stored_ms, seqs from almanac_reserve_statements(${storeId}, ${count}, ${floorMs})`.execute(
+    }>`select stored_ms, seqs from ${fn}(${int(storeId)}, ${int(count)}, ${int(floorMs)})`.execute(
       db,
     )
     const row = rows[0]

@@ -86,6 +86,8 @@ export function createSqlStorage(
     /** How the unit of work `conn` writes the store; undefined outside one. */
     writeMode: StoreWriteMode | undefined,
     onInserted: (count: number) => void = () => undefined,
+    /** A shared unit of work whose lock is not taken yet (see `lockedFirst`). */
+    sharedWriter?: { locked: boolean },
   ): StoreScope {
     const ctx = {
       db: conn,
@@ -94,26 +96,67 @@ export function createSqlStorage(
       clock,
       inTransaction: writeMode !== undefined,
       writeMode,
+      sharedWriter,
+      prefetch: writeMode === undefined ? undefined : {},
     }
     const statements = createSqlStatementStore(ctx)
+    const locked = <T extends object>(store: T, exempt?: keyof T): T =>
+      sharedWriter === undefined ? store : lockedFirst(store, conn, storeId, sharedWriter, exempt)
     return {
       statements: withErrorTranslation(
-        {
-          ...statements,
-          insertStatements: async (records) => {
-            await statements.insertStatements(records)
-            onInserted(records.length)
+        locked(
+          {
+            ...statements,
+            insertStatements: async (records) => {
+              await statements.insertStatements(records)
+              onInserted(records.length)
+            },
           },
-        },
+          // It takes the lock itself, in its drawing step.
+          'allocateStored',
+        ),
         dialect.translateError,
       ),
-      documents: withErrorTranslation(createSqlDocumentStore(ctx), dialect.translateError),
+      documents: withErrorTranslation(locked(createSqlDocumentStore(ctx)), dialect.translateError),
       actorsActivities: withErrorTranslation(
-        createSqlActorActivityStore(ctx),
+        locked(createSqlActorActivityStore(ctx)),
         dialect.translateError,
       ),
-      personalData: withErrorTranslation(createSqlPersonalDataStore(ctx), dialect.translateError),
+      personalData: withErrorTranslation(
+        locked(createSqlPersonalDataStore(ctx)),
+        dialect.translateError,
+      ),
     }
+  }
+
+  /**
+   * `store` whose methods (but `exempt`) first make the shared unit of work `conn` a writer of
+   * the store, once: its lock is deferred to its first use, because its first use is normally
+   * `allocateStored`, whose drawing step takes the lock in the same round trip.
+   */
+  function lockedFirst<T extends object>(
+    store: T,
+    conn: Kysely<Database>,
+    storeId: StoreId,
+    writer: { locked: boolean },
+    exempt?: keyof T,
+  ): T {
+    const wrapped: Record<string, unknown> = {}
+    for (const [name, member] of Object.entries(store)) {
+      if (typeof member !== 'function' || name === exempt) {
+        wrapped[name] = member
+        continue
+      }
+      const method = member as (...args: unknown[]) => Promise<unknown>
+      wrapped[name] = async (...args: unknown[]) => {
+        if (!writer.locked) {
+          await dialect.lockStoreWrites(conn, storeId, 'shared')
+          writer.locked = true
+        }
+        return method.apply(store, args)
+      }
+    }
+    return wrapped as T
   }
 
   /** Runs `work` again when it failed for a reason the dialect calls transient. */
@@ -159,8 +202,17 @@ export function createSqlStorage(
         retrying(async () => {
           let inserted = 0
           const result = await db.transaction().execute(async (trx) => {
-            await dialect.lockStoreWrites(trx, storeId, writeMode)
-            return fn(scopeOf(trx, storeId, writeMode, (count) => (inserted += count)))
+            // A shared unit of work takes its lock with its first use (`lockedFirst`).
+            if (writeMode === 'exclusive') await dialect.lockStoreWrites(trx, storeId, writeMode)
+            return fn(
+              scopeOf(
+                trx,
+                storeId,
+                writeMode,
+                (count) => (inserted += count),
+                writeMode === 'shared' ? { locked: false } : undefined,
+              ),
+            )
           })
           // After the commit: the statements are in the table the statistics describe.
           if (inserted > 0) plannerStats?.noteInserted(inserted)

@@ -10,6 +10,7 @@ import { analyticsMigration } from './analytics-migration.js'
 import { forwardingMigration } from './forwarding-migration.js'
 import { insightsMigration } from './insights-migration.js'
 import { parallelWritersMigration } from './parallel-writers-migration.js'
+import { sharedWriterBeginMigration } from './shared-writer-begin-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
 import { objectiveTotalsMigration } from './objective-totals-migration.js'
 import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
@@ -251,6 +252,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0022-parallel-writers': parallelWritersMigration(dialect),
     '0025-objective-totals': objectiveTotalsMigration(dialect),
     '0026-page-totals': pageTotalsMigration(dialect),
+    '0029-shared-writer-begin': sharedWriterBeginMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

@@ -44,6 +44,19 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
       if (options?.forUpdate === true && ctx.writeMode === 'shared')
         await dialect.lockKeys?.(db, storeId, activityIds)
       const found = new Map<string, ActivityDefinition>()
+      // The rows the unit of work's statement insert read (UnitPrefetch); never for a locked read.
+      const prefetched = ctx.prefetch?.activities
+      if (
+        options?.forUpdate !== true &&
+        prefetched !== undefined &&
+        activityIds.every((id) => prefetched.keys.has(id))
+      ) {
+        for (const id of activityIds) {
+          const definition = prefetched.rows.get(id)
+          if (definition !== undefined) found.set(id, JSON.parse(definition) as ActivityDefinition)
+        }
+        return found
+      }
       for (const part of listChunks(dialect, activityIds)) {
         const rows = await db
           .selectFrom('activities')
@@ -58,6 +71,7 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
     },
 
     async upsertActivities(activities) {
+      if (ctx.prefetch !== undefined) ctx.prefetch.activities = undefined
       const rows = lastPerKey(activities, (a) => a.id).map((a) => ({
         store_id: storeId,
         activity_id: a.id,
@@ -88,20 +102,26 @@ export function createSqlActorActivityStore(ctx: SqlStoreContext): ActorActivity
       // until commit even when it changes nothing, and nearly every unit of work mentions the
       // same agents (the authority at least), so parallel writers of a store would otherwise
       // wait for each other's commits here.
+      const prefetched = ctx.prefetch?.agents
+      if (ctx.prefetch !== undefined) ctx.prefetch.agents = undefined
       if (ctx.writeMode === 'shared' && rows.length > 0) {
         const known = new Map<string, string>()
-        for (const part of listChunks(
-          dialect,
-          rows.map((r) => r.ifi),
-        )) {
-          const found = await db
-            .selectFrom('agents')
-            .select(['ifi', 'name', 'agent'])
-            .where('store_id', '=', storeId)
-            .where('ifi', 'in', part)
-            .execute()
-          for (const row of found) known.set(`${row.ifi}\n${row.name}`, row.agent)
-        }
+        // The rows the unit of work's statement insert read (UnitPrefetch), when they cover these.
+        if (prefetched !== undefined && rows.every((r) => prefetched.keys.has(r.ifi)))
+          for (const row of prefetched.rows) known.set(`${row.ifi}\n${row.name}`, row.agent)
+        else
+          for (const part of listChunks(
+            dialect,
+            rows.map((r) => r.ifi),
+          )) {
+            const found = await db
+              .selectFrom('agents')
+              .select(['ifi', 'name', 'agent'])
+              .where('store_id', '=', storeId)
+              .where('ifi', 'in', part)
+              .execute()
+            for (const row of found) known.set(`${row.ifi}\n${row.name}`, row.agent)
+          }
         rows = rows.filter((r) => known.get(`${r.ifi}\n${r.name}`) !== r.agent)
       }
       for (const part of insertChunks(dialect, rows, AGENT_COLUMNS))

@@ -64,6 +64,13 @@ export interface SqlDialect {
         storeId: number,
         count: number,
         floorMs: number,
+        /**
+         * True when the unit of work has not called `lockStoreWrites` yet: the same step then
+         * takes the store's lock shared and publishes first, as `lockStoreWrites` 'shared'
+         * would (one round trip instead of two). `createSqlStorage` defers a shared unit of
+         * work's lock to its first use for that reason.
+         */
+        begin: boolean,
       ) => Promise<{ storedMs: number; seqs: number[] }>)
     | undefined
   /**

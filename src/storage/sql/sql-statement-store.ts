@@ -108,7 +108,22 @@ function postgresInsertWithIndexRows(withSeq: boolean): string {
   select s.seq, ${store}, u.activity_id, u.relation
   from unnest(${b1}, ${b2}, ${b3}) as u(id, activity_id, relation) join s on s.id = u.id
 )
-select seq, id from s`
+select 's' as k, seq, id as key, null::text as name, null::text as value from s
+union all
+select 'a', null::bigint, a.activity_id, null::text, a.definition from activities a
+where a.store_id = ${store} and a.activity_id = any(${b2})
+union all
+select 'g', null::bigint, g.ifi, g.name, g.agent from agents g
+where g.store_id = ${store} and g.ifi = any(${a2})`
+}
+
+/** A row of `postgresInsertWithIndexRows`: an inserted statement ('s'), or a prefetched row. */
+interface InsertedOrPrefetched {
+  k: 's' | 'a' | 'g'
+  seq: number | string | null
+  key: string
+  name: string | null
+  value: string | null
 }
 const POSTGRES_INSERT_WITH_INDEX_ROWS = postgresInsertWithIndexRows(false)
 const POSTGRES_INSERT_WITH_RESERVED_SEQS = postgresInsertWithIndexRows(true)
@@ -203,6 +218,16 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
   let allocatedMs = 0
   /** The `seq` values a shared writer reserved with its `stored`, ascending; used in order. */
   let reservedSeqs: number[] | undefined
+  /**
+   * PostgreSQL, in a unit of work: the ids `findStatementsByIds` looked up and those of them a
+   * stored voiding statement targets, so that `findVoidedTargets` of the same ids (the late
+   * voiding check of ingest, after the insert) needs no round trip of its own. Valid until
+   * this unit of work inserts a voiding statement or voids one (then forgotten); other writers
+   * of the store add none meanwhile: an exclusive unit of work is the only writer, and shared
+   * ones never carry a StatementRef object (core/statements/store-statements.ts), so every
+   * voiding statement that can target these ids was committed before the look-up.
+   */
+  let targetedIds: { ids: Set<string>; targeted: Set<string> } | undefined
 
   async function insertIndexRows(
     trx: Kysely<Database>,
@@ -227,6 +252,13 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
   ): Promise<{ seq: number | string; id: string }[]> {
     const rows = records.map((record) => statementRow(storeId, record))
     let seqs: number[] | undefined
+    // A shared writer's `seq` values must come from the drawing step (readers' visible-through).
+    if (
+      ctx.writeMode === 'shared' &&
+      dialect.reserveStatements !== undefined &&
+      reservedSeqs === undefined
+    )
+      throw new Error('a shared unit of work inserts statements before allocateStored')
     if (reservedSeqs !== undefined) {
       if (reservedSeqs.length < records.length)
         throw new Error(
@@ -252,10 +284,27 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     const text =
       seqs === undefined ? POSTGRES_INSERT_WITH_INDEX_ROWS : POSTGRES_INSERT_WITH_RESERVED_SEQS
     try {
-      const result = await trx.executeQuery<{ seq: number | string; id: string }>(
+      const result = await trx.executeQuery<InsertedOrPrefetched>(
         CompiledQuery.raw(text, parameters),
       )
-      return result.rows
+      const inserted: { seq: number | string; id: string }[] = []
+      const activityRows = new Map<string, string>()
+      const agentRows: { ifi: string; name: string; agent: string }[] = []
+      for (const row of result.rows)
+        if (row.k === 's') inserted.push({ seq: row.seq ?? 0, id: row.key })
+        else if (row.k === 'a') activityRows.set(row.key, row.value ?? '{}')
+        else agentRows.push({ ifi: row.key, name: row.name ?? '', agent: row.value ?? '' })
+      // Read in this statement's snapshot, which is as good as the next statement's for the
+      // projection's reads (core/activities.ts): a definition it changes is read again, locked;
+      // an agent row another writer just added is at worst written again, unchanged.
+      if (ctx.prefetch !== undefined) {
+        ctx.prefetch.activities = {
+          keys: new Set(column<string>(activities, 1)),
+          rows: activityRows,
+        }
+        ctx.prefetch.agents = { keys: new Set(column<string>(agents, 1)), rows: agentRows }
+      }
+      return inserted
     } catch (error) {
       // A shared writer decided its statements new before another writer in flight committed
       // the same id (the unique index made this insert wait for it). Not a Conflict yet: the
@@ -286,12 +335,15 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
       if (ctx.writeMode === 'shared' && reserve !== undefined) {
         // A shared writer: its `stored` and `seq` values are drawn together, one writer of the
         // store at a time, at least the clock's now and past the latest committed `stored`.
+        const writer = ctx.sharedWriter
         const { storedMs, seqs } = await reserve(
           db,
           storeId,
           Math.max(1, count),
           Math.max(clock.lastConsistentMs + 1, allocatedMs),
+          writer !== undefined && !writer.locked,
         )
+        if (writer !== undefined) writer.locked = true
         allocatedMs = storedMs
         reservedSeqs = seqs
         return isoFromMs(allocatedMs)
@@ -305,6 +357,29 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
 
     async findStatementsByIds(ids) {
       const found = new Map<string, StatementRow>()
+      if (dialect.name === 'postgres' && ctx.inTransaction) {
+        // One round trip for both look-ups of a unit of work (see `targetedIds`).
+        const { rows } = await sql<{
+          id: string
+          payload: string | null
+          voided: number | null
+          targeted: boolean
+        }>`select u.id, s.payload, s.voided, exists (select 1 from statements v
+            where v.store_id = ${storeId} and v.is_voiding = 1 and v.object_statement_id = u.id
+          ) as targeted
+          from unnest(${[...ids]}::text[]) as u(id)
+          left join statements s on s.store_id = ${storeId} and s.id = u.id`.execute(db)
+        targetedIds = { ids: new Set(ids), targeted: new Set() }
+        for (const row of rows) {
+          if (row.targeted) targetedIds.targeted.add(row.id)
+          if (row.payload !== null)
+            found.set(row.id, {
+              statement: JSON.parse(row.payload) as StoredStatement,
+              voided: row.voided === 1,
+            })
+        }
+        return found
+      }
       for (const part of listChunks(dialect, ids)) {
         const rows = await db
           .selectFrom('statements')
@@ -323,6 +398,8 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
 
     async insertStatements(records) {
       if (records.length === 0) return
+      if (records.some((r) => r.index.isVoiding || r.index.objectStatementId !== undefined))
+        targetedIds = undefined
       await atomically(ctx, async (trx) => {
         const seqById = new Map<string, number>()
         if (dialect.name === 'postgres') {
@@ -355,6 +432,7 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     // A voided statement is never returned, so as a referrer it leaves `statement_refs`: the
     // ref walk of a query then never meets it. (Referrers of it keep their own full chains.)
     async markVoided(ids) {
+      targetedIds = undefined
       await atomically(ctx, async (trx) => {
         for (const part of listChunks(dialect, ids)) {
           await trx
@@ -379,6 +457,9 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     },
 
     async findVoidedTargets(ids) {
+      const known = targetedIds
+      if (known !== undefined && ids.every((id) => known.ids.has(id)))
+        return new Set(ids.filter((id) => known.targeted.has(id)))
       const targets = new Set<string>()
       for (const part of listChunks(dialect, ids)) {
         const rows = await db

@@ -23,6 +23,26 @@ export interface SqlStoreContext {
    * see `StoreWriteMode`); undefined outside a unit of work.
    */
   readonly writeMode?: StoreWriteMode | undefined
+  /**
+   * A shared unit of work's lock state: its lock is taken by its first use, with the drawing
+   * step when that comes first (`SqlDialect.reserveStatements`'s `begin`). Undefined elsewhere.
+   */
+  readonly sharedWriter?: { locked: boolean } | undefined
+  /** PostgreSQL, in a unit of work: rows read with its statement insert (`UnitPrefetch`). */
+  readonly prefetch?: UnitPrefetch | undefined
+}
+
+/**
+ * The canonical activities and the agents rows of the keys a unit of work's statements name,
+ * read by the statement insert in the same round trip (PostgreSQL), for the projection step
+ * that reads them next (core/activities.ts). Each field is set by the insert and dropped when
+ * the unit of work writes that table; a read of other keys, or one that locks, goes to the
+ * database.
+ */
+export interface UnitPrefetch {
+  activities?: { keys: ReadonlySet<string>; rows: Map<string, string> } | undefined
+  agents?:
+    { keys: ReadonlySet<string>; rows: { ifi: string; name: string; agent: string }[] } | undefined
 }
 
 /**
