@@ -5,6 +5,7 @@
 import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
+import { personJoin, personKey, sharedPersons } from '../people/person-key-sql.js'
 import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
 import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
@@ -141,25 +142,17 @@ async function funnelInSql(
   activity: string,
   window: ReportWindow,
 ): Promise<Funnel> {
-  const keyOf = (alias: string) =>
-    sql.raw(`case when pi.person_id is null then ${alias}.learner else '#' || pi.person_id end`)
-  const personJoin = (alias: string) =>
-    sql`left join person_identifiers pi on pi.store_id = ${sql.raw(alias)}.store_id
-      and pi.ifi = ${sql.raw(alias)}.learner and pi.person_id in (select person_id from shared)`
-  const started = sql`shared as (
-      select person_id from person_identifiers where store_id = ${storeId}
-      group by person_id having count(*) > 1
-    ),
+  const started = sql`${sharedPersons(storeId)},
     started as (
-      select ${keyOf('la')} as k, max(case when la.completed_ms is null then 0 else 1 end) as done
+      select ${personKey('la')} as k, max(case when la.completed_ms is null then 0 else 1 end) as done
       from an_learner_activity la ${personJoin('la')}
       where la.store_id = ${storeId} and la.activity_id = ${activity}
-      group by ${keyOf('la')}
+      group by ${personKey('la')}
       having min(la.first_ms) >= ${window.sinceMs} and min(la.first_ms) < ${window.untilMs}
         and min(la.engaged_ms) is not null
     ),
     pv as (
-      select p.page, p.module, p.view_ms, p.views, ${keyOf('p')} as k
+      select p.page, p.module, p.view_ms, p.views, ${personKey('p')} as k
       from an_pages p ${personJoin('p')}
       where p.store_id = ${storeId} and p.course = ${activity}
     ),
