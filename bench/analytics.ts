@@ -16,7 +16,9 @@
  *   the people and insights-links consumers caught up.
  * - **reports**: p50/p95 of every report over HTTP on that store, with the largest course (by
  *   learners), its largest module, assessment and a learner of it.
- * - **post**: POST latency (100 statements) alone, then while reports are requested in a loop.
+ * - **post**: POST latency (100 statements) alone, then while reports are requested in a loop;
+ *   on SQLite with the report reads on the main thread and in worker threads
+ *   (`ALMANAC_SQLITE_READ_WORKERS` 0 vs the default), alternating in the same run.
  *
  *   tsx bench/analytics.ts [--backends sqlite,postgres] [--size 1000000] [--ratio-size 100000]
  *                          [--parts ratio,lag,load,rebuild,reports,post] [--courses N]
@@ -120,10 +122,17 @@ async function database(backend: string, name: string, fresh: boolean): Promise<
   return options['pg-url'].replace(/\/[^/]*$/, `/${db}`)
 }
 
-async function open(url: string, analytics: boolean, batchSize = 2000): Promise<Almanac> {
+/** `ALMANAC_SQLITE_READ_WORKERS` of the post part's runs (undefined: the default). */
+async function open(
+  url: string,
+  analytics: boolean,
+  batchSize = 2000,
+  readWorkers?: number,
+): Promise<Almanac> {
   return createAlmanac(
     loadConfig({
       ALMANAC_DATABASE_URL: url,
+      ...(readWorkers === undefined ? {} : { ALMANAC_SQLITE_READ_WORKERS: String(readWorkers) }),
       ALMANAC_BOOTSTRAP_KEY: KEY,
       ALMANAC_BOOTSTRAP_SECRET: SECRET,
       ALMANAC_ANALYTICS: analytics ? 'on' : 'off',
@@ -546,9 +555,14 @@ async function reports(almanac: Almanac, paths: [string, string][]): Promise<voi
   say(`slowest report p95: **${ms(Math.max(...worst))} ms**`)
 }
 
-/** POST latency alone, then while reports are requested in a loop. */
-async function postLatency(almanac: Almanac, paths: [string, string][]): Promise<void> {
-  const extra = [...createSimulation({ seed: 'post-latency', statements: 6000 }).statements()]
+/** POST latency alone, then while reports are requested in a loop; every POST's ms. */
+async function postLatency(
+  almanac: Almanac,
+  paths: [string, string][],
+  seed: string,
+  label: string,
+): Promise<{ alone: number[]; busy: number[] }> {
+  const extra = [...createSimulation({ seed, statements: 6000 }).statements()]
   const alone: number[] = []
   for (const batch of inBatches(extra.slice(0, 3000), 100)) {
     alone.push(await post(almanac, batch))
@@ -572,7 +586,43 @@ async function postLatency(almanac: Almanac, paths: [string, string][]): Promise
   reporting = false
   const served = await readers
   say(
-    `POST (100 statements) latency: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
+    `POST (100 statements) latency${label}: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
+  )
+  await caughtUp(almanac)
+  return { alone, busy }
+}
+
+/**
+ * SQLite: the post part with the report reads on the main thread (`ALMANAC_SQLITE_READ_WORKERS=0`)
+ * and in worker threads (the default), alternating in one run (off, on, off, on) so that the
+ * machine's load falls on both alike; each setting's POSTs of both rounds are pooled.
+ */
+async function postLatencyByReadPath(url: string, paths: [string, string][]): Promise<void> {
+  const settings = [
+    ['main thread', 0],
+    ['worker threads', undefined],
+  ] as const
+  const p95: Record<string, { alone: number[]; busy: number[] }> = {}
+  for (let round = 0; round < 2; round++)
+    for (const [name, workers] of settings) {
+      const almanac = await open(url, true, 2000, workers)
+      await caughtUp(almanac)
+      const r = await postLatency(
+        almanac,
+        paths,
+        `post-latency-${round}-${name}`,
+        ` (reports read on the ${name}, round ${round + 1})`,
+      )
+      await almanac.close()
+      const entry = (p95[name] ??= { alone: [], busy: [] })
+      entry.alone.push(...r.alone)
+      entry.busy.push(...r.busy)
+    }
+  const p95of = (xs: number[]) => pct(xs, 95)
+  const main = p95['main thread']!
+  const workers = p95['worker threads']!
+  say(
+    `POST p95 while reports loop ÷ alone, same run (2 rounds each, their POSTs pooled): reports on the main thread ${ms(p95of(main.busy))} ÷ ${ms(p95of(main.alone))} ms = ${(p95of(main.busy) / p95of(main.alone)).toFixed(1)}×; in worker threads ${ms(p95of(workers.busy))} ÷ ${ms(p95of(workers.alone))} ms = **${(p95of(workers.busy) / p95of(workers.alone)).toFixed(1)}×**; while reports loop, workers ÷ main thread = **${((100 * p95of(workers.busy)) / p95of(main.busy)).toFixed(0)}%**`,
   )
 }
 
@@ -593,8 +643,10 @@ async function benchBackend(backend: string) {
     await caughtUp(almanac, 'the projector on the loaded store')
     const paths = await reportPaths(almanac)
     if (PARTS.has('reports')) await reports(almanac, paths)
-    if (PARTS.has('post')) await postLatency(almanac, paths)
+    if (PARTS.has('post') && backend !== 'sqlite')
+      await postLatency(almanac, paths, 'post-latency', '')
     await almanac.close()
+    if (PARTS.has('post') && backend === 'sqlite') await postLatencyByReadPath(url, paths)
   }
 }
 

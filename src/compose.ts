@@ -98,7 +98,10 @@ export function productVersion(): string {
 export function createStorage(config: StorageConfig): Storage {
   switch (config.kind) {
     case 'sqlite':
-      return createSqliteStorage({ file: config.file })
+      return createSqliteStorage({
+        file: config.file,
+        ...(config.readWorkers === undefined ? {} : { readWorkers: config.readWorkers }),
+      })
     case 'postgres':
       return createPostgresStorage({
         url: config.url,

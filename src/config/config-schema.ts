@@ -6,7 +6,12 @@ const positiveInt = z.coerce.number().int().positive()
 
 /** Storage is chosen by the URL: a `postgres://` URL or a SQLite file path / `sqlite:` URL. */
 export type StorageConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
+  | {
+      readonly kind: 'sqlite'
+      readonly file: string
+      /** Report-read worker threads (ALMANAC_SQLITE_READ_WORKERS); the adapter's default if unset. */
+      readonly readWorkers?: number
+    }
   | {
       readonly kind: 'postgres'
       readonly url: string
@@ -24,6 +29,12 @@ export const environmentSchema = z.object({
   ALMANAC_DATABASE_POOL_MAX: positiveInt.optional(),
   /** PostgreSQL only: the longest one SQL statement may run, in ms (default 30000). */
   ALMANAC_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.optional(),
+  /**
+   * SQLite only: worker threads that run the report reads, each with its own read-only
+   * connection, so that a long report never holds the main thread (ingest) up; 0 runs them on
+   * the main thread (default 2; docs/scaling.md).
+   */
+  ALMANAC_SQLITE_READ_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
   ALMANAC_BOOTSTRAP_KEY: z.string().min(1).optional(),
   ALMANAC_BOOTSTRAP_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The largest request body accepted, in bytes; larger bodies get 413. */
