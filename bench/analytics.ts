@@ -203,6 +203,10 @@ async function ratio(backend: string): Promise<Almanac> {
   const segments = 4
   const per = Math.ceil(statements.length / segments)
   const time = { off: 0, on: 0, catchUp: 0 }
+  // The process's CPU time during each setting's segments (both Almanacs share the process, but
+  // only one is ingesting and the other's projector is idle then): a figure the machine's load
+  // moves less than throughput does.
+  const cpu = { off: 0, on: 0 }
   for (let s = 0; s < segments; s++) {
     const part = statements.slice(s * per, (s + 1) * per)
     for (const [which, almanac] of [
@@ -210,8 +214,11 @@ async function ratio(backend: string): Promise<Almanac> {
       ['on', on],
     ] as const) {
       const t = performance.now()
+      const c = process.cpuUsage()
       for (const batch of inBatches(part, 500)) await post(almanac, batch)
       time[which] += performance.now() - t
+      const used = process.cpuUsage(c)
+      cpu[which] += (used.user + used.system) / 1000
     }
     // The projector catches up before the next "off" segment so it never runs during one.
     const t = performance.now()
@@ -222,7 +229,7 @@ async function ratio(backend: string): Promise<Almanac> {
   const offRate = statements.length / (time.off / 1000)
   const onRate = statements.length / (time.on / 1000)
   say(
-    `ingest ${statements.length} statements over HTTP (500/POST), ${segments} interleaved segments: projector off ${offRate.toFixed(0)} st/s, on ${onRate.toFixed(0)} st/s = **${((100 * onRate) / offRate).toFixed(0)}%** of off; the projector then caught up in ${(time.catchUp / 1000).toFixed(1)} s in total after the segments`,
+    `ingest ${statements.length} statements over HTTP (500/POST), ${segments} interleaved segments: projector off ${offRate.toFixed(0)} st/s, on ${onRate.toFixed(0)} st/s = **${((100 * onRate) / offRate).toFixed(0)}%** of off; the projector then caught up in ${(time.catchUp / 1000).toFixed(1)} s in total after the segments; CPU per statement during the segments off ${((1000 * cpu.off) / statements.length).toFixed(0)} µs, on ${((1000 * cpu.on) / statements.length).toFixed(0)} µs (off ÷ on = ${((100 * cpu.off) / cpu.on).toFixed(0)}%)`,
   )
   return on
 }
@@ -562,7 +569,11 @@ async function postLatency(
   seed: string,
   label: string,
 ): Promise<{ alone: number[]; busy: number[] }> {
-  const extra = [...createSimulation({ seed, statements: 6000 }).statements()]
+  // The loaded phase goes on until every report has been served at least once (up to 20 times
+  // the statements of the quiet phase), so both read paths are measured against the same mix:
+  // with the reads off the main thread the POSTs end sooner, and 30 of them covered only the
+  // first few (fast) reports.
+  const extra = [...createSimulation({ seed, statements: 63_000 }).statements()]
   const alone: number[] = []
   for (const batch of inBatches(extra.slice(0, 3000), 100)) {
     alone.push(await post(almanac, batch))
@@ -570,23 +581,24 @@ async function postLatency(
   }
   await caughtUp(almanac)
   let reporting = true
+  let served = 0
   const readers = (async () => {
-    let n = 0
     while (reporting) {
-      const [, path] = paths[n++ % paths.length]!
+      const [, path] = paths[served % paths.length]!
       await get(almanac, path.replace('&format=csv', ''))
+      served += 1
     }
-    return n
   })()
   const busy: number[] = []
   for (const batch of inBatches(extra.slice(3000), 100)) {
     busy.push(await post(almanac, batch))
     await sleep(20)
+    if (busy.length >= 30 && served >= paths.length) break
   }
   reporting = false
-  const served = await readers
+  await readers
   say(
-    `POST (100 statements) latency${label}: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
+    `POST (100 statements) latency${label}: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop (${busy.length} POSTs) p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
   )
   await caughtUp(almanac)
   return { alone, busy }
@@ -610,7 +622,8 @@ async function postLatencyByReadPath(url: string, paths: [string, string][]): Pr
       const r = await postLatency(
         almanac,
         paths,
-        `post-latency-${round}-${name}`,
+        // New statements on every run: a reused store holds the last run's.
+        `post-latency-${round}-${name}-${Date.now()}`,
         ` (reports read on the ${name}, round ${round + 1})`,
       )
       await almanac.close()

@@ -78,7 +78,10 @@ export const environmentSchema = z.object({
   ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
   /** Statements per projector unit of work (when ingest is idle; 500 at most while it runs). */
   ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(2000),
-  /** The share of time the projector may take while this process is storing statements. */
+  /**
+   * The share of time the statement-log consumers (projector, people directory, insights links)
+   * may take together while this process's ingest is saturated.
+   */
   ALMANAC_ANALYTICS_BUSY_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
   /** How often `almanac serve` retrains the at-risk models of every store, in hours (0 = never). */
   ALMANAC_INSIGHTS_RETRAIN_HOURS: z.coerce
