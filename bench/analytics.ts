@@ -16,7 +16,9 @@
  *   the people and insights-links consumers caught up.
  * - **reports**: p50/p95 of every report over HTTP on that store, with the largest course (by
  *   learners), its largest module, assessment and a learner of it.
- * - **post**: POST latency (100 statements) alone, then while reports are requested in a loop.
+ * - **post**: POST latency (100 statements) alone, then while reports are requested in a loop;
+ *   on SQLite with the report reads on the main thread and in worker threads
+ *   (`ALMANAC_SQLITE_READ_WORKERS` 0 vs the default), alternating in the same run.
  *
  *   tsx bench/analytics.ts [--backends sqlite,postgres] [--size 1000000] [--ratio-size 100000]
  *                          [--parts ratio,lag,load,rebuild,reports,post] [--courses N]
@@ -131,10 +133,17 @@ async function database(backend: string, name: string, fresh: boolean): Promise<
   return options['pg-url'].replace(/\/[^/]*$/, `/${db}`)
 }
 
-async function open(url: string, analytics: boolean, batchSize = 2000): Promise<Almanac> {
+/** `ALMANAC_SQLITE_READ_WORKERS` of the post part's runs (undefined: the default). */
+async function open(
+  url: string,
+  analytics: boolean,
+  batchSize = 2000,
+  readWorkers?: number,
+): Promise<Almanac> {
   return createAlmanac(
     loadConfig({
       ALMANAC_DATABASE_URL: url,
+      ...(readWorkers === undefined ? {} : { ALMANAC_SQLITE_READ_WORKERS: String(readWorkers) }),
       ALMANAC_BOOTSTRAP_KEY: KEY,
       ALMANAC_BOOTSTRAP_SECRET: SECRET,
       ALMANAC_ANALYTICS: analytics ? 'on' : 'off',
@@ -205,6 +214,10 @@ async function ratio(backend: string): Promise<Almanac> {
   const segments = 4
   const per = Math.ceil(statements.length / segments)
   const time = { off: 0, on: 0, catchUp: 0 }
+  // The process's CPU time during each setting's segments (both Almanacs share the process, but
+  // only one is ingesting and the other's projector is idle then): a figure the machine's load
+  // moves less than throughput does.
+  const cpu = { off: 0, on: 0 }
   for (let s = 0; s < segments; s++) {
     const part = statements.slice(s * per, (s + 1) * per)
     for (const [which, almanac] of [
@@ -212,8 +225,11 @@ async function ratio(backend: string): Promise<Almanac> {
       ['on', on],
     ] as const) {
       const t = performance.now()
+      const c = process.cpuUsage()
       for (const batch of inBatches(part, 500)) await post(almanac, batch)
       time[which] += performance.now() - t
+      const used = process.cpuUsage(c)
+      cpu[which] += (used.user + used.system) / 1000
     }
     // The projector catches up before the next "off" segment so it never runs during one.
     const t = performance.now()
@@ -224,7 +240,7 @@ async function ratio(backend: string): Promise<Almanac> {
   const offRate = statements.length / (time.off / 1000)
   const onRate = statements.length / (time.on / 1000)
   say(
-    `ingest ${statements.length} statements over HTTP (500/POST), ${segments} interleaved segments: projector off ${offRate.toFixed(0)} st/s, on ${onRate.toFixed(0)} st/s = **${((100 * onRate) / offRate).toFixed(0)}%** of off; the projector then caught up in ${(time.catchUp / 1000).toFixed(1)} s in total after the segments`,
+    `ingest ${statements.length} statements over HTTP (500/POST), ${segments} interleaved segments: projector off ${offRate.toFixed(0)} st/s, on ${onRate.toFixed(0)} st/s = **${((100 * onRate) / offRate).toFixed(0)}%** of off; the projector then caught up in ${(time.catchUp / 1000).toFixed(1)} s in total after the segments; CPU per statement during the segments off ${((1000 * cpu.off) / statements.length).toFixed(0)} µs, on ${((1000 * cpu.on) / statements.length).toFixed(0)} µs (off ÷ on = ${((100 * cpu.off) / cpu.on).toFixed(0)}%)`,
   )
   return on
 }
@@ -561,9 +577,18 @@ async function reports(almanac: Almanac, paths: [string, string][]): Promise<voi
   say(`slowest report p95: **${ms(Math.max(...worst))} ms**`)
 }
 
-/** POST latency alone, then while reports are requested in a loop. */
-async function postLatency(almanac: Almanac, paths: [string, string][]): Promise<void> {
-  const extra = [...createSimulation({ seed: 'post-latency', statements: 6000 }).statements()]
+/** POST latency alone, then while reports are requested in a loop; every POST's ms. */
+async function postLatency(
+  almanac: Almanac,
+  paths: [string, string][],
+  seed: string,
+  label: string,
+): Promise<{ alone: number[]; busy: number[] }> {
+  // The loaded phase goes on until every report has been served at least once (up to 20 times
+  // the statements of the quiet phase), so both read paths are measured against the same mix:
+  // with the reads off the main thread the POSTs end sooner, and 30 of them covered only the
+  // first few (fast) reports.
+  const extra = [...createSimulation({ seed, statements: 63_000 }).statements()]
   const alone: number[] = []
   for (const batch of inBatches(extra.slice(0, 3000), 100)) {
     alone.push(await post(almanac, batch))
@@ -571,23 +596,61 @@ async function postLatency(almanac: Almanac, paths: [string, string][]): Promise
   }
   await caughtUp(almanac)
   let reporting = true
+  let served = 0
   const readers = (async () => {
-    let n = 0
     while (reporting) {
-      const [, path] = paths[n++ % paths.length]!
+      const [, path] = paths[served % paths.length]!
       await get(almanac, path.replace('&format=csv', ''))
+      served += 1
     }
-    return n
   })()
   const busy: number[] = []
   for (const batch of inBatches(extra.slice(3000), 100)) {
     busy.push(await post(almanac, batch))
     await sleep(20)
+    if (busy.length >= 30 && served >= paths.length) break
   }
   reporting = false
-  const served = await readers
+  await readers
   say(
-    `POST (100 statements) latency: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
+    `POST (100 statements) latency${label}: alone p50 ${ms(pct(alone, 50))} / p95 ${ms(pct(alone, 95))} ms; while ${served} reports were served in a loop (${busy.length} POSTs) p50 ${ms(pct(busy, 50))} / **p95 ${ms(pct(busy, 95))} ms**`,
+  )
+  await caughtUp(almanac)
+  return { alone, busy }
+}
+
+/**
+ * SQLite: the post part with the report reads on the main thread (`ALMANAC_SQLITE_READ_WORKERS=0`)
+ * and in worker threads (the default), alternating in one run (off, on, off, on) so that the
+ * machine's load falls on both alike; each setting's POSTs of both rounds are pooled.
+ */
+async function postLatencyByReadPath(url: string, paths: [string, string][]): Promise<void> {
+  const settings = [
+    ['main thread', 0],
+    ['worker threads', undefined],
+  ] as const
+  const p95: Record<string, { alone: number[]; busy: number[] }> = {}
+  for (let round = 0; round < 2; round++)
+    for (const [name, workers] of settings) {
+      const almanac = await open(url, true, 2000, workers)
+      await caughtUp(almanac)
+      const r = await postLatency(
+        almanac,
+        paths,
+        // New statements on every run: a reused store holds the last run's.
+        `post-latency-${round}-${name}-${Date.now()}`,
+        ` (reports read on the ${name}, round ${round + 1})`,
+      )
+      await almanac.close()
+      const entry = (p95[name] ??= { alone: [], busy: [] })
+      entry.alone.push(...r.alone)
+      entry.busy.push(...r.busy)
+    }
+  const p95of = (xs: number[]) => pct(xs, 95)
+  const main = p95['main thread']!
+  const workers = p95['worker threads']!
+  say(
+    `POST p95 while reports loop ÷ alone, same run (2 rounds each, their POSTs pooled): reports on the main thread ${ms(p95of(main.busy))} ÷ ${ms(p95of(main.alone))} ms = ${(p95of(main.busy) / p95of(main.alone)).toFixed(1)}×; in worker threads ${ms(p95of(workers.busy))} ÷ ${ms(p95of(workers.alone))} ms = **${(p95of(workers.busy) / p95of(workers.alone)).toFixed(1)}×**; while reports loop, workers ÷ main thread = **${((100 * p95of(workers.busy)) / p95of(main.busy)).toFixed(0)}%**`,
   )
 }
 
@@ -610,8 +673,10 @@ async function benchBackend(backend: string) {
     await caughtUp(almanac, 'the projector on the loaded store')
     const paths = await reportPaths(almanac)
     if (PARTS.has('reports')) await reports(almanac, paths)
-    if (PARTS.has('post')) await postLatency(almanac, paths)
+    if (PARTS.has('post') && backend !== 'sqlite')
+      await postLatency(almanac, paths, 'post-latency', '')
     await almanac.close()
+    if (PARTS.has('post') && backend === 'sqlite') await postLatencyByReadPath(url, paths)
   }
 }
 

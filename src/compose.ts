@@ -23,7 +23,13 @@ import {
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
 import { createForegroundActivity, type ForegroundActivity } from './core/log/foreground.js'
-import { createLogConsumer, type LogConsumer, type LogHandler } from './core/log/log-consumer.js'
+import {
+  createLogConsumer,
+  createPaceBudget,
+  type LogConsumer,
+  type LogHandler,
+  type PaceBudget,
+} from './core/log/log-consumer.js'
 import { createOperatorStatements } from './core/statements/operator-statements.js'
 import type { Lrs } from './core/lrs.js'
 import { createPersonalData } from './core/personal-data/create-personal-data.js'
@@ -98,7 +104,10 @@ export function productVersion(): string {
 export function createStorage(config: StorageConfig): Storage {
   switch (config.kind) {
     case 'sqlite':
-      return createSqliteStorage({ file: config.file })
+      return createSqliteStorage({
+        file: config.file,
+        ...(config.readWorkers === undefined ? {} : { readWorkers: config.readWorkers }),
+      })
     case 'postgres':
       return createPostgresStorage({
         url: config.url,
@@ -209,6 +218,17 @@ function trackWrites(foreground: ForegroundActivity, lrs: Lrs): Lrs {
 }
 
 /**
+ * One pace budget per foreground: the consumers that yield to the same ingest take
+ * `ALMANAC_ANALYTICS_BUSY_SHARE` of its time together (log-consumer.ts `pace.budget`).
+ */
+const paceBudgets = new WeakMap<ForegroundActivity, PaceBudget>()
+function paceBudgetOf(foreground: ForegroundActivity): PaceBudget {
+  let budget = paceBudgets.get(foreground)
+  if (budget === undefined) paceBudgets.set(foreground, (budget = createPaceBudget()))
+  return budget
+}
+
+/**
  * A statement-log consumer over every store (the analytics projector, the insights links, the
  * people directory). On PostgreSQL one process at a time holds each store's lease. With
  * `foreground`, ingest comes first: while statements are being stored the consumer takes a
@@ -229,6 +249,7 @@ function createStoreConsumer(
   },
 ): LogConsumer {
   const { foreground } = consumer
+  const budget = foreground === undefined ? undefined : paceBudgetOf(foreground)
   return createLogConsumer({
     log: storage.log,
     stores: async () => (await storage.admin.listStores()).map((store) => store.id),
@@ -242,6 +263,7 @@ function createStoreConsumer(
             busy: () => foreground.busy(),
             active: () => foreground.active(),
             share: config.analytics.busyShare,
+            ...(budget === undefined ? {} : { budget }),
           },
         }),
     onError: (error, storeId) => {

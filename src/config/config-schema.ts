@@ -6,7 +6,12 @@ const positiveInt = z.coerce.number().int().positive()
 
 /** Storage is chosen by the URL: a `postgres://` URL or a SQLite file path / `sqlite:` URL. */
 export type StorageConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
+  | {
+      readonly kind: 'sqlite'
+      readonly file: string
+      /** Report-read worker threads (ALMANAC_SQLITE_READ_WORKERS); the adapter's default if unset. */
+      readonly readWorkers?: number
+    }
   | {
       readonly kind: 'postgres'
       readonly url: string
@@ -24,6 +29,12 @@ export const environmentSchema = z.object({
   ALMANAC_DATABASE_POOL_MAX: positiveInt.optional(),
   /** PostgreSQL only: the longest one SQL statement may run, in ms (default 30000). */
   ALMANAC_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.optional(),
+  /**
+   * SQLite only: worker threads that run the report reads, each with its own read-only
+   * connection, so that a long report never holds the main thread (ingest) up; 0 runs them on
+   * the main thread (default 2; docs/scaling.md).
+   */
+  ALMANAC_SQLITE_READ_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
   ALMANAC_BOOTSTRAP_KEY: z.string().min(1).optional(),
   ALMANAC_BOOTSTRAP_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
   /** The largest request body accepted, in bytes; larger bodies get 413. */
@@ -67,7 +78,10 @@ export const environmentSchema = z.object({
   ALMANAC_ANALYTICS_POLL_MS: positiveInt.default(1000),
   /** Statements per projector unit of work (when ingest is idle; 500 at most while it runs). */
   ALMANAC_ANALYTICS_BATCH_SIZE: positiveInt.default(2000),
-  /** The share of time the projector may take while this process is storing statements. */
+  /**
+   * The share of time the statement-log consumers (projector, people directory, insights links)
+   * may take together while this process's ingest is saturated.
+   */
   ALMANAC_ANALYTICS_BUSY_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
   /** How often `almanac serve` retrains the at-risk models of every store, in hours (0 = never). */
   ALMANAC_INSIGHTS_RETRAIN_HOURS: z.coerce

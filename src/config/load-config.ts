@@ -8,8 +8,17 @@ export class ConfigError extends Error {
 
 function parseStorage(
   url: string,
-  pool: { poolMax: number | undefined; statementTimeoutMs: number | undefined },
+  pool: {
+    poolMax: number | undefined
+    statementTimeoutMs: number | undefined
+    sqliteReadWorkers: number | undefined
+  },
 ): StorageConfig {
+  const sqlite = (file: string): StorageConfig => ({
+    kind: 'sqlite',
+    file,
+    ...(pool.sqliteReadWorkers === undefined ? {} : { readWorkers: pool.sqliteReadWorkers }),
+  })
   if (/^postgres(ql)?:\/\//i.test(url))
     return {
       kind: 'postgres',
@@ -19,14 +28,14 @@ function parseStorage(
         ? {}
         : { statementTimeoutMs: pool.statementTimeoutMs }),
     }
-  if (url.startsWith('sqlite://')) return { kind: 'sqlite', file: url.slice('sqlite://'.length) }
-  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) }
-  if (url.startsWith('file:')) return { kind: 'sqlite', file: url.slice('file:'.length) }
+  if (url.startsWith('sqlite://')) return sqlite(url.slice('sqlite://'.length))
+  if (url.startsWith('sqlite:')) return sqlite(url.slice('sqlite:'.length))
+  if (url.startsWith('file:')) return sqlite(url.slice('file:'.length))
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url))
     throw new ConfigError(
       `ALMANAC_DATABASE_URL: unsupported scheme in '${url}' (use postgres:// or a SQLite file path)`,
     )
-  return { kind: 'sqlite', file: url }
+  return sqlite(url)
 }
 
 /** Pure: the same environment always gives the same frozen configuration. */
@@ -58,6 +67,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     storage: parseStorage(e.ALMANAC_DATABASE_URL, {
       poolMax: e.ALMANAC_DATABASE_POOL_MAX,
       statementTimeoutMs: e.ALMANAC_DATABASE_STATEMENT_TIMEOUT_MS,
+      sqliteReadWorkers: e.ALMANAC_SQLITE_READ_WORKERS,
     }),
     bootstrap:
       e.ALMANAC_BOOTSTRAP_KEY !== undefined && e.ALMANAC_BOOTSTRAP_SECRET !== undefined

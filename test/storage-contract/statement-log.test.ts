@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   createLogConsumer,
+  createPaceBudget,
   type LogBatch,
   type LogHandler,
 } from '../../src/core/log/log-consumer.js'
@@ -138,6 +139,50 @@ for (const backend of BACKENDS) {
       expect(await again.catchUp(S)).toBe(20)
       expect(sizes).toEqual([20])
       await again.stop()
+    })
+
+    it('consumers sharing a pace budget take the busy share together, one batch at a time', async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 30 }, (_, i) => ({ object: activity(`b${i}`) })),
+      )
+      const share = 0.2
+      const budget = createPaceBudget()
+      /** Each handled batch: [start, end] (performance.now() ms). */
+      const spans: [number, number][] = []
+      const consumers = ['one', 'two'].map((name) => {
+        const handler = countingHandler(name, { delayMs: 15 })
+        return createLogConsumer({
+          log: storage.log,
+          stores: () => Promise.resolve([S]),
+          handler: {
+            name,
+            handle: async (batch) => {
+              const start = performance.now()
+              await handler.handle(batch)
+              spans.push([start, performance.now()])
+            },
+          },
+          batchSize: 20,
+          pollMs: 20,
+          pace: { busy: () => true, share, busyBatchSize: 3, minRestMs: 0, budget },
+        })
+      })
+      for (const c of consumers) c.start()
+      while ((await counted(storage, 'one')) < 12 || (await counted(storage, 'two')) < 12)
+        await new Promise((r) => setTimeout(r, 10))
+      await Promise.all(consumers.map((c) => c.stop()))
+      spans.sort((a, b) => a[0] - b[0])
+      expect(spans.length).toBeGreaterThanOrEqual(8)
+      // Never two batches at once, and after each a rest of at least its time × (1/share − 1):
+      // the batch measured by the consumer holds the handler's span, and the rest counts from
+      // its end. Each consumer on its own budget would run beside the other.
+      for (let i = 1; i < spans.length; i++) {
+        const [start, end] = spans[i - 1]!
+        expect(spans[i]![0] - end).toBeGreaterThanOrEqual((end - start) * (1 / share - 1) - 1)
+      }
     })
 
     it('keeps running beside foreground work that does not saturate: small batches, no rest', async () => {

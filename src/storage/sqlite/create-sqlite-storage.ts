@@ -8,15 +8,31 @@ import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
 import { withPreparedStatementCache } from './prepared-statement-cache.js'
-import { applySqlitePragmas } from './sqlite-pragmas.js'
+import { applySqlitePragmas, BUSY_TIMEOUT_MS } from './sqlite-pragmas.js'
 import { sqliteSqlDialect } from './sqlite-sql-dialect.js'
+import { WorkerReadDialect } from './worker-read-dialect.js'
 
 export interface SqliteStorageOptions {
   /** The database file (its directory is created), or `:memory:` for a private in-memory one. */
   file: string
   /** How long a writer waits for another connection's lock before retrying; default 5 s. */
   busyTimeoutMs?: number
+  /**
+   * Worker threads that run the report reads (`log.read`), each with its own read-only
+   * connection; 0 runs them on the main thread's read-only connection. Default
+   * `DEFAULT_READ_WORKERS`. Ignored for `:memory:` (another thread cannot open it).
+   */
+  readWorkers?: number
 }
+
+/**
+ * Two threads: on two cores, a report per thread beside the main thread's ingest; a report
+ * holds one thread from its first query to its last (one snapshot), so a third waits.
+ */
+export const DEFAULT_READ_WORKERS = 2
+
+/** The page cache of each read connection, in KiB (the writer has 64 MiB). */
+const READER_CACHE_KIB = 32_768
 
 function isFileBacked(file: string): boolean {
   return file !== '' && file !== ':memory:' && !file.startsWith('file:')
@@ -27,7 +43,7 @@ function isFileBacked(file: string): boolean {
  *
  * One process serves a database file: better-sqlite3 runs on the main thread with one
  * connection, which serialises this process's units of work, and `consistentThrough` relies on
- * that. Other processes may open the same file at the same time for short jobs (migrations,
+ * that. Only the report reads (`log.read`) use other, read-only connections. Other processes may open the same file at the same time for short jobs (migrations,
  * CLI commands): writers wait for each other (begin immediate + busy_timeout) and retry.
  */
 export function createSqliteStorage(options: SqliteStorageOptions): Storage {
@@ -38,16 +54,32 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     dialect: new ImmediateSqliteDialect({ database: withPreparedStatementCache(database) }),
   })
   const file = isFileBacked(options.file) ? resolve(options.file) : undefined
-  // Reports read on a second, read-only connection: in WAL mode it reads a snapshot while the
-  // writer commits, and holding it never delays a write transaction.
-  const openReader = isFileBacked(options.file)
-    ? () => {
-        const reader = new BetterSqlite3(options.file, { readonly: true })
-        reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-        reader.pragma('cache_size = -32768')
-        return new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) })
-      }
-    : undefined
+  // Reports read on other, read-only connections: in WAL mode each reads a snapshot while the
+  // writer commits, and holding one never delays a write transaction. better-sqlite3 is
+  // synchronous, so a report read on the main thread would still hold the event loop (the
+  // writes' too) for its whole query time: by default the reads run in worker threads
+  // (worker-read-dialect.ts), and the main thread only sends SQL and receives rows.
+  const readWorkers = options.readWorkers ?? DEFAULT_READ_WORKERS
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS
+  const openReader =
+    file === undefined
+      ? undefined
+      : readWorkers > 0
+        ? () =>
+            new Kysely<Database>({
+              dialect: new WorkerReadDialect({
+                file,
+                workers: readWorkers,
+                busyTimeoutMs,
+                cacheKib: READER_CACHE_KIB,
+              }),
+            })
+        : () => {
+            const reader = new BetterSqlite3(file, { readonly: true })
+            reader.pragma(`busy_timeout = ${busyTimeoutMs}`)
+            reader.pragma(`cache_size = -${READER_CACHE_KIB}`)
+            return new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) })
+          }
   return createSqlStorage(
     db,
     sqliteSqlDialect,
