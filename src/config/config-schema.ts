@@ -135,7 +135,7 @@ export interface Config {
     readonly batchSize: number
     /** Hours between scheduled retrains of the at-risk models (0: only on demand). */
     readonly retrainHours: number
-    /** The share of time the projector may take while statements are being stored. */
+    /** The share of time the consumers together (projector, links, people) may take while ingest is saturated. */
     readonly busyShare: number
   }
 }

@@ -28,8 +28,18 @@ export const REDACTED = '[redacted]'
 /** How deep a logged value is walked; deeper parts are summarised (a log line must not blow the stack). */
 const MAX_DEPTH = 8
 
+/** Names already classified: a few dozen field names recur in every line (bounded all the same). */
+const secretNames = new Map<string, boolean>()
+const SECRET_NAMES_MAX = 1000
+
 function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name.replace(/[-_]/g, ''))
+  let secret = secretNames.get(name)
+  if (secret === undefined) {
+    secret = SECRET_NAME.test(name.replace(/[-_]/g, ''))
+    if (secretNames.size >= SECRET_NAMES_MAX) secretNames.clear()
+    secretNames.set(name, secret)
+  }
+  return secret
 }
 
 /**
@@ -37,8 +47,12 @@ function isSecretName(name: string): boolean {
  * credentials of URLs in strings (`postgres://user:password@host` → `postgres://user:[redacted]@host`).
  */
 export function redact(value: unknown, depth = 0): unknown {
+  // Only a string with an `@` can hold URL credentials; the access log line of every request
+  // has none, so the pattern is not run for it.
   if (typeof value === 'string')
-    return value.replace(/(\/\/[^/:@\s]*:)[^@\s/]*@/g, `$1${REDACTED}@`)
+    return value.includes('@')
+      ? value.replace(/(\/\/[^/:@\s]*:)[^@\s/]*@/g, `$1${REDACTED}@`)
+      : value
   if (value === null || typeof value !== 'object') return value
   if (depth >= MAX_DEPTH) return '[too deep]'
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1))

@@ -79,6 +79,19 @@ describe('toUtcTimestamp (Data §4.5; xAPI 2.0 returns UTC)', () => {
     ])
   })
 
+  it('returns a timestamp already in the result form as it is, and still rejects an impossible one in that form', () => {
+    expect(toUtcTimestamp('2016-02-29T12:00:00.000Z')).toBe('2016-02-29T12:00:00.000Z')
+    expect(toUtcTimestamp('0000-01-01T00:00:00.000Z')).toBe('0000-01-01T00:00:00.000Z')
+    for (const impossible of [
+      '2015-02-29T12:00:00.000Z',
+      '2015-06-31T00:00:00.000Z',
+      '2015-01-01T24:00:00.000Z',
+      '2015-01-01T23:60:00.000Z',
+      '2015-01-01T23:59:60.000Z',
+    ])
+      expect(() => toUtcTimestamp(impossible)).toThrow(/not an ISO 8601 timestamp/)
+  })
+
   it('throws BadRequestError for an invalid timestamp', () => {
     expect(() => toUtcTimestamp('not a timestamp')).toThrow(/not an ISO 8601 timestamp/)
     let thrown: unknown

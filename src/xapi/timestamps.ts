@@ -63,6 +63,9 @@ export function isTimestamp(value: string): boolean {
   return parseTimestamp(value) !== undefined
 }
 
+/** `YYYY-MM-DDTHH:mm:ss.sssZ`, the form `toUtcTimestamp` returns. */
+const CANONICAL = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/
+
 /**
  * Converts a valid timestamp to UTC in the form `YYYY-MM-DDTHH:mm:ss.sssZ` (Data §4.5: "The LRS
  * SHOULD* return the Timestamp in UTC"; xAPI 2.0 returns timestamps converted to UTC).
@@ -77,6 +80,15 @@ export function isTimestamp(value: string): boolean {
  * Throws BadRequestError for an invalid timestamp; validate parameters with `isTimestamp` first.
  */
 export function toUtcTimestamp(value: string, precision: 'millis' | 'preserve' = 'millis'): string {
+  // Most clients send the result form already (`Date.prototype.toISOString`). It is its own
+  // result exactly when it is a valid timestamp, which the round trip through Date decides:
+  // an impossible date or hour 24 does not come back as the same text, and takes the full path
+  // below (which rejects it). Every ingested statement's timestamp comes through here.
+  if (value.length === 24 && CANONICAL.test(value)) {
+    // Date.parse gives NaN for some impossible dates (`06-31`) and rolls others over (`02-29`).
+    const ms = Date.parse(value)
+    if (!Number.isNaN(ms) && new Date(ms).toISOString() === value) return value
+  }
   const parsed = parseTimestamp(value)
   if (parsed === undefined)
     throw BadRequestError(`'${value}' is not an ISO 8601 timestamp (Data §4.5)`)

@@ -332,6 +332,23 @@ describe('Alternate request syntax (Communication §1.3)', () => {
     )
   })
 
+  it('reads a percent-escaped method parameter name as the alternate syntax too', async () => {
+    const id = randomUUID()
+    const form = new URLSearchParams({
+      statementId: id,
+      content: JSON.stringify(buildStatement()),
+      'X-Experience-API-Version': '1.0.3',
+    })
+    const res = await t.request('/xapi/statements?m%65thod=PUT', {
+      method: 'POST',
+      version: null,
+      body: form.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    })
+    expect(res.status).toBe(204)
+    expect((await getJson(`/xapi/statements?statementId=${id}`, '1.0.3')).status).toBe(200)
+  })
+
   it('rejects it under 2.0', async () => {
     const form = new URLSearchParams({
       statementId: randomUUID(),

@@ -27,10 +27,21 @@ export type Dispatch = (request: Request, env: AppEnv['Bindings']) => Response |
  * the syntax without knowing about it. Required in 1.0.3 (XAPI-00336); xAPI 2.0 removed it,
  * so a 2.0 request using it is rejected with 400.
  */
+/**
+ * False only when the query string cannot hold a `method` parameter: none at all, or neither
+ * the name nor a percent-escape (a name may be escaped, `m%65thod`). Parsing the URL is then
+ * skipped: this runs for every xAPI request, nearly none of which uses the alternate syntax.
+ */
+function mayHaveMethodParameter(url: string): boolean {
+  const query = url.indexOf('?')
+  return query >= 0 && (url.includes('method', query) || url.includes('%', query))
+}
+
 export function alternateSyntax(dispatch: Dispatch): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    if (c.env?.almanacAlternateSyntax === true || !mayHaveMethodParameter(c.req.url)) return next()
     const url = new URL(c.req.url)
-    if (!url.searchParams.has('method') || c.env?.almanacAlternateSyntax === true) return next()
+    if (!url.searchParams.has('method')) return next()
 
     if (c.req.method !== 'POST')
       throw BadRequestError(

@@ -38,11 +38,18 @@ export function requestObservation(c: Context): RequestObservation | undefined {
  * are skipped, so a request refused by authentication is still labelled by its route.
  */
 function routeLabel(c: Context): string {
-  const routes = matchedRoutes(c).filter((route) => route.method !== 'ALL')
   // The console's fallback (`GET *`, console-web-routes.ts) matches every GET path; a request
-  // any other route matched belongs to that route.
-  const specific = routes.filter((route) => route.path !== '/*')
-  return (specific.at(-1) ?? routes.at(-1))?.path ?? 'unmatched'
+  // any other route matched belongs to that route. One backward walk, no intermediate arrays:
+  // this runs for every request.
+  const routes = matchedRoutes(c)
+  let fallback: string | undefined
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i]
+    if (route === undefined || route.method === 'ALL') continue
+    if (route.path !== '/*') return route.path
+    fallback ??= route.path
+  }
+  return fallback ?? 'unmatched'
 }
 
 export interface ObserveRequestsDeps {

@@ -1,5 +1,5 @@
 /** @module Version negotiation middleware (Communication §3.3): reads, enforces and echoes the version. */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import { LATEST_VERSION, parseVersionHeader, type XapiVersion } from '../../xapi/versions.js'
 import type { AppEnv } from '../app-env.js'
@@ -19,8 +19,9 @@ export interface VersionMemory {
 
 export function createVersionMemory(maxClients = 10_000): VersionMemory {
   const versions = new Map<string, XapiVersion>()
-  const keyOf = (authorization: string) =>
-    createHash('sha256').update(authorization).digest('base64')
+  // One-shot `hash` (Node ≥ 20.12): a fifth of `createHash`'s cost for a short input; this
+  // runs on every request (issue 14, CPU per single-statement POST).
+  const keyOf = (authorization: string) => hash('sha256', authorization, 'base64')
   return {
     remember(authorization, version) {
       if (authorization === undefined) return
@@ -51,8 +52,18 @@ export function xapiVersion(options: {
       c.set('version', LATEST_VERSION)
       return next()
     }
-    c.header(VERSION_HEADER, options.memory.recall(c.req.header('Authorization')) ?? LATEST_VERSION)
-    const version = parseVersionHeader(header)
+    let version: XapiVersion
+    try {
+      version = parseVersionHeader(header)
+    } catch (error) {
+      // The error answer is labelled with the version this client last spoke (the memory is
+      // asked only here: a request with a usable version is labelled with that one).
+      c.header(
+        VERSION_HEADER,
+        options.memory.recall(c.req.header('Authorization')) ?? LATEST_VERSION,
+      )
+      throw error
+    }
     c.header(VERSION_HEADER, version)
     c.set('version', version)
     return next()
