@@ -54,10 +54,7 @@ export async function pagesReport(
       .where(column, '=', activity)
       .groupBy('page')
       .execute() as Promise<AnyRow[]>
-  let column: 'module' | 'course' = 'module'
-  let rows = await perPage(column)
-  if (rows.length === 0) rows = await perPage((column = 'course'))
-  if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
+  const { column, rows } = await pagesInScope(activity, perPage)
   // The median viewer(s) of each page by total time: ranks within the page's in-window rows.
   const middles = (await db
     .selectFrom(
@@ -77,25 +74,7 @@ export async function pagesReport(
     .select(['page', 'centis'])
     .where(sql<boolean>`rn in ((n + 1) / 2, (n + 2) / 2)`)
     .execute()) as AnyRow[]
-  const middleOf = new Map<string, number[]>()
-  for (const m of middles) {
-    const list = middleOf.get(String(m['page'])) ?? []
-    list.push(num(m['centis']) / 100)
-    middleOf.set(String(m['page']), list)
-  }
-  const pages = new Map<string, PageFigures>(
-    rows.map((r) => [
-      String(r['page']),
-      {
-        module: String(r['module']),
-        first: num(r['first']),
-        viewers: num(r['viewers']),
-        views: num(r['views']),
-        seconds: middleOf.get(String(r['page'])) ?? [],
-      },
-    ]),
-  )
-  return pagesOut(activity, pages)
+  return pagesOut(activity, pagesFromRows(rows, middles))
 }
 
 /**
@@ -118,10 +97,7 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
       .where(column, '=', activity)
       .groupBy('page')
       .execute() as Promise<AnyRow[]>
-  let column: 'module' | 'course' = 'module'
-  let rows = await perPage(column)
-  if (rows.length === 0) rows = await perPage((column = 'course'))
-  if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
+  const { column, rows } = await pagesInScope(activity, perPage)
   // The middle one (odd count) or two (even) of each page's times in ascending order, all
   // pages in one statement (a branch per page: a few dozen in a course).
   const branches = rows.map((r) => {
@@ -146,13 +122,36 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
     head === undefined
       ? []
       : ((await rest.reduce((union, branch) => union.unionAll(branch), head).execute()) as AnyRow[])
+  return pagesOut(activity, pagesFromRows(rows, middles))
+}
+
+/**
+ * The pages under the activity as a module or lesson (their parent), else those of the course it
+ * groups (PAGE_RULES.scope): the per-page rows of the first scope that has any, and that scope.
+ */
+async function pagesInScope(
+  activity: string,
+  perPage: (column: 'module' | 'course') => Promise<AnyRow[]>,
+): Promise<{ column: 'module' | 'course'; rows: AnyRow[] }> {
+  for (const column of ['module', 'course'] as const) {
+    const rows = await perPage(column)
+    if (rows.length > 0) return { column, rows }
+  }
+  throw NotFoundError(`no pages under ${activity}`)
+}
+
+/** Per-page figures from the per-page rows and each page's middle time row(s) (centiseconds). */
+function pagesFromRows(
+  rows: readonly AnyRow[],
+  middles: readonly AnyRow[],
+): Map<string, PageFigures> {
   const seconds = new Map<string, number[]>()
-  for (const m of middles)
-    seconds.set(String(m['page']), [
-      ...(seconds.get(String(m['page'])) ?? []),
-      num(m['centis']) / 100,
-    ])
-  const pages = new Map<string, PageFigures>(
+  for (const m of middles) {
+    const list = seconds.get(String(m['page'])) ?? []
+    list.push(num(m['centis']) / 100)
+    seconds.set(String(m['page']), list)
+  }
+  return new Map(
     rows.map((r) => [
       String(r['page']),
       {
@@ -164,7 +163,6 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
       },
     ]),
   )
-  return pagesOut(activity, pages)
 }
 
 /**
@@ -195,9 +193,7 @@ async function cohortPages(
       .where('store_id', '=', storeId)
       .where(column, '=', activity)
       .execute() as Promise<AnyRow[]>
-  let rows = await select('module')
-  if (rows.length === 0) rows = await select('course')
-  if (rows.length === 0) throw NotFoundError(`no pages under ${activity}`)
+  const { rows } = await pagesInScope(activity, select)
   const pages = new Map<
     string,
     { module: string; first: number; viewers: Map<string, number>; views: number }
