@@ -10,11 +10,11 @@
  * 2 server processes on one store.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { cpuSeconds, run } from './processes.js'
 import type { IngestJob, JobResult } from './load-generator.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -44,15 +44,6 @@ function log(line: string): void {
   process.stderr.write(`[pair] ${line}\n`)
 }
 
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
-
 async function admin<T extends pg.QueryResultRow>(
   text: string,
   values: unknown[] = [],
@@ -65,20 +56,6 @@ async function admin<T extends pg.QueryResultRow>(
   } finally {
     await client.end()
   }
-}
-
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
-    )
-  })
 }
 
 async function startServer(cli: string, url: string, port: number): Promise<ChildProcess> {

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { loadFloorRows, postgresFloor, sqliteFloor, type FloorResult } from './floor.js'
+import { cpuSeconds, run } from './processes.js'
 import type { IngestJob, JobResult, QueryJob } from './load-generator.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -91,20 +92,6 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`)
 }
 
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited ${code}`)),
-    )
-  })
-}
-
 async function countLines(file: string): Promise<number> {
   let n = 0
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity }))
@@ -135,17 +122,6 @@ function rssMb(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
     return Math.round(kb / 1024)
-  } catch {
-    return 0
-  }
-}
-
-/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-    return (Number(fields[11]) + Number(fields[12])) / 100
   } catch {
     return 0
   }
