@@ -22,6 +22,21 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
+
+  /**
+   * Some errors end the transaction inside SQLite itself (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM,
+   * at times SQLITE_BUSY: https://sqlite.org/lang_transaction.html, "Response To Errors Within A
+   * Transaction"). Kysely then still sends `rollback`, which fails with "cannot rollback - no
+   * transaction is active" and replaces the error that ended the transaction, so a transient
+   * one is not retried and the real cause is lost. The transaction is rolled back either way.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'))
+    } catch (error) {
+      if (!(error instanceof Error && /no transaction is active/.test(error.message))) throw error
+    }
+  }
 }
 
 /**
