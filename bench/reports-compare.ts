@@ -70,6 +70,10 @@ const all: [string, (a: any) => Promise<unknown>][] = [
   ['objectives (store)', (a) => a.objectives(1, { page: 1, pageSize: 50 })],
   ['objectives (course)', (a) => a.objectives(1, { course, page: 1, pageSize: 50 })],
   ['objectives (store, window)', (a) => a.objectives(1, { ...win, page: 1, pageSize: 50 })],
+  [
+    'objectives (course, window, page 3)',
+    (a) => a.objectives(1, { course, ...win, page: 3, pageSize: 50 }),
+  ],
 ]
 const reports = all.filter(
   ([name]) => o.only === '' || o.only.split(',').some((prefix) => name.startsWith(prefix)),

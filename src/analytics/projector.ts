@@ -256,6 +256,7 @@ export async function analyzeProjections(db: AnyDb): Promise<void> {
     'an_objective_shares',
     'an_objective_learners',
     'an_page_totals',
+    'an_learner_returns',
   ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,

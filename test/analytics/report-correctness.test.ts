@@ -8,7 +8,7 @@ import type { Statement } from '../../src/xapi/types.js'
 import { BACKENDS } from '../storage-contract/backends.js'
 import { useBackend } from '../storage-contract/contract-helpers.js'
 import { analyticsFixture, S, simulated } from './analytics-fixture.js'
-import { checkReports, snapshot } from './check-reports.js'
+import { checkReports, learnerReturns, snapshot } from './check-reports.js'
 import { courseRef, type Raw, statementSet } from './reference.js'
 
 const STATEMENTS = simulated(6000)
@@ -94,6 +94,9 @@ for (const backend of BACKENDS) {
         await fx.ingest(STATEMENTS.slice(3500))
         await fx.projector.catchUp(S)
         const set = await checkReports(fx, 'ingested')
+        const returns = await learnerReturns(storage)
+        expect(returns.kept.length).toBeGreaterThan(100)
+        expect(returns.kept).toEqual(returns.recounted)
 
         const voiding = voidingStatements(set)
         expect(voiding.length).toBeGreaterThan(50)
@@ -112,12 +115,17 @@ for (const backend of BACKENDS) {
         await fx.projector.catchUp(S)
         const after = await checkReports(fx, 'voided')
         expect(after.length).toBe(set.length - voiding.length)
+        const voided = await learnerReturns(storage)
+        expect(voided.kept).toEqual(voided.recounted)
 
         const incremental = await snapshot(storage)
         const progress: number[] = []
         await fx.analytics.rebuild(S, (p) => progress.push(p.cursor))
         expect(progress.length).toBeGreaterThan(5)
         expect(await snapshot(storage)).toEqual(incremental)
+        const rebuilt = await learnerReturns(storage)
+        expect(rebuilt.kept).toEqual(voided.kept)
+        expect(rebuilt.kept).toEqual(rebuilt.recounted)
         await checkReports(fx, 'rebuilt')
         await fx.projector.stop()
       },

@@ -38,11 +38,19 @@ export async function objectivesReport(
   const open = windowJson(window)
   if (open.since === null && open.until === null && query.course === undefined)
     return storeObjectives(db, storeId, query)
+  // With a window over a course, the course's objectives named: each one's rows in the window
+  // are then one range of the (course, objective, last_ms) index, where the window alone would
+  // leave every row of the course to read for its last_ms.
+  const course = query.course
+  const named = course !== undefined && (open.since !== null || open.until !== null)
+  const objectives = named ? await objectivesOf(db, storeId, course) : []
+  if (named && objectives.length === 0) return objectivesOut([], 0, [], query)
   const scope = () => {
     let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
     if (open.since !== null) select = select.where('last_ms', '>=', window.sinceMs)
     if (open.until !== null) select = select.where('last_ms', '<', window.untilMs)
     if (query.course !== undefined) select = select.where('course', '=', query.course)
+    if (named) select = select.where('objective', 'in', objectives)
     return select
   }
   // The share as the matrix computes it (correct / evidence, a double), compared as there.
@@ -71,14 +79,43 @@ export async function objectivesReport(
       .offset((query.page - 1) * query.pageSize)
       .execute()) as AnyRow[]
   ).map((r) => String(r['learner']))
+  // The page's cells: its learners' rows by the (learner) index, the scope applied here, where
+  // the scope's own index would be walked whole to find the page's few learners in it.
   const rows =
     pageLearners.length === 0
       ? []
-      : ((await scope()
-          .select(['objective', 'learner', 'evidence', 'correct'])
-          .where('learner', 'in', pageLearners)
-          .execute()) as AnyRow[])
+      : (
+          (await db
+            .selectFrom('an_objectives')
+            .select(['objective', 'learner', 'evidence', 'correct', 'course', 'last_ms'])
+            .where('store_id', '=', storeId)
+            .where('learner', 'in', pageLearners)
+            .execute()) as AnyRow[]
+        ).filter(
+          (r) =>
+            (course === undefined || r['course'] === course) &&
+            (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
+            (open.until === null || num(r['last_ms']) < window.untilMs),
+        )
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
+}
+
+/**
+ * The distinct objectives of a course, in order: a walk from each one to the next along the
+ * (course, objective) index, an index probe per objective (a few dozen) rather than a read of
+ * every (objective, learner) row of the course.
+ */
+async function objectivesOf(db: AnyDb, storeId: number, course: string) {
+  const inScope = sql`store_id = ${storeId} and course = ${course}`
+  const { rows } = await sql<{ objective: string | null }>`
+    with recursive o (objective) as (
+      select min(objective) from an_objectives where ${inScope}
+      union all
+      select (select min(objective) from an_objectives where ${inScope} and objective > o.objective)
+      from o where o.objective is not null
+    )
+    select objective from o where objective is not null`.execute(db)
+  return rows.map((r) => String(r.objective))
 }
 
 /**
