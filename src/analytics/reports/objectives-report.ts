@@ -67,9 +67,11 @@ export async function objectivesReport(
     .groupBy('objective')
     .orderBy('objective')
     .execute()) as AnyRow[]
-  const learnerCount = (await scope()
-    .select(sql<number>`count(distinct learner)`.as('n'))
-    .executeTakeFirst()) as AnyRow | undefined
+  const learnerCount = named
+    ? await learnersInWindow(db, storeId, course, window)
+    : ((await scope()
+        .select(sql<number>`count(distinct learner)`.as('n'))
+        .executeTakeFirst()) as AnyRow | undefined)
   const pageLearners = (
     (await scope()
       .select('learner')
@@ -79,43 +81,68 @@ export async function objectivesReport(
       .offset((query.page - 1) * query.pageSize)
       .execute()) as AnyRow[]
   ).map((r) => String(r['learner']))
-  // The page's cells: its learners' rows by the (learner) index, the scope applied here, where
-  // the scope's own index would be walked whole to find the page's few learners in it.
+  // The page's cells. Within a course, its learners' rows of the course with the window applied
+  // here: the learner keys in the (course, learner) index, where the window's objective ranges
+  // would be read whole to find the page's few learners in them.
   const rows =
     pageLearners.length === 0
       ? []
-      : (
-          (await db
-            .selectFrom('an_objectives')
-            .select(['objective', 'learner', 'evidence', 'correct', 'course', 'last_ms'])
-            .where('store_id', '=', storeId)
+      : course === undefined
+        ? ((await scope()
+            .select(['objective', 'learner', 'evidence', 'correct'])
             .where('learner', 'in', pageLearners)
-            .execute()) as AnyRow[]
-        ).filter(
-          (r) =>
-            (course === undefined || r['course'] === course) &&
-            (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
-            (open.until === null || num(r['last_ms']) < window.untilMs),
-        )
+            .execute()) as AnyRow[])
+        : (
+            (await db
+              .selectFrom('an_objectives')
+              .select(['objective', 'learner', 'evidence', 'correct', 'last_ms'])
+              .where('store_id', '=', storeId)
+              .where('course', '=', course)
+              .where('learner', 'in', pageLearners)
+              .execute()) as AnyRow[]
+          ).filter(
+            (r) =>
+              (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
+              (open.until === null || num(r['last_ms']) < window.untilMs),
+          )
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
 }
 
 /**
- * The distinct objectives of a course, in order: a walk from each one to the next along the
- * (course, objective) index, an index probe per objective (a few dozen) rather than a read of
- * every (objective, learner) row of the course.
+ * The distinct objectives of a course, in order, as a `with recursive o (objective)` clause: a
+ * walk from each one to the next along the (course, objective) index, an index probe per
+ * objective (a few dozen) rather than a read of every (objective, learner) row of the course.
  */
-async function objectivesOf(db: AnyDb, storeId: number, course: string) {
+function courseObjectives(storeId: number, course: string) {
   const inScope = sql`store_id = ${storeId} and course = ${course}`
-  const { rows } = await sql<{ objective: string | null }>`
-    with recursive o (objective) as (
+  return sql`with recursive o (objective) as (
       select min(objective) from an_objectives where ${inScope}
       union all
       select (select min(objective) from an_objectives where ${inScope} and objective > o.objective)
       from o where o.objective is not null
-    )
+    )`
+}
+
+async function objectivesOf(db: AnyDb, storeId: number, course: string) {
+  const { rows } = await sql<{ objective: string | null }>`${courseObjectives(storeId, course)}
     select objective from o where objective is not null`.execute(db)
   return rows.map((r) => String(r.objective))
+}
+
+/**
+ * The course's learners with a cell in the window: the window's range of each objective in turn
+ * (a cross join, so SQLite keeps the objectives outside and reads each range from the covering
+ * (course, objective, last_ms) index, where it would otherwise walk the (course, learner) index
+ * for the learners' order and look every row of the course up; to PostgreSQL an inner join).
+ */
+async function learnersInWindow(db: AnyDb, storeId: number, course: string, window: ReportWindow) {
+  const { since, until } = windowJson(window)
+  const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)}
+    select count(distinct a.learner) as n from o cross join an_objectives a
+    where a.store_id = ${storeId} and a.course = ${course} and a.objective = o.objective
+      ${since === null ? sql`` : sql`and a.last_ms >= ${window.sinceMs}`}
+      ${until === null ? sql`` : sql`and a.last_ms < ${window.untilMs}`}`.execute(db)
+  return rows[0]
 }
 
 /**
