@@ -463,3 +463,64 @@ export async function learnerReturns(
     return { kept: triples(kept), recounted: triples(recounted) }
   })
 }
+
+/**
+ * The per-course objective figures kept by triggers (migration 0031) and the same recounted
+ * from `an_objectives` as the migration's backfill does.
+ */
+export async function objectiveCourseTotals(storage: Storage): Promise<{
+  kept: unknown[]
+  recounted: unknown[]
+}> {
+  return storage.log.read(async (connection) => {
+    const db = connection as AnyDb
+    const text = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => Object.values(r).map((v) => (typeof v === 'string' ? v : Number(v))))
+    const shares = await db
+      .selectFrom('an_objective_course_shares')
+      .select(['course', 'objective', 'evidence', 'correct', 'learners'])
+      .where('store_id', '=', S)
+      .orderBy('course')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const learners = await db
+      .selectFrom('an_objective_course_learners')
+      .select(['course', 'learner', 'objectives'])
+      .where('store_id', '=', S)
+      .orderBy('course')
+      .orderBy('learner')
+      .execute()
+    const sharesRecounted = await db
+      .selectFrom('an_objectives')
+      .select([
+        'course',
+        'objective',
+        sql<number>`coalesce(evidence, 0)`.as('evidence'),
+        sql<number>`coalesce(correct, 0)`.as('correct'),
+        sql<number>`count(*)`.as('learners'),
+      ])
+      .where('store_id', '=', S)
+      .where('course', 'is not', null)
+      .groupBy(['course', 'objective', sql`coalesce(evidence, 0)`, sql`coalesce(correct, 0)`])
+      .orderBy('course')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const learnersRecounted = await db
+      .selectFrom('an_objectives')
+      .select(['course', 'learner', sql<number>`count(*)`.as('objectives')])
+      .where('store_id', '=', S)
+      .where('course', 'is not', null)
+      .groupBy(['course', 'learner'])
+      .orderBy('course')
+      .orderBy('learner')
+      .execute()
+    return {
+      kept: [text(shares), text(learners)],
+      recounted: [text(sharesRecounted), text(learnersRecounted)],
+    }
+  })
+}

@@ -33,11 +33,10 @@ export async function objectivesReport(
   people?: PersonScope,
 ) {
   if (people !== undefined) return cohortObjectives(db, storeId, window, query, people)
-  // An open window filters nothing: leaving its bounds out lets the learner counts walk the
-  // (store, learner) index alone instead of visiting every row for its last_ms.
+  // An open window filters nothing: the figures kept at projection time, store-wide or per
+  // course, instead of every (objective, learner) row in scope.
   const open = windowJson(window)
-  if (open.since === null && open.until === null && query.course === undefined)
-    return storeObjectives(db, storeId, query)
+  if (open.since === null && open.until === null) return keptObjectives(db, storeId, query)
   // With a window over a course, the course's objectives named: each one's rows in the window
   // are then one range of the (course, objective, last_ms) index, where the window alone would
   // leave every row of the course to read for its last_ms.
@@ -146,13 +145,22 @@ async function learnersInWindow(db: AnyDb, storeId: number, course: string, wind
 }
 
 /**
- * The report over the whole store from the figures kept at projection time (migration 0025):
- * a few rows per objective, the learner keys of the requested page, and that page's cells.
+ * The report over the whole store or a course (no window) from the figures kept at projection
+ * time (migrations 0025 and 0031): a few rows per objective, the learner keys of the requested
+ * page, and that page's cells.
  */
-async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery) {
+async function keptObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery) {
+  const { course } = query
+  const [shares, learners] =
+    course === undefined
+      ? ['an_objective_shares', 'an_objective_learners']
+      : ['an_objective_course_shares', 'an_objective_course_learners']
+  const from = (table: string) => {
+    const select = db.selectFrom(table).where('store_id', '=', storeId)
+    return course === undefined ? select : select.where('course', '=', course)
+  }
   const share = sql<number>`(correct * 1.0 / evidence)`
-  const perObjective = (await db
-    .selectFrom('an_objective_shares')
+  const perObjective = (await from(shares)
     .select([
       'objective',
       sql<number>`sum(learners)`.as('learners'),
@@ -166,20 +174,15 @@ async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuer
         'mean',
       ),
     ])
-    .where('store_id', '=', storeId)
     .groupBy('objective')
     .orderBy('objective')
     .execute()) as AnyRow[]
-  const learnerCount = (await db
-    .selectFrom('an_objective_learners')
+  const learnerCount = (await from(learners)
     .select(sql<number>`count(*)`.as('n'))
-    .where('store_id', '=', storeId)
     .executeTakeFirst()) as AnyRow | undefined
   const pageLearners = (
-    (await db
-      .selectFrom('an_objective_learners')
+    (await from(learners)
       .select('learner')
-      .where('store_id', '=', storeId)
       .orderBy('learner')
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
@@ -188,10 +191,8 @@ async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuer
   const rows =
     pageLearners.length === 0
       ? []
-      : ((await db
-          .selectFrom('an_objectives')
+      : ((await from('an_objectives')
           .select(['objective', 'learner', 'evidence', 'correct'])
-          .where('store_id', '=', storeId)
           .where('learner', 'in', pageLearners)
           .execute()) as AnyRow[])
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)

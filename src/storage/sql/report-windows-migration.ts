@@ -21,8 +21,11 @@
  * there), so there one trigger per statement recounts the touched learners' days from the
  * transition table: their pairs before the statement are subtracted, those after added.
  * Counts are per learner key (IFI), as `an_learner_days` is.
+ *
+ * Also the objectives report's figures per course (objective-course-totals.ts).
  */
 import { type Kysely, type Migration, sql } from 'kysely'
+import { createObjectiveCourseTotals } from './objective-course-totals.js'
 import type { SqlDialect } from './sql-dialect.js'
 
 /** The `prev_day` of a learner's first active day: below every day a timestamp can have. */
@@ -148,6 +151,7 @@ export function reportWindowsMigration(dialect: SqlDialect): Migration {
         .on('an_daily_activities')
         .columns(['store_id', 'day', 'activity_id', 'statements'])
         .execute()
+      await createObjectiveCourseTotals(db, dialect)
     },
   }
 }
