@@ -6,6 +6,8 @@
  *
  *   tsx bench/reports-compare.ts --base /tmp/reports-base --sqlite /path/lrs.db | --pg URL [--n 12]
  *                                [--only 'items,pages'] (reports whose name starts with one of these)
+ *                                [--course URL] (the course of the course-level reports; its
+ *                                module 1 and that module's quiz too)
  */
 import Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
@@ -19,6 +21,7 @@ const { values: o } = parseArgs({
     pg: { type: 'string' },
     n: { type: 'string', default: '12' },
     only: { type: 'string', default: '' },
+    course: { type: 'string', default: 'https://learn.proseware.example/courses/workplace-safety' },
   },
 })
 const db = new Kysely<any>({
@@ -39,7 +42,7 @@ const versions = {
   after: here.createAnalytics(log, {} as never),
 }
 
-const course = 'https://learn.proseware.example/courses/workplace-safety'
+const course = o.course!
 const module = `${course}/modules/1`
 const quiz = `${module}/quiz`
 const top = await db
@@ -70,6 +73,10 @@ const all: [string, (a: any) => Promise<unknown>][] = [
   ['objectives (store)', (a) => a.objectives(1, { page: 1, pageSize: 50 })],
   ['objectives (course)', (a) => a.objectives(1, { course, page: 1, pageSize: 50 })],
   ['objectives (store, window)', (a) => a.objectives(1, { ...win, page: 1, pageSize: 50 })],
+  [
+    'objectives (course, window, page 3)',
+    (a) => a.objectives(1, { course, ...win, page: 3, pageSize: 50 }),
+  ],
 ]
 const reports = all.filter(
   ([name]) => o.only === '' || o.only.split(',').some((prefix) => name.startsWith(prefix)),

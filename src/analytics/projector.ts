@@ -256,6 +256,9 @@ export async function analyzeProjections(db: AnyDb): Promise<void> {
     'an_objective_shares',
     'an_objective_learners',
     'an_page_totals',
+    'an_learner_returns',
+    'an_objective_course_shares',
+    'an_objective_course_learners',
   ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,

@@ -1,7 +1,9 @@
 /** @module Checks every report against the brute-force reference (reference.ts). */
+import { sql } from 'kysely'
 import { expect } from 'vitest'
 import type { AnyDb } from '../../src/analytics/reports/report-context.js'
 import { TABLES } from '../../src/storage/sql/analytics-schema.js'
+import { NO_PREVIOUS_DAY } from '../../src/storage/sql/report-windows-migration.js'
 import type { Storage } from '../../src/storage/ports.js'
 import { type AnalyticsFixture, S } from './analytics-fixture.js'
 import {
@@ -309,6 +311,59 @@ export async function checkReports(
     [...ref.cells.keys()].filter((k) => page2Learners.includes(k.split('\u0000')[0]!)).length,
   )
 
+  // The same over a course, a window, and both (the paths that read `an_objectives` by scope):
+  // the objectives, every cell, and a later page of the matrix.
+  const objectiveCourses = [
+    ...new Set(set.map((r) => courseOf(r.s)).filter((c): c is string => c !== undefined)),
+  ]
+    .sort()
+    .slice(0, 3)
+  const since = Date.parse(WINDOW.since)
+  const until = Date.parse(WINDOW.until)
+  let windowedCells = 0
+  let openCells = 0
+  for (const [course, sinceMs, untilMs] of [
+    [undefined, since, until],
+    ...objectiveCourses.flatMap((c) => [
+      [c, 0, 8.64e15],
+      [c, since, until],
+    ]),
+  ] as [string | undefined, number, number][]) {
+    const windowed = sinceMs > 0 ? WINDOW : {}
+    const what = `${label} objectives ${course ?? 'store'} ${sinceMs > 0 ? 'window' : 'open'}`
+    const sref = objectivesRef(set, {
+      ...(course === undefined ? {} : { course }),
+      sinceMs,
+      untilMs,
+    })
+    const scoped = await a.objectives(S, { course, ...windowed, page: 1, pageSize: 500 })
+    expect(
+      Object.fromEntries(
+        scoped.objectives.map((o) => [o.objective, { learners: o.learners, mastered: o.mastered }]),
+      ),
+      what,
+    ).toEqual(Object.fromEntries([...sref.perObjective].sort()))
+    expect(
+      Object.fromEntries(scoped.objectives.map((o) => [o.objective, o.meanMastery])),
+      what,
+    ).toEqual(Object.fromEntries([...sref.meanMastery].sort()))
+    expect(scoped.matrix.learners, what).toBe(sref.learners.length)
+    expect(scoped.matrix.cells.length, what).toBe(sref.cells.size)
+    if (course !== undefined && sinceMs > 0) windowedCells += sref.cells.size
+    if (course !== undefined && sinceMs === 0) openCells += sref.cells.size
+    for (const cell of scoped.matrix.cells)
+      expect({ evidence: cell.evidence, correct: cell.correct }, what).toEqual(
+        sref.cells.get(`${cell.learner}\u0000${cell.objective}`),
+      )
+    const later = await a.objectives(S, { course, ...windowed, page: 2, pageSize: 7 })
+    expect([...new Set(later.matrix.cells.map((c) => c.learner))], what).toEqual(
+      sref.learners.slice(7, 14),
+    )
+  }
+  // Some course has cells in the window, and some outside it (else the window filters nothing).
+  expect(windowedCells, label).toBeGreaterThan(0)
+  expect(windowedCells, label).toBeLessThan(openCells)
+
   // 3. Learner: a few learners' journeys, informal learning and courses.
   const learners = [...new Set(set.map((r) => r.learner))].sort().slice(0, 4)
   for (const learner of learners) {
@@ -365,5 +420,107 @@ export async function snapshot(storage: Storage): Promise<Record<string, unknown
         .sort()
     }
     return out
+  })
+}
+
+/**
+ * The (day, previous day) counts kept by triggers (migration 0031) and the same recounted from
+ * `an_learner_days` as the migration's backfill does: they must be equal at every point.
+ */
+export async function learnerReturns(
+  storage: Storage,
+): Promise<{ kept: unknown[]; recounted: unknown[] }> {
+  // Query builders, not raw SQL: a SQLite file's reads run in a worker that takes compiled queries.
+  return storage.log.read(async (connection) => {
+    const db = connection as AnyDb
+    const triples = (rows: Record<string, unknown>[]) =>
+      rows.map((x) => [Number(x['day']), Number(x['prev_day']), Number(x['learners'])])
+    const kept = await db
+      .selectFrom('an_learner_returns')
+      .select(['day', 'prev_day', 'learners'])
+      .where('store_id', '=', S)
+      .orderBy('day')
+      .orderBy('prev_day')
+      .execute()
+    const recounted = await db
+      .selectFrom(
+        db
+          .selectFrom('an_learner_days')
+          .select([
+            'day',
+            sql<number>`coalesce(lag(day) over (partition by learner order by day), ${sql.lit(NO_PREVIOUS_DAY)})`.as(
+              'prev_day',
+            ),
+          ])
+          .where('store_id', '=', S)
+          .as('r'),
+      )
+      .select(['day', 'prev_day', sql<number>`count(*)`.as('learners')])
+      .groupBy(['day', 'prev_day'])
+      .orderBy('day')
+      .orderBy('prev_day')
+      .execute()
+    return { kept: triples(kept), recounted: triples(recounted) }
+  })
+}
+
+/**
+ * The per-course objective figures kept by triggers (migration 0031) and the same recounted
+ * from `an_objectives` as the migration's backfill does.
+ */
+export async function objectiveCourseTotals(storage: Storage): Promise<{
+  kept: unknown[]
+  recounted: unknown[]
+}> {
+  return storage.log.read(async (connection) => {
+    const db = connection as AnyDb
+    const text = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => Object.values(r).map((v) => (typeof v === 'string' ? v : Number(v))))
+    const shares = await db
+      .selectFrom('an_objective_course_shares')
+      .select(['course', 'objective', 'evidence', 'correct', 'learners'])
+      .where('store_id', '=', S)
+      .orderBy('course')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const learners = await db
+      .selectFrom('an_objective_course_learners')
+      .select(['course', 'learner', 'objectives'])
+      .where('store_id', '=', S)
+      .orderBy('course')
+      .orderBy('learner')
+      .execute()
+    const sharesRecounted = await db
+      .selectFrom('an_objectives')
+      .select([
+        'course',
+        'objective',
+        sql<number>`coalesce(evidence, 0)`.as('evidence'),
+        sql<number>`coalesce(correct, 0)`.as('correct'),
+        sql<number>`count(*)`.as('learners'),
+      ])
+      .where('store_id', '=', S)
+      .where('course', 'is not', null)
+      .groupBy(['course', 'objective', sql`coalesce(evidence, 0)`, sql`coalesce(correct, 0)`])
+      .orderBy('course')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const learnersRecounted = await db
+      .selectFrom('an_objectives')
+      .select(['course', 'learner', sql<number>`count(*)`.as('objectives')])
+      .where('store_id', '=', S)
+      .where('course', 'is not', null)
+      .groupBy(['course', 'learner'])
+      .orderBy('course')
+      .orderBy('learner')
+      .execute()
+    return {
+      kept: [text(shares), text(learners)],
+      recounted: [text(sharesRecounted), text(learnersRecounted)],
+    }
   })
 }

@@ -377,7 +377,15 @@ export function pagesRef(set: readonly Raw[], module: string) {
 
 // ---------------------------------------------------------------- report 6: objectives
 
-export function objectivesRef(set: readonly Raw[]) {
+/**
+ * With `scope`, the report over a course and a window: a cell is the course's when its first
+ * evidence (by timestamp, then stored order) is about the course, and in the window when its
+ * latest evidence is.
+ */
+export function objectivesRef(
+  set: readonly Raw[],
+  scope?: { course?: string; sinceMs: number; untilMs: number },
+) {
   const evidence = set.filter(
     (r) =>
       r.s.verb.id === `${V}answered` &&
@@ -385,16 +393,27 @@ export function objectivesRef(set: readonly Raw[]) {
       parentOf(r.s) !== undefined &&
       success(r.s) !== undefined,
   )
-  const cells = new Map<string, { evidence: number; correct: number }>()
+  const all = new Map<string, { evidence: number; correct: number; first: Raw; lastMs: number }>()
   for (const r of evidence)
     for (const o of r.s.context?.contextActivities?.other ?? []) {
       if (o.id === courseOf(r.s)) continue
       const key = `${r.learner}\u0000${o.id}`
-      const c = cells.get(key) ?? { evidence: 0, correct: 0 }
+      const c = all.get(key) ?? { evidence: 0, correct: 0, first: r, lastMs: r.ms }
       c.evidence += 1
       if (success(r.s) === true) c.correct += 1
-      cells.set(key, c)
+      if (r.ms < c.first.ms || (r.ms === c.first.ms && r.seq < c.first.seq)) c.first = r
+      c.lastMs = Math.max(c.lastMs, r.ms)
+      all.set(key, c)
     }
+  const cells = new Map<string, { evidence: number; correct: number }>()
+  for (const [key, c] of all)
+    if (
+      scope === undefined ||
+      ((scope.course === undefined || courseOf(c.first.s) === scope.course) &&
+        c.lastMs >= scope.sinceMs &&
+        c.lastMs < scope.untilMs)
+    )
+      cells.set(key, { evidence: c.evidence, correct: c.correct })
   const perObjective = new Map<string, { learners: number; mastered: number }>()
   const shareSums = new Map<string, number>()
   for (const [key, c] of cells) {

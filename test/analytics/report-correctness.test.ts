@@ -8,7 +8,7 @@ import type { Statement } from '../../src/xapi/types.js'
 import { BACKENDS } from '../storage-contract/backends.js'
 import { useBackend } from '../storage-contract/contract-helpers.js'
 import { analyticsFixture, S, simulated } from './analytics-fixture.js'
-import { checkReports, snapshot } from './check-reports.js'
+import { checkReports, learnerReturns, objectiveCourseTotals, snapshot } from './check-reports.js'
 import { courseRef, type Raw, statementSet } from './reference.js'
 
 const STATEMENTS = simulated(6000)
@@ -82,6 +82,52 @@ for (const backend of BACKENDS) {
       await fx.projector.stop()
     })
 
+    it('an earlier answer arriving later moves its objective cell to the course of that answer (§8)', async () => {
+      const { storage } = open()
+      const fx = analyticsFixture(storage)
+      const answer = (course: string, minute: number, success: boolean): Statement => ({
+        actor: { objectType: 'Agent', mbox: 'mailto:mover@example.com' },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/answered', display: { 'en-US': 'answered' } },
+        object: { objectType: 'Activity', id: `${course}/quiz/q1` },
+        result: { success },
+        context: {
+          registration: '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e',
+          contextActivities: {
+            parent: [{ objectType: 'Activity', id: `${course}/quiz` }],
+            grouping: [{ objectType: 'Activity', id: course }],
+            other: [{ objectType: 'Activity', id: 'https://example.com/objectives/safety' }],
+          },
+        },
+        timestamp: new Date(Date.UTC(2025, 1, 3, 9, minute)).toISOString(),
+      })
+      const [a, b] = ['https://example.com/courses/a', 'https://example.com/courses/b']
+      const query = { page: 1, pageSize: 50 }
+      await fx.ingest([answer(b, 30, true)])
+      await fx.projector.catchUp(S)
+      expect((await fx.analytics.objectives(S, { ...query, course: b })).matrix.learners).toBe(1)
+      // An answer 20 minutes earlier, in course a: the cell's first evidence is now a's.
+      await fx.ingest([answer(a, 10, false)])
+      await fx.projector.catchUp(S)
+      const inA = await fx.analytics.objectives(S, { ...query, course: a })
+      const inB = await fx.analytics.objectives(S, { ...query, course: b })
+      expect(inA.matrix.learners).toBe(1)
+      expect(inA.objectives).toEqual([
+        {
+          objective: 'https://example.com/objectives/safety',
+          learners: 1,
+          mastered: 0,
+          masteryRate: 0,
+          meanMastery: 0.5,
+        },
+      ])
+      expect(inA.matrix.cells.map((c) => [c.evidence, c.correct])).toEqual([[2, 1]])
+      expect(inB.matrix.learners).toBe(0)
+      expect(inB.objectives).toEqual([])
+      const totals = await objectiveCourseTotals(storage)
+      expect(totals.kept).toEqual(totals.recounted)
+      await fx.projector.stop()
+    })
+
     it(
       'every report equals its brute-force reference: after ingest, voiding, rebuild',
       { timeout: 240_000 },
@@ -94,6 +140,12 @@ for (const backend of BACKENDS) {
         await fx.ingest(STATEMENTS.slice(3500))
         await fx.projector.catchUp(S)
         const set = await checkReports(fx, 'ingested')
+        const returns = await learnerReturns(storage)
+        expect(returns.kept.length).toBeGreaterThan(100)
+        expect(returns.kept).toEqual(returns.recounted)
+        const courseTotals = await objectiveCourseTotals(storage)
+        expect((courseTotals.kept[0] as unknown[]).length).toBeGreaterThan(20)
+        expect(courseTotals.kept).toEqual(courseTotals.recounted)
 
         const voiding = voidingStatements(set)
         expect(voiding.length).toBeGreaterThan(50)
@@ -112,12 +164,22 @@ for (const backend of BACKENDS) {
         await fx.projector.catchUp(S)
         const after = await checkReports(fx, 'voided')
         expect(after.length).toBe(set.length - voiding.length)
+        const voided = await learnerReturns(storage)
+        expect(voided.kept).toEqual(voided.recounted)
+        const voidedTotals = await objectiveCourseTotals(storage)
+        expect(voidedTotals.kept).toEqual(voidedTotals.recounted)
 
         const incremental = await snapshot(storage)
         const progress: number[] = []
         await fx.analytics.rebuild(S, (p) => progress.push(p.cursor))
         expect(progress.length).toBeGreaterThan(5)
         expect(await snapshot(storage)).toEqual(incremental)
+        const rebuilt = await learnerReturns(storage)
+        expect(rebuilt.kept).toEqual(voided.kept)
+        expect(rebuilt.kept).toEqual(rebuilt.recounted)
+        const rebuiltTotals = await objectiveCourseTotals(storage)
+        expect(rebuiltTotals.kept).toEqual(voidedTotals.kept)
+        expect(rebuiltTotals.kept).toEqual(rebuiltTotals.recounted)
         await checkReports(fx, 'rebuilt')
         await fx.projector.stop()
       },

@@ -33,16 +33,23 @@ export async function objectivesReport(
   people?: PersonScope,
 ) {
   if (people !== undefined) return cohortObjectives(db, storeId, window, query, people)
-  // An open window filters nothing: leaving its bounds out lets the learner counts walk the
-  // (store, learner) index alone instead of visiting every row for its last_ms.
+  // An open window filters nothing: the figures kept at projection time, store-wide or per
+  // course, instead of every (objective, learner) row in scope.
   const open = windowJson(window)
-  if (open.since === null && open.until === null && query.course === undefined)
-    return storeObjectives(db, storeId, query)
+  if (open.since === null && open.until === null) return keptObjectives(db, storeId, query)
+  // With a window over a course, the course's objectives named: each one's rows in the window
+  // are then one range of the (course, objective, last_ms) index, where the window alone would
+  // leave every row of the course to read for its last_ms.
+  const course = query.course
+  const named = course !== undefined && (open.since !== null || open.until !== null)
+  const objectives = named ? await objectivesOf(db, storeId, course) : []
+  if (named && objectives.length === 0) return objectivesOut([], 0, [], query)
   const scope = () => {
     let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
     if (open.since !== null) select = select.where('last_ms', '>=', window.sinceMs)
     if (open.until !== null) select = select.where('last_ms', '<', window.untilMs)
     if (query.course !== undefined) select = select.where('course', '=', query.course)
+    if (named) select = select.where('objective', 'in', objectives)
     return select
   }
   // The share as the matrix computes it (correct / evidence, a double), compared as there.
@@ -59,9 +66,11 @@ export async function objectivesReport(
     .groupBy('objective')
     .orderBy('objective')
     .execute()) as AnyRow[]
-  const learnerCount = (await scope()
-    .select(sql<number>`count(distinct learner)`.as('n'))
-    .executeTakeFirst()) as AnyRow | undefined
+  const learnerCount = named
+    ? await learnersInWindow(db, storeId, course, window)
+    : ((await scope()
+        .select(sql<number>`count(distinct learner)`.as('n'))
+        .executeTakeFirst()) as AnyRow | undefined)
   const pageLearners = (
     (await scope()
       .select('learner')
@@ -71,24 +80,87 @@ export async function objectivesReport(
       .offset((query.page - 1) * query.pageSize)
       .execute()) as AnyRow[]
   ).map((r) => String(r['learner']))
+  // The page's cells. Within a course, its learners' rows of the course with the window applied
+  // here: the learner keys in the (course, learner) index, where the window's objective ranges
+  // would be read whole to find the page's few learners in them.
   const rows =
     pageLearners.length === 0
       ? []
-      : ((await scope()
-          .select(['objective', 'learner', 'evidence', 'correct'])
-          .where('learner', 'in', pageLearners)
-          .execute()) as AnyRow[])
+      : course === undefined
+        ? ((await scope()
+            .select(['objective', 'learner', 'evidence', 'correct'])
+            .where('learner', 'in', pageLearners)
+            .execute()) as AnyRow[])
+        : (
+            (await db
+              .selectFrom('an_objectives')
+              .select(['objective', 'learner', 'evidence', 'correct', 'last_ms'])
+              .where('store_id', '=', storeId)
+              .where('course', '=', course)
+              .where('learner', 'in', pageLearners)
+              .execute()) as AnyRow[]
+          ).filter(
+            (r) =>
+              (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
+              (open.until === null || num(r['last_ms']) < window.untilMs),
+          )
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
 }
 
 /**
- * The report over the whole store from the figures kept at projection time (migration 0025):
- * a few rows per objective, the learner keys of the requested page, and that page's cells.
+ * The distinct objectives of a course, in order, as a `with recursive o (objective)` clause: a
+ * walk from each one to the next along the (course, objective) index, an index probe per
+ * objective (a few dozen) rather than a read of every (objective, learner) row of the course.
  */
-async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery) {
+function courseObjectives(storeId: number, course: string) {
+  const inScope = sql`store_id = ${storeId} and course = ${course}`
+  return sql`with recursive o (objective) as (
+      select min(objective) from an_objectives where ${inScope}
+      union all
+      select (select min(objective) from an_objectives where ${inScope} and objective > o.objective)
+      from o where o.objective is not null
+    )`
+}
+
+async function objectivesOf(db: AnyDb, storeId: number, course: string) {
+  const { rows } = await sql<{ objective: string | null }>`${courseObjectives(storeId, course)}
+    select objective from o where objective is not null`.execute(db)
+  return rows.map((r) => String(r.objective))
+}
+
+/**
+ * The course's learners with a cell in the window: the window's range of each objective in turn
+ * (a cross join, so SQLite keeps the objectives outside and reads each range from the covering
+ * (course, objective, last_ms) index, where it would otherwise walk the (course, learner) index
+ * for the learners' order and look every row of the course up; to PostgreSQL an inner join).
+ */
+async function learnersInWindow(db: AnyDb, storeId: number, course: string, window: ReportWindow) {
+  const { since, until } = windowJson(window)
+  const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)}
+    select count(distinct a.learner) as n from o cross join an_objectives a
+    where a.store_id = ${storeId} and a.course = ${course} and a.objective = o.objective
+      ${since === null ? sql`` : sql`and a.last_ms >= ${window.sinceMs}`}
+      ${until === null ? sql`` : sql`and a.last_ms < ${window.untilMs}`}`.execute(db)
+  return rows[0]
+}
+
+/**
+ * The report over the whole store or a course (no window) from the figures kept at projection
+ * time (migrations 0025 and 0031): a few rows per objective, the learner keys of the requested
+ * page, and that page's cells.
+ */
+async function keptObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery) {
+  const { course } = query
+  const [shares, learners] =
+    course === undefined
+      ? ['an_objective_shares', 'an_objective_learners']
+      : ['an_objective_course_shares', 'an_objective_course_learners']
+  const from = (table: string) => {
+    const select = db.selectFrom(table).where('store_id', '=', storeId)
+    return course === undefined ? select : select.where('course', '=', course)
+  }
   const share = sql<number>`(correct * 1.0 / evidence)`
-  const perObjective = (await db
-    .selectFrom('an_objective_shares')
+  const perObjective = (await from(shares)
     .select([
       'objective',
       sql<number>`sum(learners)`.as('learners'),
@@ -102,20 +174,15 @@ async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuer
         'mean',
       ),
     ])
-    .where('store_id', '=', storeId)
     .groupBy('objective')
     .orderBy('objective')
     .execute()) as AnyRow[]
-  const learnerCount = (await db
-    .selectFrom('an_objective_learners')
+  const learnerCount = (await from(learners)
     .select(sql<number>`count(*)`.as('n'))
-    .where('store_id', '=', storeId)
     .executeTakeFirst()) as AnyRow | undefined
   const pageLearners = (
-    (await db
-      .selectFrom('an_objective_learners')
+    (await from(learners)
       .select('learner')
-      .where('store_id', '=', storeId)
       .orderBy('learner')
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
@@ -124,10 +191,8 @@ async function storeObjectives(db: AnyDb, storeId: number, query: ObjectivesQuer
   const rows =
     pageLearners.length === 0
       ? []
-      : ((await db
-          .selectFrom('an_objectives')
+      : ((await from('an_objectives')
           .select(['objective', 'learner', 'evidence', 'correct'])
-          .where('store_id', '=', storeId)
           .where('learner', 'in', pageLearners)
           .execute()) as AnyRow[])
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)

@@ -12,6 +12,7 @@ import { insightsMigration } from './insights-migration.js'
 import { parallelWritersMigration } from './parallel-writers-migration.js'
 import { sharedWriterBeginMigration } from './shared-writer-begin-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
+import { reportWindowsMigration } from './report-windows-migration.js'
 import { objectiveTotalsMigration } from './objective-totals-migration.js'
 import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
 import { pageTotalsMigration } from './page-totals-migration.js'
@@ -253,6 +254,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0025-objective-totals': objectiveTotalsMigration(dialect),
     '0026-page-totals': pageTotalsMigration(dialect),
     '0029-shared-writer-begin': sharedWriterBeginMigration(dialect),
+    '0031-report-windows': reportWindowsMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
