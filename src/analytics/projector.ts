@@ -256,6 +256,8 @@ export async function analyzeProjections(db: AnyDb): Promise<void> {
     'an_objective_shares',
     'an_objective_learners',
     'an_page_totals',
+    'an_course_funnel',
+    'an_course_exits',
   ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,

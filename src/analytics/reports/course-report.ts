@@ -7,7 +7,14 @@ import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { personJoin, personKey, sharedPersons } from '../people/person-key-sql.js'
 import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
+import {
+  type AnyDb,
+  type AnyRow,
+  isOpenWindow,
+  num,
+  numOrNull,
+  type ReportWindow,
+} from './report-context.js'
 import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
 
 export type ScoreOf = 'best' | 'first' | 'last'
@@ -83,6 +90,29 @@ const SCORE_COLUMN: Record<ScoreOf, string> = {
   last: 'last_score',
 }
 
+/**
+ * The columns of `an_learner_activity` the outcome measures read, with what merging a person's
+ * rows needs (the key, the order of the first judgement): the rows are read without the rest.
+ */
+const OUTCOME_COLUMNS = [
+  'activity_id',
+  'learner',
+  'first_ms',
+  'engaged_ms',
+  'completed_ms',
+  'passed_ms',
+  'judged_success',
+  'judged_ms',
+  'judged_seq',
+] as const
+
+/** Each per-learner score with the order columns its merge reads. */
+const SCORE_COLUMNS = {
+  best: ['best_score'],
+  first: ['first_score', 'fscore_ms', 'fscore_seq'],
+  last: ['last_score', 'lscore_ms', 'lscore_seq'],
+} as const
+
 /** A course's pages with their funnel figures, and each non-completer's candidate exit pages. */
 interface Funnel {
   /** page → module, earliest first view by anyone, started persons reaching it, their views. */
@@ -92,6 +122,8 @@ interface Funnel {
    * them first viewed latest by anyone, ties included); the exit is the last in page order.
    */
   lastPages: Map<string, string[]>
+  /** Exits already resolved to their page (the projection's path), added to `lastPages`'. */
+  exits?: Map<string, number>
 }
 
 /** The funnel from (page, person) rows already keyed by person and restricted to a scope. */
@@ -200,6 +232,123 @@ async function funnelInSql(
   }
 }
 
+/** Rows of `table` of the course for these learner keys, a few hundred keys per query. */
+async function rowsOfLearners(
+  db: AnyDb,
+  table: 'an_learner_activity' | 'an_pages',
+  column: 'activity_id' | 'course',
+  storeId: number,
+  activity: string,
+  learners: readonly string[],
+): Promise<AnyRow[]> {
+  const rows: AnyRow[] = []
+  for (let i = 0; i < learners.length; i += 500)
+    rows.push(
+      ...((await db
+        .selectFrom(table)
+        .selectAll()
+        .where('store_id', '=', storeId)
+        .where(column, '=', activity)
+        .where('learner', 'in', learners.slice(i, i + 500))
+        .execute()) as AnyRow[]),
+    )
+  return rows
+}
+
+/**
+ * The open-window funnel over every person from the projections: the pages and their first
+ * views from `an_page_totals` (migration 0026), the started learners reaching them from
+ * `an_course_funnel` (migration 0030), so only a few rows per page are read. Both count by IFI;
+ * the persons with several IFIs (few) are corrected from their own rows: their IFIs' counts are
+ * taken out and their counts as persons (started as a merged course row, §6) put in.
+ * The exit points (§6): each started non-completer's latest page in page order, kept per IFI in
+ * `an_course_exits` (migration 0030) and counted per page here.
+ */
+async function funnelFromProjection(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  stored: readonly AnyRow[],
+  people: PersonScope,
+): Promise<Funnel> {
+  const pages: Funnel['pages'] = new Map()
+  for (const r of (
+    await sql<AnyRow>`select t.page, min(nullif(t.module, '')) as module, min(t.first_ms) as first,
+        max(f.reached) as reached, max(f.views) as views
+      from an_page_totals t left join an_course_funnel f on f.store_id = t.store_id
+        and f.course = t.course and f.page = t.page
+      where t.store_id = ${storeId} and t.course = ${activity}
+      group by t.page`.execute(db)
+  ).rows)
+    pages.set(String(r['page']), {
+      module: String(r['module']),
+      first: num(r['first']),
+      reached: num(r['reached']),
+      views: num(r['views']),
+    })
+
+  // The persons with several IFIs: their rows by IFI out, their rows by person in.
+  const sharedIfis = (
+    await sql<AnyRow>`with ${sharedPersons(storeId)}
+      select ifi from person_identifiers
+      where store_id = ${storeId} and person_id in (select person_id from shared)`.execute(db)
+  ).rows.map((r) => String(r['ifi']))
+  const shared = new Set(sharedIfis)
+  const sharedCourseRows = stored.filter((r) => shared.has(String(r['learner'])))
+  const sharedPages = await rowsOfLearners(db, 'an_pages', 'course', storeId, activity, sharedIfis)
+  const startedIfis = new Set(
+    sharedCourseRows
+      .filter((r) => r['engaged_ms'] !== null && num(r['first_ms']) >= 0)
+      .map((r) => String(r['learner'])),
+  )
+  const persons = rowsByPerson(LEARNER_ACTIVITY, sharedCourseRows, people)
+  const startedPersons = new Set(
+    persons
+      .filter((r) => r['engaged_ms'] !== null && num(r['first_ms']) >= 0)
+      .map((r) => String(r['learner'])),
+  )
+  const completedPersons = new Set(
+    persons.filter((r) => r['completed_ms'] !== null).map((r) => String(r['learner'])),
+  )
+  const viewers = new Map<string, Set<string>>()
+  const lastPages: Funnel['lastPages'] = new Map()
+  for (const p of sharedPages) {
+    const entry = pages.get(String(p['page']))
+    if (entry === undefined) continue
+    const page = String(p['page'])
+    const learner = String(p['learner'])
+    if (startedIfis.has(learner)) {
+      entry.reached -= 1
+      entry.views -= num(p['views'])
+    }
+    const person = people.key(learner)
+    if (!startedPersons.has(person)) continue
+    const seen = viewers.get(page) ?? new Set<string>()
+    seen.add(person)
+    viewers.set(page, seen)
+    entry.views += num(p['views'])
+    if (!completedPersons.has(person))
+      lastPages.set(person, [...(lastPages.get(person) ?? []), page])
+  }
+  for (const [page, seen] of viewers) {
+    const entry = pages.get(page)
+    if (entry !== undefined) entry.reached += seen.size
+  }
+
+  // The other learners' exits, kept per learner (migration 0030).
+  const exits = new Map<string, number>()
+  for (const r of (
+    await sql<AnyRow>`with ${sharedPersons(storeId)}
+      select page, count(*) as learners from an_course_exits
+      where store_id = ${storeId} and course = ${activity}
+        and learner not in (select ifi from person_identifiers
+          where store_id = ${storeId} and person_id in (select person_id from shared))
+      group by page`.execute(db)
+  ).rows)
+    exits.set(String(r['page']), num(r['learners']))
+  return { pages, lastPages, exits }
+}
+
 export async function courseReport(
   db: AnyDb,
   storeId: number,
@@ -209,7 +358,7 @@ export async function courseReport(
 ) {
   const stored = (await db
     .selectFrom('an_learner_activity')
-    .selectAll()
+    .select([...OUTCOME_COLUMNS, 'last_ms', 'centis', ...SCORE_COLUMNS[query.scoreOf]])
     .where('store_id', '=', storeId)
     .where('activity_id', '=', activity)
     .execute()) as AnyRow[]
@@ -231,14 +380,21 @@ export async function courseReport(
       .map((r) => String(r['learner'])),
   )
 
-  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course). Two index
-  // ranges rather than one `or`, which SQLite answers by walking every session of the store.
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course), counted per
+  // learner key in SQL (a learner's sessions, the open ones among them) and summed per person
+  // here: a person's attempts are their IFIs' sessions. Two index ranges rather than one `or`,
+  // which SQLite answers by walking every session of the store.
   const sessionsOf = (column: 'course' | 'activity_id') =>
     db
       .selectFrom('an_sessions')
-      .select(['session_id', 'learner', 'ended', 'centis'])
+      .select([
+        'learner',
+        sql<number>`count(*)`.as('sessions'),
+        sql<number>`sum(case when ended = 0 then 1 else 0 end)`.as('open'),
+      ])
       .where('store_id', '=', storeId)
       .where(column, '=', activity)
+      .groupBy('learner')
   const sessions = relabelByPerson(
     [
       ...(await sessionsOf('course').execute()),
@@ -253,8 +409,8 @@ export async function courseReport(
   for (const s of sessions) {
     const learner = String(s['learner'])
     if (!inCohort.has(learner)) continue
-    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + 1)
-    if (num(s['ended']) === 0) openSessions += 1
+    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + num(s['sessions']))
+    openSessions += num(s['open'])
   }
   const attemptCounts = [...attemptsBy.values()]
   const distribution = new Map<number, number>()
@@ -269,21 +425,23 @@ export async function courseReport(
 
   // Modules: the AUs launched under the course, and the parents of its pages.
   const funnel =
-    query.people?.members === undefined
-      ? await funnelInSql(db, storeId, activity, window)
-      : funnelOfRows(
-          relabelByPerson(
-            await db
-              .selectFrom('an_pages')
-              .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
-              .where('store_id', '=', storeId)
-              .where('course', '=', activity)
-              .execute(),
-            query.people,
-          ),
-          startedSet,
-          completedSet,
-        )
+    query.people !== undefined && query.people.members === undefined && isOpenWindow(window)
+      ? await funnelFromProjection(db, storeId, activity, stored, query.people)
+      : query.people?.members === undefined
+        ? await funnelInSql(db, storeId, activity, window)
+        : funnelOfRows(
+            relabelByPerson(
+              await db
+                .selectFrom('an_pages')
+                .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+                .where('store_id', '=', storeId)
+                .where('course', '=', activity)
+                .execute(),
+              query.people,
+            ),
+            startedSet,
+            completedSet,
+          )
   const moduleIds = new Set<string>()
   for (const s of (await db
     .selectFrom('an_sessions')
@@ -302,7 +460,7 @@ export async function courseReport(
           LEARNER_ACTIVITY,
           await db
             .selectFrom('an_learner_activity')
-            .selectAll()
+            .select([...OUTCOME_COLUMNS, 'best_score'])
             .where('store_id', '=', storeId)
             .where('activity_id', 'in', [...moduleIds])
             .execute(),
@@ -326,7 +484,7 @@ export async function courseReport(
     (a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1),
   )
   const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
-  const exits = new Map<string, number>()
+  const exits = new Map(funnel.exits)
   for (const candidates of funnel.lastPages.values()) {
     let last: string | undefined
     for (const page of candidates)

@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
+import { courseFunnelMigration } from './course-funnel-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { analyticsReportIndexesMigration } from './analytics-report-indexes-migration.js'
@@ -253,6 +254,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0025-objective-totals': objectiveTotalsMigration(dialect),
     '0026-page-totals': pageTotalsMigration(dialect),
     '0029-shared-writer-begin': sharedWriterBeginMigration(dialect),
+    '0030-course-funnel': courseFunnelMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
