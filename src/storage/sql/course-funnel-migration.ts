@@ -347,6 +347,35 @@ export function courseFunnelMigration(dialect: SqlDialect): Migration {
         .on('an_pages')
         .columns(['store_id', 'course', 'learner', 'page', 'views'])
         .execute()
+      // The course report's module table reads every module's learner rows with the outcome
+      // columns only (course-report.ts): covering, a range of the index instead of a table row
+      // per learner (54 → 13 ms for 5,800 rows at 10⁶ statements). These columns change once
+      // or twice per learner, not on every statement as last_ms and centis do.
+      await db.schema
+        .createIndex('an_learner_activity_outcomes')
+        .ifNotExists()
+        .on('an_learner_activity')
+        .columns([
+          'store_id',
+          'activity_id',
+          'learner',
+          'first_ms',
+          'engaged_ms',
+          'completed_ms',
+          'passed_ms',
+          'judged_success',
+          'judged_ms',
+          'judged_seq',
+          'best_score',
+        ])
+        .execute()
+      // The course report's attempts: a course's sessions counted per learner (covering).
+      await db.schema
+        .createIndex('an_sessions_course_ended')
+        .ifNotExists()
+        .on('an_sessions')
+        .columns(['store_id', 'course', 'learner', 'ended'])
+        .execute()
       const postgres = dialect.name === 'postgres'
       await sql.raw(FUNNEL_BACKFILL).execute(db)
       await sql.raw(exitsBackfill(postgres ? ' collate "C"' : '')).execute(db)
