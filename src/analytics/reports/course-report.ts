@@ -2,7 +2,7 @@
  * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
-import { sql } from 'kysely'
+import { PostgresAdapter, type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { personJoin, personKey, sharedPersons } from '../people/person-key-sql.js'
@@ -15,7 +15,7 @@ import {
   numOrNull,
   type ReportWindow,
 } from './report-context.js'
-import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
+import { ratio, round, scoreHistogram, summary } from './stats.js'
 
 export type ScoreOf = 'best' | 'first' | 'last'
 export const LEARNER_SORTS = [
@@ -64,25 +64,85 @@ const iso = (ms: unknown): string | null =>
  * denominator; such learners are counted apart, in `completedNotStarted`.
  */
 export function outcomeMeasures(rows: readonly AnyRow[]) {
-  const started = rows.filter((r) => r['engaged_ms'] !== null)
-  const completed = started.filter((r) => r['completed_ms'] !== null).length
-  const completedNotStarted = rows.filter(
-    (r) => r['engaged_ms'] === null && r['completed_ms'] !== null,
-  ).length
-  const judged = rows.filter((r) => r['judged_success'] !== null)
+  return outcomeOfCounts(outcomeCounts(rows))
+}
+
+/** The counts behind `outcomeMeasures`, which add over disjoint sets of rows. */
+interface OutcomeCounts {
+  started: number
+  completed: number
+  completedNotStarted: number
+  judged: number
+  passedFirst: number
+  passed: number
+}
+
+function outcomeCounts(rows: readonly AnyRow[]): OutcomeCounts {
+  const c = {
+    started: 0,
+    completed: 0,
+    completedNotStarted: 0,
+    judged: 0,
+    passedFirst: 0,
+    passed: 0,
+  }
+  for (const r of rows) {
+    if (r['engaged_ms'] !== null) {
+      c.started += 1
+      if (r['completed_ms'] !== null) c.completed += 1
+    } else if (r['completed_ms'] !== null) c.completedNotStarted += 1
+    if (r['judged_success'] !== null) {
+      c.judged += 1
+      if (num(r['judged_success']) === 1) c.passedFirst += 1
+      if (r['passed_ms'] !== null) c.passed += 1
+    }
+  }
+  return c
+}
+
+function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
   return {
-    started: started.length,
-    completed,
-    completedNotStarted,
-    completionRate: ratio(completed, started.length),
-    judged: judged.length,
-    firstAttemptPassRate: ratio(
-      judged.filter((r) => num(r['judged_success']) === 1).length,
-      judged.length,
-    ),
-    eventualPassRate: ratio(judged.filter((r) => r['passed_ms'] !== null).length, judged.length),
+    started: a.started + b.started,
+    completed: a.completed + b.completed,
+    completedNotStarted: a.completedNotStarted + b.completedNotStarted,
+    judged: a.judged + b.judged,
+    passedFirst: a.passedFirst + b.passedFirst,
+    passed: a.passed + b.passed,
   }
 }
+
+function outcomeOfCounts(c: OutcomeCounts) {
+  return {
+    started: c.started,
+    completed: c.completed,
+    completedNotStarted: c.completedNotStarted,
+    completionRate: ratio(c.completed, c.started),
+    judged: c.judged,
+    firstAttemptPassRate: ratio(c.passedFirst, c.judged),
+    eventualPassRate: ratio(c.passed, c.judged),
+  }
+}
+
+/** The same counts in SQL, over the rows of `an_learner_activity` aliased `alias`. */
+const outcomeCountsSql = (alias: string) =>
+  sql.raw(`sum(case when ${alias}.engaged_ms is not null then 1 else 0 end) as started,
+    sum(case when ${alias}.engaged_ms is not null and ${alias}.completed_ms is not null
+      then 1 else 0 end) as completed,
+    sum(case when ${alias}.engaged_ms is null and ${alias}.completed_ms is not null
+      then 1 else 0 end) as completed_not_started,
+    sum(case when ${alias}.judged_success is not null then 1 else 0 end) as judged,
+    sum(case when ${alias}.judged_success = 1 then 1 else 0 end) as passed_first,
+    sum(case when ${alias}.judged_success is not null and ${alias}.passed_ms is not null
+      then 1 else 0 end) as passed`)
+
+const countsOfSqlRow = (r: AnyRow | undefined): OutcomeCounts => ({
+  started: num(r?.['started']),
+  completed: num(r?.['completed']),
+  completedNotStarted: num(r?.['completed_not_started']),
+  judged: num(r?.['judged']),
+  passedFirst: num(r?.['passed_first']),
+  passed: num(r?.['passed']),
+})
 
 const SCORE_COLUMN: Record<ScoreOf, string> = {
   best: 'best_score',
@@ -270,6 +330,8 @@ async function funnelFromProjection(
   activity: string,
   stored: readonly AnyRow[],
   people: PersonScope,
+  /** The IFIs of the persons with several, when the caller has them (else read here). */
+  knownSharedIfis?: readonly string[],
 ): Promise<Funnel> {
   const pages: Funnel['pages'] = new Map()
   for (const r of (
@@ -288,11 +350,13 @@ async function funnelFromProjection(
     })
 
   // The persons with several IFIs: their rows by IFI out, their rows by person in.
-  const sharedIfis = (
-    await sql<AnyRow>`with ${sharedPersons(storeId)}
-      select ifi from person_identifiers
-      where store_id = ${storeId} and person_id in (select person_id from shared)`.execute(db)
-  ).rows.map((r) => String(r['ifi']))
+  const sharedIfis =
+    knownSharedIfis ??
+    (
+      await sql<AnyRow>`with ${sharedPersons(storeId)}
+        select ifi from person_identifiers
+        where store_id = ${storeId} and person_id in (select person_id from shared)`.execute(db)
+    ).rows.map((r) => String(r['ifi']))
   const shared = new Set(sharedIfis)
   const sharedCourseRows = stored.filter((r) => shared.has(String(r['learner'])))
   const sharedPages = await rowsOfLearners(db, 'an_pages', 'course', storeId, activity, sharedIfis)
@@ -338,18 +402,148 @@ async function funnelFromProjection(
   // The other learners' exits, kept per learner (migration 0030).
   const exits = new Map<string, number>()
   for (const r of (
-    await sql<AnyRow>`with ${sharedPersons(storeId)}
-      select page, count(*) as learners from an_course_exits
-      where store_id = ${storeId} and course = ${activity}
-        and learner not in (select ifi from person_identifiers
-          where store_id = ${storeId} and person_id in (select person_id from shared))
-      group by page`.execute(db)
+    await (
+      knownSharedIfis === undefined
+        ? sql<AnyRow>`with ${sharedPersons(storeId)}
+          select page, count(*) as learners from an_course_exits
+          where store_id = ${storeId} and course = ${activity}
+            and learner not in (select ifi from person_identifiers
+              where store_id = ${storeId} and person_id in (select person_id from shared))
+          group by page`
+        : sql<AnyRow>`select page, count(*) as learners from an_course_exits
+          where store_id = ${storeId} and course = ${activity}${
+            sharedIfis.length === 0
+              ? sql``
+              : sql` and learner not in (${sql.join([...sharedIfis])})`
+          }
+          group by page`
+    ).execute(db)
   ).rows)
     exits.set(String(r['page']), num(r['learners']))
   return { pages, lastPages, exits }
 }
 
+/**
+ * The persons with several IFIs beyond which the open-window report without a cohort falls
+ * back to merging every row in JS: their IFIs are excluded from the SQL aggregates by a list of
+ * bind parameters, and their own rows are merged in JS.
+ */
+const MAX_SHARED_IFIS = 2000
+
 export async function courseReport(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  query: CourseQuery,
+) {
+  if (query.people !== undefined && query.people.members === undefined && isOpenWindow(window)) {
+    const sharedIfis = query.people.directory.people
+      .filter((p) => p.identifiers.length > 1)
+      .flatMap((p) => p.identifiers)
+    if (sharedIfis.length <= MAX_SHARED_IFIS)
+      return courseReportInSql(db, storeId, activity, window, query, query.people, sharedIfis)
+  }
+  return courseReportInJs(db, storeId, activity, window, query)
+}
+
+/** The activities shown as the course's modules: AUs launched under it, parents of its pages. */
+async function moduleIdsOf(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  funnel: Funnel,
+): Promise<Set<string>> {
+  const moduleIds = new Set<string>()
+  for (const s of (await db
+    .selectFrom('an_sessions')
+    .select('activity_id')
+    .distinct()
+    .where('store_id', '=', storeId)
+    .where('course', '=', activity)
+    .execute()) as AnyRow[])
+    if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
+      moduleIds.add(s['activity_id'])
+  for (const [, p] of funnel.pages) moduleIds.add(p.module)
+  return moduleIds
+}
+
+/** Pages in order (earliest first view by anyone), the funnel over the started learners, exits. */
+function pagesOf(funnel: Funnel) {
+  const pageOrder = [...funnel.pages].sort(
+    (a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1),
+  )
+  const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
+  const exits = new Map(funnel.exits)
+  for (const candidates of funnel.lastPages.values()) {
+    let last: string | undefined
+    for (const page of candidates)
+      if (last === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(last) ?? 0)) last = page
+    if (last !== undefined) exits.set(last, (exits.get(last) ?? 0) + 1)
+  }
+  let previous: number | undefined
+  const pages = pageOrder.map(([id, entry], index) => {
+    const reached = entry.reached
+    const conversion = previous === undefined ? null : ratio(reached, previous)
+    previous = reached
+    return {
+      order: index + 1,
+      page: id,
+      module: entry.module,
+      reached,
+      views: entry.views,
+      conversion,
+      dropoff: conversion === null ? null : round(1 - conversion),
+      exits: exits.get(id) ?? 0,
+    }
+  })
+  const firstReached = pages[0]?.reached ?? 0
+  return {
+    pages,
+    funnel: {
+      steps: pages.length,
+      overall: pages.length === 0 ? null : ratio(pages.at(-1)?.reached ?? 0, firstReached),
+    },
+    exitPoints: [...exits]
+      .sort((a, b) => b[1] - a[1] || (orderOf.get(a[0]) ?? 0) - (orderOf.get(b[0]) ?? 0))
+      .map(([page, learners]) => ({ page, learners })),
+  }
+}
+
+/** A row of the per-learner table from a course row (by IFI or merged by person). */
+function learnerRowOf(r: AnyRow, scoreColumn: string, attempts: number): LearnerRow {
+  return {
+    learner: String(r['learner']),
+    firstAt: iso(r['first_ms']) ?? '',
+    lastAt: iso(r['last_ms']) ?? '',
+    started: r['engaged_ms'] !== null,
+    completedAt: iso(r['completed_ms']),
+    firstAttemptPassed: r['judged_success'] === null ? null : num(r['judged_success']) === 1,
+    passedAt: iso(r['passed_ms']),
+    score: numOrNull(r[scoreColumn]),
+    attempts,
+    timeSeconds: num(r['centis']) / 100,
+  }
+}
+
+/**
+ * The order of the per-learner table: by the sort column in the asked direction, missing values
+ * (null) last in either direction, equal values by learner key ascending.
+ */
+function learnerOrder(query: CourseQuery): (a: LearnerRow, b: LearnerRow) => number {
+  const direction = query.order === 'asc' ? 1 : -1
+  return (a, b) => {
+    const x = a[query.sort]
+    const y = b[query.sort]
+    if (x === y) return a.learner < b.learner ? -1 : 1
+    if (x === null) return 1
+    if (y === null) return -1
+    return (x < y ? -1 : 1) * direction
+  }
+}
+
+/** The report by merging every learner row in JS: a cohort, a window, many merged persons. */
+async function courseReportInJs(
   db: AnyDb,
   storeId: number,
   activity: string,
@@ -442,17 +636,7 @@ export async function courseReport(
             startedSet,
             completedSet,
           )
-  const moduleIds = new Set<string>()
-  for (const s of (await db
-    .selectFrom('an_sessions')
-    .select('activity_id')
-    .distinct()
-    .where('store_id', '=', storeId)
-    .where('course', '=', activity)
-    .execute()) as AnyRow[])
-    if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
-      moduleIds.add(s['activity_id'])
-  for (const [, p] of funnel.pages) moduleIds.add(p.module)
+  const moduleIds = await moduleIdsOf(db, storeId, activity, funnel)
   const moduleRows =
     moduleIds.size === 0
       ? []
@@ -479,96 +663,422 @@ export async function courseReport(
     .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
     .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
 
-  // Pages in order (earliest first view by anyone), the funnel over the started learners.
-  const pageOrder = [...funnel.pages].sort(
-    (a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1),
-  )
-  const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
-  const exits = new Map(funnel.exits)
-  for (const candidates of funnel.lastPages.values()) {
-    let last: string | undefined
-    for (const page of candidates)
-      if (last === undefined || (orderOf.get(page) ?? 0) > (orderOf.get(last) ?? 0)) last = page
-    if (last !== undefined) exits.set(last, (exits.get(last) ?? 0) + 1)
-  }
-  let previous: number | undefined
-  const pages = pageOrder.map(([id, entry], index) => {
-    const reached = entry.reached
-    const conversion = previous === undefined ? null : ratio(reached, previous)
-    previous = reached
-    return {
-      order: index + 1,
-      page: id,
-      module: entry.module,
-      reached,
-      views: entry.views,
-      conversion,
-      dropoff: conversion === null ? null : round(1 - conversion),
-      exits: exits.get(id) ?? 0,
-    }
-  })
-  const firstReached = pages[0]?.reached ?? 0
+  const paged = pagesOf(funnel)
 
   // The per-learner table, sorted and paged.
-  const learners: LearnerRow[] = cohort.map((r) => ({
-    learner: String(r['learner']),
-    firstAt: iso(r['first_ms']) ?? '',
-    lastAt: iso(r['last_ms']) ?? '',
-    started: r['engaged_ms'] !== null,
-    completedAt: iso(r['completed_ms']),
-    firstAttemptPassed: r['judged_success'] === null ? null : num(r['judged_success']) === 1,
-    passedAt: iso(r['passed_ms']),
-    score: numOrNull(r[scoreColumn]),
-    attempts: attemptsBy.get(String(r['learner'])) ?? 0,
-    timeSeconds: num(r['centis']) / 100,
-  }))
-  const direction = query.order === 'asc' ? 1 : -1
-  learners.sort((a, b) => {
-    const x = a[query.sort]
-    const y = b[query.sort]
-    if (x === y) return a.learner < b.learner ? -1 : 1
-    if (x === null) return 1
-    if (y === null) return -1
-    return (x < y ? -1 : 1) * direction
-  })
+  const learners = cohort.map((r) =>
+    learnerRowOf(r, scoreColumn, attemptsBy.get(String(r['learner'])) ?? 0),
+  )
+  learners.sort(learnerOrder(query))
 
-  const scoreSummary = summary(scores)
-  const histogram: Histogram = scoreHistogram(scores)
+  return courseResult(activity, query, {
+    cohort: cohort.length,
+    counts: outcomeCounts(cohort),
+    scores,
+    times,
+    attempts: { learners: attemptCounts.length, sum: attemptCounts.reduce((x, y) => x + y, 0) },
+    distribution,
+    openSessions,
+    firstStart: engagedTimes.length === 0 ? null : Math.min(...engagedTimes),
+    lastActivity: cohort.length === 0 ? null : Math.max(...cohort.map((r) => num(r['last_ms']))),
+    modules,
+    paged,
+    rows: learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+  })
+}
+
+/** The report from its parts, as both paths compute them. */
+function courseResult<M>(
+  activity: string,
+  query: CourseQuery,
+  p: {
+    cohort: number
+    counts: OutcomeCounts
+    scores: readonly number[]
+    times: readonly number[]
+    /** Learners with at least one attempt, and their attempts summed. */
+    attempts: { learners: number; sum: number }
+    distribution: ReadonlyMap<number, number>
+    openSessions: number
+    firstStart: number | null
+    lastActivity: number | null
+    modules: M[]
+    paged: ReturnType<typeof pagesOf>
+    rows: LearnerRow[]
+  },
+) {
   return {
     activity,
-    cohort: cohort.length,
-    ...outcomeMeasures(cohort),
-    scores: { of: query.scoreOf, ...scoreSummary, histogram: histogram.bins },
+    cohort: p.cohort,
+    ...outcomeOfCounts(p.counts),
+    scores: { of: query.scoreOf, ...summary(p.scores), histogram: scoreHistogram(p.scores).bins },
     attempts: {
-      learners: attemptCounts.length,
-      mean: summary(attemptCounts).mean,
-      distribution: [...distribution]
+      learners: p.attempts.learners,
+      // An integer sum is exact: the mean `summary` gives of the per-learner counts.
+      mean: p.attempts.learners === 0 ? null : round(p.attempts.sum / p.attempts.learners),
+      distribution: [...p.distribution]
         .sort((a, b) => a[0] - b[0])
         .map(([attempts, learners]) => ({ attempts, learners })),
-      openSessions,
+      openSessions: p.openSessions,
     },
-    timeSpent: { ...summary(times), unit: 'seconds' },
-    dates: {
-      firstStart: engagedTimes.length === 0 ? null : iso(Math.min(...engagedTimes)),
-      lastActivity:
-        cohort.length === 0 ? null : iso(Math.max(...cohort.map((r) => num(r['last_ms'])))),
-    },
-    modules,
-    pages,
-    funnel: {
-      steps: pages.length,
-      overall: pages.length === 0 ? null : ratio(pages.at(-1)?.reached ?? 0, firstReached),
-    },
-    exitPoints: [...exits]
-      .sort((a, b) => b[1] - a[1] || (orderOf.get(a[0]) ?? 0) - (orderOf.get(b[0]) ?? 0))
-      .map(([page, learners]) => ({ page, learners })),
+    timeSpent: { ...summary(p.times), unit: 'seconds' },
+    dates: { firstStart: iso(p.firstStart), lastActivity: iso(p.lastActivity) },
+    modules: p.modules,
+    ...p.paged,
     learners: {
-      total: learners.length,
+      total: p.cohort,
       page: query.page,
       pageSize: query.pageSize,
       sort: query.sort,
       order: query.order,
-      rows: learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+      rows: p.rows,
     },
   }
+}
+
+/**
+ * The report over the open window without a cohort, aggregated in SQL: the course's learner rows
+ * never travel to JS whole. Every IFI that is not one of a person with several (nearly all) is
+ * a person of its own, so its rows are counted, summed and paged in the database; the few
+ * persons with several IFIs (`sharedIfis`) are left out there, merged from their own rows in JS
+ * (`rowsByPerson`, as the JS path does) and added in. Only the one-column value lists the
+ * medians need (scores, times, module best scores) are read whole, as bare numbers.
+ */
+async function courseReportInSql(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  query: CourseQuery,
+  people: PersonScope,
+  sharedIfis: readonly string[],
+) {
+  const exists = await db
+    .selectFrom('an_learner_activity')
+    .select('learner')
+    .where('store_id', '=', storeId)
+    .where('activity_id', '=', activity)
+    .limit(1)
+    .execute()
+  if (exists.length === 0)
+    throw NotFoundError(`no learner has statements about the activity ${activity}`)
+  const scoreColumn = SCORE_COLUMN[query.scoreOf]
+  // The course rows counted in SQL: first statement in the window, not a shared person's IFI.
+  const cohortOf = (alias: string) =>
+    sql`${sql.raw(alias)}.first_ms >= ${window.sinceMs} and ${sql.raw(alias)}.first_ms < ${window.untilMs}${
+      sharedIfis.length === 0
+        ? sql``
+        : sql` and ${sql.raw(alias)}.learner not in (${sql.join([...sharedIfis])})`
+    }`
+  const courseRows = sql`an_learner_activity la where la.store_id = ${storeId}
+    and la.activity_id = ${activity} and ${cohortOf('la')}`
+
+  // The shared persons' own rows, merged by person (few).
+  const sharedCourseRows = await rowsOfLearners(
+    db,
+    'an_learner_activity',
+    'activity_id',
+    storeId,
+    activity,
+    sharedIfis,
+  )
+  const sharedCohort = rowsByPerson(LEARNER_ACTIVITY, sharedCourseRows, people).filter(
+    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
+  )
+  const inSharedCohort = new Set(sharedCohort.map((r) => String(r['learner'])))
+
+  // Outcome measures (§1, §2) and dates.
+  const [totals] = (
+    await sql<AnyRow>`select count(*) as cohort, ${outcomeCountsSql('la')},
+        min(la.engaged_ms) as first_start, max(la.last_ms) as last_activity
+      from ${courseRows}`.execute(db)
+  ).rows
+  const counts = addCounts(countsOfSqlRow(totals), outcomeCounts(sharedCohort))
+  const cohortSize = num(totals?.['cohort']) + sharedCohort.length
+  const engagedTimes = sharedCohort
+    .map((r) => numOrNull(r['engaged_ms']))
+    .filter((v): v is number => v !== null)
+  const firstStartSql = numOrNull(totals?.['first_start'])
+  if (firstStartSql !== null) engagedTimes.push(firstStartSql)
+  const lastTimes = sharedCohort.map((r) => num(r['last_ms']))
+  if (num(totals?.['cohort']) > 0) lastTimes.push(num(totals?.['last_activity']))
+
+  // Scores (§3) and time spent (§4): the bare values, for the medians.
+  const scores: number[] = []
+  const times: number[] = []
+  for (const r of (
+    await sql<AnyRow>`select la.${sql.raw(scoreColumn)} as s, la.centis as c from ${courseRows}
+        and (la.${sql.raw(scoreColumn)} is not null or la.centis > 0)`.execute(db)
+  ).rows) {
+    if (r['s'] !== null) scores.push(Number(r['s']))
+    if (num(r['c']) > 0) times.push(num(r['c']) / 100)
+  }
+  for (const r of sharedCohort) {
+    const s = numOrNull(r[scoreColumn])
+    if (s !== null) scores.push(s)
+    if (num(r['centis']) > 0) times.push(num(r['centis']) / 100)
+  }
+
+  // Attempts (§5): the cmi5 sessions of the activity (as AU) or under it (as course), per
+  // learner, as in the JS path; the distribution grouped in SQL.
+  const sessionsCte = sql`s as (
+      select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+      from an_sessions where store_id = ${storeId} and course = ${activity} group by learner
+      union all
+      select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+      from an_sessions where store_id = ${storeId} and activity_id = ${activity}
+        and (course is null or course <> ${activity}) group by learner
+    ),
+    a as (select learner, sum(n) as n, sum(o) as o from s group by learner)`
+  const distribution = new Map<number, number>()
+  let attemptLearners = 0
+  let attemptSum = 0
+  let openSessions = 0
+  for (const r of (
+    await sql<AnyRow>`with ${sessionsCte}
+      select a.n as attempts, count(*) as learners, sum(a.o) as open
+      from a, ${courseRows} and la.learner = a.learner
+      group by a.n`.execute(db)
+  ).rows) {
+    const attempts = num(r['attempts'])
+    const learners = num(r['learners'])
+    distribution.set(attempts, (distribution.get(attempts) ?? 0) + learners)
+    attemptLearners += learners
+    attemptSum += attempts * learners
+    openSessions += num(r['open'])
+  }
+  const sharedAttempts = new Map<string, number>()
+  for (const s of relabelByPerson(
+    await sessionsOfLearners(db, storeId, activity, sharedIfis),
+    people,
+  )) {
+    const person = String(s['learner'])
+    if (!inSharedCohort.has(person)) continue
+    sharedAttempts.set(person, (sharedAttempts.get(person) ?? 0) + num(s['n']))
+    openSessions += num(s['o'])
+  }
+  for (const n of sharedAttempts.values()) {
+    distribution.set(n, (distribution.get(n) ?? 0) + 1)
+    attemptLearners += 1
+    attemptSum += n
+  }
+
+  // Funnel, exits (§6) and modules.
+  const funnel = await funnelFromProjection(
+    db,
+    storeId,
+    activity,
+    sharedCourseRows,
+    people,
+    sharedIfis,
+  )
+  const moduleIds = [...(await moduleIdsOf(db, storeId, activity, funnel))]
+  const modules =
+    moduleIds.length === 0
+      ? []
+      : await modulesInSql(
+          db,
+          storeId,
+          activity,
+          moduleIds,
+          cohortOf,
+          people,
+          sharedIfis,
+          inSharedCohort,
+        )
+
+  // The per-learner table: the page of the SQL-sorted rows around the asked offset, merged with
+  // the shared persons' rows (see `pageOfUnion`).
+  const order = learnerOrder(query)
+  const sharedLearners = sharedCohort
+    .map((r) => learnerRowOf(r, scoreColumn, sharedAttempts.get(String(r['learner'])) ?? 0))
+    .sort(order)
+  const offset = (query.page - 1) * query.pageSize
+  const start = Math.max(0, offset - sharedLearners.length)
+  // The tie-break compares learner keys as JS does (code units); PostgreSQL's default collation
+  // would order by locale, so byte order is asked there.
+  const collate = db.getExecutor().adapter instanceof PostgresAdapter ? ' collate "C"' : ''
+  const sortSql = {
+    learner: `la.learner${collate}`,
+    firstAt: 'la.first_ms',
+    lastAt: 'la.last_ms',
+    completedAt: 'la.completed_ms',
+    score: `la.${scoreColumn}`,
+    attempts: 'coalesce(a.n, 0)',
+    timeSeconds: 'coalesce(la.centis, 0)',
+  }[query.sort]
+  const byAttempts = query.sort === 'attempts'
+  const pageRows = (
+    await sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner,
+        la.first_ms, la.last_ms, la.engaged_ms, la.completed_ms, la.judged_success, la.passed_ms,
+        la.${sql.raw(scoreColumn)}, la.centis${byAttempts ? sql`, a.n as attempts` : sql``}
+      from an_learner_activity la${byAttempts ? sql` left join a on a.learner = la.learner` : sql``}
+      where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')}
+      order by (${sql.raw(sortSql)}) is null, ${sql.raw(sortSql)} ${sql.raw(query.order)},
+        la.learner${sql.raw(collate)}
+      limit ${query.pageSize + sharedLearners.length} offset ${start}`.execute(db)
+  ).rows
+  const pageAttempts = new Map<string, number>()
+  if (byAttempts)
+    for (const r of pageRows) pageAttempts.set(String(r['learner']), num(r['attempts']))
+  else
+    for (const s of await sessionsOfLearners(
+      db,
+      storeId,
+      activity,
+      pageRows.map((r) => String(r['learner'])),
+    ))
+      pageAttempts.set(
+        String(s['learner']),
+        (pageAttempts.get(String(s['learner'])) ?? 0) + num(s['n']),
+      )
+  const rows = pageOfUnion(
+    pageRows.map((r) => learnerRowOf(r, scoreColumn, pageAttempts.get(String(r['learner'])) ?? 0)),
+    start,
+    sharedLearners,
+    order,
+    offset,
+    query.pageSize,
+  )
+
+  return courseResult(activity, query, {
+    cohort: cohortSize,
+    counts,
+    scores,
+    times,
+    attempts: { learners: attemptLearners, sum: attemptSum },
+    distribution,
+    openSessions,
+    firstStart: engagedTimes.length === 0 ? null : Math.min(...engagedTimes),
+    lastActivity: cohortSize === 0 ? null : Math.max(...lastTimes),
+    modules,
+    paged: pagesOf(funnel),
+    rows,
+  })
+}
+
+/**
+ * Rows `offset … offset + size` of the union of the SQL-ordered rows (of which `window` holds
+ * those from position `start` = max(0, offset − shared.length) on, up to size + shared.length)
+ * and the shared persons' rows (`shared`, all of them), in `order`. Merging the two sorted lists,
+ * each element from the first window row on has the union position `start + i` (everything
+ * before it in the union is either one of the `start` earlier SQL rows or in the merged list);
+ * elements before that are shared rows that precede a row at union position ≤ offset, so they
+ * fall before the page; elements after the window's last row, if the window is full, lie at
+ * union positions ≥ start + size + shared.length ≥ offset + size, after the page. An empty window
+ * with start > 0 means the SQL rows end before it, so the page starts past the union's end.
+ */
+function pageOfUnion(
+  window: readonly LearnerRow[],
+  start: number,
+  shared: readonly LearnerRow[],
+  order: (a: LearnerRow, b: LearnerRow) => number,
+  offset: number,
+  size: number,
+): LearnerRow[] {
+  if (window.length === 0 && start > 0) return []
+  const merged = [...window, ...shared].sort(order)
+  return merged.filter((_, i) => start + i >= offset && start + i < offset + size)
+}
+
+/** Sessions per learner key (`n`, open ones `o`) of the activity for these keys, as the JS path. */
+async function sessionsOfLearners(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  learners: readonly string[],
+): Promise<AnyRow[]> {
+  const rows: AnyRow[] = []
+  for (let i = 0; i < learners.length; i += 500) {
+    const some = learners.slice(i, i + 500)
+    rows.push(
+      ...(
+        await sql<AnyRow>`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+          from an_sessions where store_id = ${storeId} and course = ${activity}
+            and learner in (${sql.join(some)}) group by learner
+          union all
+          select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+          from an_sessions where store_id = ${storeId} and activity_id = ${activity}
+            and (course is null or course <> ${activity}) and learner in (${sql.join(some)})
+          group by learner`.execute(db)
+      ).rows,
+    )
+  }
+  return rows
+}
+
+/**
+ * The modules' outcome measures and best-score summaries over the course's cohort: counted in
+ * SQL for the IFIs that are persons of their own (a module row joined to the learner's course
+ * row in the cohort), from merged rows for the shared persons; the best scores read as bare
+ * values for the medians. `firstSeen` (the order) is the module's first statement by anyone.
+ */
+async function modulesInSql(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  moduleIds: readonly string[],
+  cohortOf: (alias: string) => RawBuilder<unknown>,
+  people: PersonScope,
+  sharedIfis: readonly string[],
+  inSharedCohort: ReadonlySet<string>,
+) {
+  const joined = sql`an_learner_activity m join an_learner_activity la
+      on la.store_id = m.store_id and la.activity_id = ${activity} and la.learner = m.learner
+    where m.store_id = ${storeId} and m.activity_id in (${sql.join([...moduleIds])})
+      and ${cohortOf('la')}`
+  const firstSeen = new Map<string, number>()
+  for (const r of (
+    await sql<AnyRow>`select activity_id, min(first_ms) as first from an_learner_activity
+      where store_id = ${storeId} and activity_id in (${sql.join([...moduleIds])})
+      group by activity_id`.execute(db)
+  ).rows)
+    firstSeen.set(String(r['activity_id']), num(r['first']))
+  // One pass grouped by (module, best score): the counts add up over the groups, and the
+  // scores (few distinct values) come back as value and multiplicity.
+  const counts = new Map<string, OutcomeCounts>()
+  const best = new Map<string, number[]>(moduleIds.map((id) => [id, []]))
+  for (const r of (
+    await sql<AnyRow>`select m.activity_id, m.best_score as v, count(*) as k,
+        ${outcomeCountsSql('m')}
+      from ${joined} group by m.activity_id, m.best_score`.execute(db)
+  ).rows) {
+    const id = String(r['activity_id'])
+    counts.set(id, addCounts(counts.get(id) ?? countsOfSqlRow(undefined), countsOfSqlRow(r)))
+    const v = numOrNull(r['v'])
+    const scores = best.get(id)
+    if (v !== null && scores !== undefined) for (let k = num(r['k']); k > 0; k--) scores.push(v)
+  }
+  const shared = rowsByPerson(
+    LEARNER_ACTIVITY,
+    sharedIfis.length === 0
+      ? []
+      : ((await db
+          .selectFrom('an_learner_activity')
+          .select([...OUTCOME_COLUMNS, 'best_score'])
+          .where('store_id', '=', storeId)
+          .where('activity_id', 'in', [...moduleIds])
+          .where('learner', 'in', [...sharedIfis])
+          .execute()) as AnyRow[]),
+    people,
+  ).filter((r) => inSharedCohort.has(String(r['learner'])))
+  return moduleIds
+    .map((id) => {
+      const mine = shared.filter((r) => r['activity_id'] === id)
+      const scores = best.get(id) ?? []
+      for (const r of mine) {
+        const s = numOrNull(r['best_score'])
+        if (s !== null) scores.push(s)
+      }
+      return {
+        activity: id,
+        firstSeen: firstSeen.get(id) ?? Number.MAX_SAFE_INTEGER,
+        ...outcomeOfCounts(
+          addCounts(counts.get(id) ?? countsOfSqlRow(undefined), outcomeCounts(mine)),
+        ),
+        bestScore: summary(scores),
+      }
+    })
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
+    .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
 }
