@@ -908,19 +908,45 @@ async function courseReportInSql(
     timeSeconds: 'coalesce(la.centis, 0)',
   }[query.sort]
   const byAttempts = query.sort === 'attempts'
-  const pageRows = (
-    await sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner,
-        la.first_ms, la.last_ms, la.engaged_ms, la.completed_ms, la.judged_success, la.passed_ms,
-        la.${sql.raw(scoreColumn)}, la.centis${byAttempts ? sql`, a.n as attempts` : sql``}
+  // The page's keys first, sorted on the columns alone (by learner: the key's index order, read
+  // no further than the page), then the page's rows by key, in that order.
+  const keys = (
+    await sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner${
+      byAttempts ? sql`, a.n as attempts` : sql``
+    }
       from an_learner_activity la${byAttempts ? sql` left join a on a.learner = la.learner` : sql``}
       where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')}
-      order by (${sql.raw(sortSql)}) is null, ${sql.raw(sortSql)} ${sql.raw(query.order)},
-        la.learner${sql.raw(collate)}
+      order by ${
+        query.sort === 'learner'
+          ? sql.raw(`${sortSql} ${query.order}`)
+          : sql.raw(`(${sortSql}) is null, ${sortSql} ${query.order}, la.learner${collate}`)
+      }
       limit ${query.pageSize + sharedLearners.length} offset ${start}`.execute(db)
   ).rows
+  const rank = new Map(keys.map((r, i) => [String(r['learner']), i]))
+  const pageRows = (
+    keys.length === 0
+      ? []
+      : ((await db
+          .selectFrom('an_learner_activity')
+          .select([
+            'learner',
+            'first_ms',
+            'last_ms',
+            'engaged_ms',
+            'completed_ms',
+            'judged_success',
+            'passed_ms',
+            scoreColumn,
+            'centis',
+          ])
+          .where('store_id', '=', storeId)
+          .where('activity_id', '=', activity)
+          .where('learner', 'in', [...rank.keys()])
+          .execute()) as AnyRow[])
+  ).sort((x, y) => (rank.get(String(x['learner'])) ?? 0) - (rank.get(String(y['learner'])) ?? 0))
   const pageAttempts = new Map<string, number>()
-  if (byAttempts)
-    for (const r of pageRows) pageAttempts.set(String(r['learner']), num(r['attempts']))
+  if (byAttempts) for (const r of keys) pageAttempts.set(String(r['learner']), num(r['attempts']))
   else
     for (const s of await sessionsOfLearners(
       db,
