@@ -386,3 +386,22 @@ export function courseFunnelMigration(dialect: SqlDialect): Migration {
     },
   }
 }
+
+/**
+ * Migration 0032: the course report's attempts of an AU (§5), its sessions counted per learner
+ * with the open ones (course-report.ts), from the index alone: without `course` and `ended` in
+ * it, each session is a table row read (11 ms for 3,700 sessions of a module at 10⁶ statements).
+ * Both columns are set when the session starts or ends, not on every statement.
+ */
+export function courseSessionsIndexMigration(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('an_sessions_activity_ended')
+        .ifNotExists()
+        .on('an_sessions')
+        .columns(['store_id', 'activity_id', 'learner', 'course', 'ended'])
+        .execute()
+    },
+  }
+}
