@@ -259,6 +259,8 @@ export async function analyzeProjections(db: AnyDb): Promise<void> {
     'an_learner_returns',
     'an_objective_course_shares',
     'an_objective_course_learners',
+    'an_course_funnel',
+    'an_course_exits',
   ]
   await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
     db,

@@ -2,13 +2,20 @@
  * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
-import { sql } from 'kysely'
+import { PostgresAdapter, type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { personJoin, personKey, sharedPersons } from '../people/person-key-sql.js'
 import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
-import { ratio, round, scoreHistogram, type Histogram, summary } from './stats.js'
+import {
+  type AnyDb,
+  type AnyRow,
+  isOpenWindow,
+  num,
+  numOrNull,
+  type ReportWindow,
+} from './report-context.js'
+import { ratio, round, scoreHistogram, summary } from './stats.js'
 
 export type ScoreOf = 'best' | 'first' | 'last'
 export const LEARNER_SORTS = [
@@ -57,31 +64,114 @@ const iso = (ms: unknown): string | null =>
  * denominator; such learners are counted apart, in `completedNotStarted`.
  */
 export function outcomeMeasures(rows: readonly AnyRow[]) {
-  const started = rows.filter((r) => r['engaged_ms'] !== null)
-  const completed = started.filter((r) => r['completed_ms'] !== null).length
-  const completedNotStarted = rows.filter(
-    (r) => r['engaged_ms'] === null && r['completed_ms'] !== null,
-  ).length
-  const judged = rows.filter((r) => r['judged_success'] !== null)
+  return outcomeOfCounts(outcomeCounts(rows))
+}
+
+/** The counts behind `outcomeMeasures`, which add over disjoint sets of rows. */
+interface OutcomeCounts {
+  started: number
+  completed: number
+  completedNotStarted: number
+  judged: number
+  passedFirst: number
+  passed: number
+}
+
+function outcomeCounts(rows: readonly AnyRow[]): OutcomeCounts {
+  const c = {
+    started: 0,
+    completed: 0,
+    completedNotStarted: 0,
+    judged: 0,
+    passedFirst: 0,
+    passed: 0,
+  }
+  for (const r of rows) {
+    if (r['engaged_ms'] !== null) {
+      c.started += 1
+      if (r['completed_ms'] !== null) c.completed += 1
+    } else if (r['completed_ms'] !== null) c.completedNotStarted += 1
+    if (r['judged_success'] !== null) {
+      c.judged += 1
+      if (num(r['judged_success']) === 1) c.passedFirst += 1
+      if (r['passed_ms'] !== null) c.passed += 1
+    }
+  }
+  return c
+}
+
+function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
   return {
-    started: started.length,
-    completed,
-    completedNotStarted,
-    completionRate: ratio(completed, started.length),
-    judged: judged.length,
-    firstAttemptPassRate: ratio(
-      judged.filter((r) => num(r['judged_success']) === 1).length,
-      judged.length,
-    ),
-    eventualPassRate: ratio(judged.filter((r) => r['passed_ms'] !== null).length, judged.length),
+    started: a.started + b.started,
+    completed: a.completed + b.completed,
+    completedNotStarted: a.completedNotStarted + b.completedNotStarted,
+    judged: a.judged + b.judged,
+    passedFirst: a.passedFirst + b.passedFirst,
+    passed: a.passed + b.passed,
   }
 }
+
+function outcomeOfCounts(c: OutcomeCounts) {
+  return {
+    started: c.started,
+    completed: c.completed,
+    completedNotStarted: c.completedNotStarted,
+    completionRate: ratio(c.completed, c.started),
+    judged: c.judged,
+    firstAttemptPassRate: ratio(c.passedFirst, c.judged),
+    eventualPassRate: ratio(c.passed, c.judged),
+  }
+}
+
+/** The same counts in SQL, over the rows of `an_learner_activity` aliased `alias`. */
+const outcomeCountsSql = (alias: string) =>
+  sql.raw(`sum(case when ${alias}.engaged_ms is not null then 1 else 0 end) as started,
+    sum(case when ${alias}.engaged_ms is not null and ${alias}.completed_ms is not null
+      then 1 else 0 end) as completed,
+    sum(case when ${alias}.engaged_ms is null and ${alias}.completed_ms is not null
+      then 1 else 0 end) as completed_not_started,
+    sum(case when ${alias}.judged_success is not null then 1 else 0 end) as judged,
+    sum(case when ${alias}.judged_success = 1 then 1 else 0 end) as passed_first,
+    sum(case when ${alias}.judged_success is not null and ${alias}.passed_ms is not null
+      then 1 else 0 end) as passed`)
+
+const countsOfSqlRow = (r: AnyRow | undefined): OutcomeCounts => ({
+  started: num(r?.['started']),
+  completed: num(r?.['completed']),
+  completedNotStarted: num(r?.['completed_not_started']),
+  judged: num(r?.['judged']),
+  passedFirst: num(r?.['passed_first']),
+  passed: num(r?.['passed']),
+})
 
 const SCORE_COLUMN: Record<ScoreOf, string> = {
   best: 'best_score',
   first: 'first_score',
   last: 'last_score',
 }
+
+/**
+ * The columns of `an_learner_activity` the outcome measures read, with what merging a person's
+ * rows needs (the key, the order of the first judgement): the rows are read without the rest.
+ */
+const OUTCOME_COLUMNS = [
+  'activity_id',
+  'learner',
+  'first_ms',
+  'engaged_ms',
+  'completed_ms',
+  'passed_ms',
+  'judged_success',
+  'judged_ms',
+  'judged_seq',
+] as const
+
+/** Each per-learner score with the order columns its merge reads. */
+const SCORE_COLUMNS = {
+  best: ['best_score'],
+  first: ['first_score', 'fscore_ms', 'fscore_seq'],
+  last: ['last_score', 'lscore_ms', 'lscore_seq'],
+} as const
 
 /** A course's pages with their funnel figures, and each non-completer's candidate exit pages. */
 interface Funnel {
@@ -92,6 +182,8 @@ interface Funnel {
    * them first viewed latest by anyone, ties included); the exit is the last in page order.
    */
   lastPages: Map<string, string[]>
+  /** Exits already resolved to their page (the projection's path), added to `lastPages`'. */
+  exits?: Map<string, number>
 }
 
 /** The funnel from (page, person) rows already keyed by person and restricted to a scope. */
@@ -200,6 +292,144 @@ async function funnelInSql(
   }
 }
 
+/** Rows of `table` of the course for these learner keys, a few hundred keys per query. */
+async function rowsOfLearners(
+  db: AnyDb,
+  table: 'an_learner_activity' | 'an_pages',
+  column: 'activity_id' | 'course',
+  storeId: number,
+  activity: string,
+  learners: readonly string[],
+): Promise<AnyRow[]> {
+  const rows: AnyRow[] = []
+  for (let i = 0; i < learners.length; i += 500)
+    rows.push(
+      ...((await db
+        .selectFrom(table)
+        .selectAll()
+        .where('store_id', '=', storeId)
+        .where(column, '=', activity)
+        .where('learner', 'in', learners.slice(i, i + 500))
+        .execute()) as AnyRow[]),
+    )
+  return rows
+}
+
+/**
+ * The open-window funnel over every person from the projections: the pages and their first
+ * views from `an_page_totals` (migration 0026), the started learners reaching them from
+ * `an_course_funnel` (migration 0030), so only a few rows per page are read. Both count by IFI;
+ * the persons with several IFIs (few) are corrected from their own rows: their IFIs' counts are
+ * taken out and their counts as persons (started as a merged course row, §6) put in.
+ * The exit points (§6): each started non-completer's latest page in page order, kept per IFI in
+ * `an_course_exits` (migration 0030) and counted per page here.
+ */
+async function funnelFromProjection(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  stored: readonly AnyRow[],
+  people: PersonScope,
+  /** The IFIs of the persons with several, when the caller has them (else read here). */
+  knownSharedIfis?: readonly string[],
+): Promise<Funnel> {
+  const pages: Funnel['pages'] = new Map()
+  for (const r of (
+    await sql<AnyRow>`select t.page, min(nullif(t.module, '')) as module, min(t.first_ms) as first,
+        max(f.reached) as reached, max(f.views) as views
+      from an_page_totals t left join an_course_funnel f on f.store_id = t.store_id
+        and f.course = t.course and f.page = t.page
+      where t.store_id = ${storeId} and t.course = ${activity}
+      group by t.page`.execute(db)
+  ).rows)
+    pages.set(String(r['page']), {
+      module: String(r['module']),
+      first: num(r['first']),
+      reached: num(r['reached']),
+      views: num(r['views']),
+    })
+
+  // The persons with several IFIs: their rows by IFI out, their rows by person in.
+  const sharedIfis =
+    knownSharedIfis ??
+    (
+      await sql<AnyRow>`with ${sharedPersons(storeId)}
+        select ifi from person_identifiers
+        where store_id = ${storeId} and person_id in (select person_id from shared)`.execute(db)
+    ).rows.map((r) => String(r['ifi']))
+  const shared = new Set(sharedIfis)
+  const sharedCourseRows = stored.filter((r) => shared.has(String(r['learner'])))
+  const sharedPages = await rowsOfLearners(db, 'an_pages', 'course', storeId, activity, sharedIfis)
+  const startedIfis = new Set(
+    sharedCourseRows
+      .filter((r) => r['engaged_ms'] !== null && num(r['first_ms']) >= 0)
+      .map((r) => String(r['learner'])),
+  )
+  const persons = rowsByPerson(LEARNER_ACTIVITY, sharedCourseRows, people)
+  const startedPersons = new Set(
+    persons
+      .filter((r) => r['engaged_ms'] !== null && num(r['first_ms']) >= 0)
+      .map((r) => String(r['learner'])),
+  )
+  const completedPersons = new Set(
+    persons.filter((r) => r['completed_ms'] !== null).map((r) => String(r['learner'])),
+  )
+  const viewers = new Map<string, Set<string>>()
+  const lastPages: Funnel['lastPages'] = new Map()
+  for (const p of sharedPages) {
+    const entry = pages.get(String(p['page']))
+    if (entry === undefined) continue
+    const page = String(p['page'])
+    const learner = String(p['learner'])
+    if (startedIfis.has(learner)) {
+      entry.reached -= 1
+      entry.views -= num(p['views'])
+    }
+    const person = people.key(learner)
+    if (!startedPersons.has(person)) continue
+    const seen = viewers.get(page) ?? new Set<string>()
+    seen.add(person)
+    viewers.set(page, seen)
+    entry.views += num(p['views'])
+    if (!completedPersons.has(person))
+      lastPages.set(person, [...(lastPages.get(person) ?? []), page])
+  }
+  for (const [page, seen] of viewers) {
+    const entry = pages.get(page)
+    if (entry !== undefined) entry.reached += seen.size
+  }
+
+  // The other learners' exits, kept per learner (migration 0030).
+  const exits = new Map<string, number>()
+  for (const r of (
+    await (
+      knownSharedIfis === undefined
+        ? sql<AnyRow>`with ${sharedPersons(storeId)}
+          select page, count(*) as learners from an_course_exits
+          where store_id = ${storeId} and course = ${activity}
+            and learner not in (select ifi from person_identifiers
+              where store_id = ${storeId} and person_id in (select person_id from shared))
+          group by page`
+        : sql<AnyRow>`select page, count(*) as learners from an_course_exits
+          where store_id = ${storeId} and course = ${activity}${
+            sharedIfis.length === 0
+              ? sql``
+              : sql` and learner not in (${sql.join([...sharedIfis])})`
+          }
+          group by page`
+    ).execute(db)
+  ).rows)
+    exits.set(String(r['page']), num(r['learners']))
+  return { pages, lastPages, exits }
+}
+
+/**
+ * The persons with several IFIs beyond which the open-window report without a cohort falls
+ * back to merging every row in JS: their IFIs are excluded from the SQL aggregates by a list of
+ * bind parameters, and their own rows are merged in JS.
+ */
+const MAX_SHARED_IFIS = 2000
+
 export async function courseReport(
   db: AnyDb,
   storeId: number,
@@ -207,83 +437,23 @@ export async function courseReport(
   window: ReportWindow,
   query: CourseQuery,
 ) {
-  const stored = (await db
-    .selectFrom('an_learner_activity')
-    .selectAll()
-    .where('store_id', '=', storeId)
-    .where('activity_id', '=', activity)
-    .execute()) as AnyRow[]
-  if (stored.length === 0)
-    throw NotFoundError(`no learner has statements about the activity ${activity}`)
-  const all = rowsByPerson(LEARNER_ACTIVITY, stored, query.people)
-  // The cohort: learners whose first statement about the activity falls in the window.
-  const cohort = all.filter(
-    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
-  )
-  const inCohort = new Set(cohort.map((r) => String(r['learner'])))
-  const startedSet = new Set(
-    cohort.filter((r) => r['engaged_ms'] !== null).map((r) => String(r['learner'])),
-  )
-  // Completers among the started learners (§1), as in `outcomeMeasures`.
-  const completedSet = new Set(
-    cohort
-      .filter((r) => r['engaged_ms'] !== null && r['completed_ms'] !== null)
-      .map((r) => String(r['learner'])),
-  )
-
-  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course). Two index
-  // ranges rather than one `or`, which SQLite answers by walking every session of the store.
-  const sessionsOf = (column: 'course' | 'activity_id') =>
-    db
-      .selectFrom('an_sessions')
-      .select(['session_id', 'learner', 'ended', 'centis'])
-      .where('store_id', '=', storeId)
-      .where(column, '=', activity)
-  const sessions = relabelByPerson(
-    [
-      ...(await sessionsOf('course').execute()),
-      ...(await sessionsOf('activity_id')
-        .where((eb) => eb.or([eb('course', 'is', null), eb('course', '!=', activity)]))
-        .execute()),
-    ],
-    query.people,
-  )
-  const attemptsBy = new Map<string, number>()
-  let openSessions = 0
-  for (const s of sessions) {
-    const learner = String(s['learner'])
-    if (!inCohort.has(learner)) continue
-    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + 1)
-    if (num(s['ended']) === 0) openSessions += 1
+  if (query.people !== undefined && query.people.members === undefined && isOpenWindow(window)) {
+    const sharedIfis = query.people.directory.people
+      .filter((p) => p.identifiers.length > 1)
+      .flatMap((p) => p.identifiers)
+    if (sharedIfis.length <= MAX_SHARED_IFIS)
+      return courseReportInSql(db, storeId, activity, window, query, query.people, sharedIfis)
   }
-  const attemptCounts = [...attemptsBy.values()]
-  const distribution = new Map<number, number>()
-  for (const n of attemptCounts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
+  return courseReportInJs(db, storeId, activity, window, query)
+}
 
-  const scoreColumn = SCORE_COLUMN[query.scoreOf]
-  const scores = cohort.map((r) => numOrNull(r[scoreColumn])).filter((s): s is number => s !== null)
-  const times = cohort.filter((r) => num(r['centis']) > 0).map((r) => num(r['centis']) / 100)
-  const engagedTimes = cohort
-    .map((r) => numOrNull(r['engaged_ms']))
-    .filter((v): v is number => v !== null)
-
-  // Modules: the AUs launched under the course, and the parents of its pages.
-  const funnel =
-    query.people?.members === undefined
-      ? await funnelInSql(db, storeId, activity, window)
-      : funnelOfRows(
-          relabelByPerson(
-            await db
-              .selectFrom('an_pages')
-              .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
-              .where('store_id', '=', storeId)
-              .where('course', '=', activity)
-              .execute(),
-            query.people,
-          ),
-          startedSet,
-          completedSet,
-        )
+/** The activities shown as the course's modules: AUs launched under it, parents of its pages. */
+async function moduleIdsOf(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  funnel: Funnel,
+): Promise<Set<string>> {
   const moduleIds = new Set<string>()
   for (const s of (await db
     .selectFrom('an_sessions')
@@ -295,38 +465,16 @@ export async function courseReport(
     if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
       moduleIds.add(s['activity_id'])
   for (const [, p] of funnel.pages) moduleIds.add(p.module)
-  const moduleRows =
-    moduleIds.size === 0
-      ? []
-      : rowsByPerson(
-          LEARNER_ACTIVITY,
-          await db
-            .selectFrom('an_learner_activity')
-            .selectAll()
-            .where('store_id', '=', storeId)
-            .where('activity_id', 'in', [...moduleIds])
-            .execute(),
-          query.people,
-        )
-  const modules = [...moduleIds]
-    .map((id) => {
-      const rows = moduleRows.filter((r) => r['activity_id'] === id)
-      const firstSeen = Math.min(...rows.map((r) => num(r['first_ms'])), Number.MAX_SAFE_INTEGER)
-      const mine = rows.filter((r) => inCohort.has(String(r['learner'])))
-      const best = mine
-        .map((r) => numOrNull(r['best_score']))
-        .filter((s): s is number => s !== null)
-      return { activity: id, firstSeen, ...outcomeMeasures(mine), bestScore: summary(best) }
-    })
-    .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
-    .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
+  return moduleIds
+}
 
-  // Pages in order (earliest first view by anyone), the funnel over the started learners.
+/** Pages in order (earliest first view by anyone), the funnel over the started learners, exits. */
+function pagesOf(funnel: Funnel) {
   const pageOrder = [...funnel.pages].sort(
     (a, b) => a[1].first - b[1].first || (a[0] < b[0] ? -1 : 1),
   )
   const orderOf = new Map(pageOrder.map(([id], i) => [id, i]))
-  const exits = new Map<string, number>()
+  const exits = new Map(funnel.exits)
   for (const candidates of funnel.lastPages.values()) {
     let last: string | undefined
     for (const page of candidates)
@@ -350,52 +498,7 @@ export async function courseReport(
     }
   })
   const firstReached = pages[0]?.reached ?? 0
-
-  // The per-learner table, sorted and paged.
-  const learners: LearnerRow[] = cohort.map((r) => ({
-    learner: String(r['learner']),
-    firstAt: iso(r['first_ms']) ?? '',
-    lastAt: iso(r['last_ms']) ?? '',
-    started: r['engaged_ms'] !== null,
-    completedAt: iso(r['completed_ms']),
-    firstAttemptPassed: r['judged_success'] === null ? null : num(r['judged_success']) === 1,
-    passedAt: iso(r['passed_ms']),
-    score: numOrNull(r[scoreColumn]),
-    attempts: attemptsBy.get(String(r['learner'])) ?? 0,
-    timeSeconds: num(r['centis']) / 100,
-  }))
-  const direction = query.order === 'asc' ? 1 : -1
-  learners.sort((a, b) => {
-    const x = a[query.sort]
-    const y = b[query.sort]
-    if (x === y) return a.learner < b.learner ? -1 : 1
-    if (x === null) return 1
-    if (y === null) return -1
-    return (x < y ? -1 : 1) * direction
-  })
-
-  const scoreSummary = summary(scores)
-  const histogram: Histogram = scoreHistogram(scores)
   return {
-    activity,
-    cohort: cohort.length,
-    ...outcomeMeasures(cohort),
-    scores: { of: query.scoreOf, ...scoreSummary, histogram: histogram.bins },
-    attempts: {
-      learners: attemptCounts.length,
-      mean: summary(attemptCounts).mean,
-      distribution: [...distribution]
-        .sort((a, b) => a[0] - b[0])
-        .map(([attempts, learners]) => ({ attempts, learners })),
-      openSessions,
-    },
-    timeSpent: { ...summary(times), unit: 'seconds' },
-    dates: {
-      firstStart: engagedTimes.length === 0 ? null : iso(Math.min(...engagedTimes)),
-      lastActivity:
-        cohort.length === 0 ? null : iso(Math.max(...cohort.map((r) => num(r['last_ms'])))),
-    },
-    modules,
     pages,
     funnel: {
       steps: pages.length,
@@ -404,13 +507,604 @@ export async function courseReport(
     exitPoints: [...exits]
       .sort((a, b) => b[1] - a[1] || (orderOf.get(a[0]) ?? 0) - (orderOf.get(b[0]) ?? 0))
       .map(([page, learners]) => ({ page, learners })),
+  }
+}
+
+/** A row of the per-learner table from a course row (by IFI or merged by person). */
+function learnerRowOf(r: AnyRow, scoreColumn: string, attempts: number): LearnerRow {
+  return {
+    learner: String(r['learner']),
+    firstAt: iso(r['first_ms']) ?? '',
+    lastAt: iso(r['last_ms']) ?? '',
+    started: r['engaged_ms'] !== null,
+    completedAt: iso(r['completed_ms']),
+    firstAttemptPassed: r['judged_success'] === null ? null : num(r['judged_success']) === 1,
+    passedAt: iso(r['passed_ms']),
+    score: numOrNull(r[scoreColumn]),
+    attempts,
+    timeSeconds: num(r['centis']) / 100,
+  }
+}
+
+/**
+ * The order of the per-learner table: by the sort column in the asked direction, missing values
+ * (null) last in either direction, equal values by learner key ascending.
+ */
+function learnerOrder(query: CourseQuery): (a: LearnerRow, b: LearnerRow) => number {
+  const direction = query.order === 'asc' ? 1 : -1
+  return (a, b) => {
+    const x = a[query.sort]
+    const y = b[query.sort]
+    if (x === y) return a.learner < b.learner ? -1 : 1
+    if (x === null) return 1
+    if (y === null) return -1
+    return (x < y ? -1 : 1) * direction
+  }
+}
+
+/** The report by merging every learner row in JS: a cohort, a window, many merged persons. */
+async function courseReportInJs(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  query: CourseQuery,
+) {
+  const stored = (await db
+    .selectFrom('an_learner_activity')
+    .select([...OUTCOME_COLUMNS, 'last_ms', 'centis', ...SCORE_COLUMNS[query.scoreOf]])
+    .where('store_id', '=', storeId)
+    .where('activity_id', '=', activity)
+    .execute()) as AnyRow[]
+  if (stored.length === 0)
+    throw NotFoundError(`no learner has statements about the activity ${activity}`)
+  const all = rowsByPerson(LEARNER_ACTIVITY, stored, query.people)
+  // The cohort: learners whose first statement about the activity falls in the window.
+  const cohort = all.filter(
+    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
+  )
+  const inCohort = new Set(cohort.map((r) => String(r['learner'])))
+  const startedSet = new Set(
+    cohort.filter((r) => r['engaged_ms'] !== null).map((r) => String(r['learner'])),
+  )
+  // Completers among the started learners (§1), as in `outcomeMeasures`.
+  const completedSet = new Set(
+    cohort
+      .filter((r) => r['engaged_ms'] !== null && r['completed_ms'] !== null)
+      .map((r) => String(r['learner'])),
+  )
+
+  // Attempts: the cmi5 sessions of the activity (as AU) or under it (as course), counted per
+  // learner key in SQL (a learner's sessions, the open ones among them) and summed per person
+  // here: a person's attempts are their IFIs' sessions. Two index ranges rather than one `or`,
+  // which SQLite answers by walking every session of the store.
+  const sessionsOf = (column: 'course' | 'activity_id') =>
+    db
+      .selectFrom('an_sessions')
+      .select([
+        'learner',
+        sql<number>`count(*)`.as('sessions'),
+        sql<number>`sum(case when ended = 0 then 1 else 0 end)`.as('open'),
+      ])
+      .where('store_id', '=', storeId)
+      .where(column, '=', activity)
+      .groupBy('learner')
+  const sessions = relabelByPerson(
+    [
+      ...(await sessionsOf('course').execute()),
+      ...(await sessionsOf('activity_id')
+        .where((eb) => eb.or([eb('course', 'is', null), eb('course', '!=', activity)]))
+        .execute()),
+    ],
+    query.people,
+  )
+  const attemptsBy = new Map<string, number>()
+  let openSessions = 0
+  for (const s of sessions) {
+    const learner = String(s['learner'])
+    if (!inCohort.has(learner)) continue
+    attemptsBy.set(learner, (attemptsBy.get(learner) ?? 0) + num(s['sessions']))
+    openSessions += num(s['open'])
+  }
+  const attemptCounts = [...attemptsBy.values()]
+  const distribution = new Map<number, number>()
+  for (const n of attemptCounts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
+
+  const scoreColumn = SCORE_COLUMN[query.scoreOf]
+  const scores = cohort.map((r) => numOrNull(r[scoreColumn])).filter((s): s is number => s !== null)
+  const times = cohort.filter((r) => num(r['centis']) > 0).map((r) => num(r['centis']) / 100)
+  const engagedTimes = cohort
+    .map((r) => numOrNull(r['engaged_ms']))
+    .filter((v): v is number => v !== null)
+
+  // Modules: the AUs launched under the course, and the parents of its pages.
+  const funnel =
+    query.people !== undefined && query.people.members === undefined && isOpenWindow(window)
+      ? await funnelFromProjection(db, storeId, activity, stored, query.people)
+      : query.people?.members === undefined
+        ? await funnelInSql(db, storeId, activity, window)
+        : funnelOfRows(
+            relabelByPerson(
+              await db
+                .selectFrom('an_pages')
+                .select(['page', 'learner', 'module', 'view_ms', 'views', 'centis'])
+                .where('store_id', '=', storeId)
+                .where('course', '=', activity)
+                .execute(),
+              query.people,
+            ),
+            startedSet,
+            completedSet,
+          )
+  const moduleIds = await moduleIdsOf(db, storeId, activity, funnel)
+  const moduleRows =
+    moduleIds.size === 0
+      ? []
+      : rowsByPerson(
+          LEARNER_ACTIVITY,
+          await db
+            .selectFrom('an_learner_activity')
+            .select([...OUTCOME_COLUMNS, 'best_score'])
+            .where('store_id', '=', storeId)
+            .where('activity_id', 'in', [...moduleIds])
+            .execute(),
+          query.people,
+        )
+  const modules = [...moduleIds]
+    .map((id) => {
+      const rows = moduleRows.filter((r) => r['activity_id'] === id)
+      const firstSeen = Math.min(...rows.map((r) => num(r['first_ms'])), Number.MAX_SAFE_INTEGER)
+      const mine = rows.filter((r) => inCohort.has(String(r['learner'])))
+      const best = mine
+        .map((r) => numOrNull(r['best_score']))
+        .filter((s): s is number => s !== null)
+      return { activity: id, firstSeen, ...outcomeMeasures(mine), bestScore: summary(best) }
+    })
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
+    .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
+
+  const paged = pagesOf(funnel)
+
+  // The per-learner table, sorted and paged.
+  const learners = cohort.map((r) =>
+    learnerRowOf(r, scoreColumn, attemptsBy.get(String(r['learner'])) ?? 0),
+  )
+  learners.sort(learnerOrder(query))
+
+  return courseResult(activity, query, {
+    cohort: cohort.length,
+    counts: outcomeCounts(cohort),
+    scores,
+    times,
+    attempts: { learners: attemptCounts.length, sum: attemptCounts.reduce((x, y) => x + y, 0) },
+    distribution,
+    openSessions,
+    firstStart: engagedTimes.length === 0 ? null : Math.min(...engagedTimes),
+    lastActivity: cohort.length === 0 ? null : Math.max(...cohort.map((r) => num(r['last_ms']))),
+    modules,
+    paged,
+    rows: learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+  })
+}
+
+/** The report from its parts, as both paths compute them. */
+function courseResult<M>(
+  activity: string,
+  query: CourseQuery,
+  p: {
+    cohort: number
+    counts: OutcomeCounts
+    scores: readonly number[]
+    times: readonly number[]
+    /** Learners with at least one attempt, and their attempts summed. */
+    attempts: { learners: number; sum: number }
+    distribution: ReadonlyMap<number, number>
+    openSessions: number
+    firstStart: number | null
+    lastActivity: number | null
+    modules: M[]
+    paged: ReturnType<typeof pagesOf>
+    rows: LearnerRow[]
+  },
+) {
+  return {
+    activity,
+    cohort: p.cohort,
+    ...outcomeOfCounts(p.counts),
+    scores: { of: query.scoreOf, ...summary(p.scores), histogram: scoreHistogram(p.scores).bins },
+    attempts: {
+      learners: p.attempts.learners,
+      // An integer sum is exact: the mean `summary` gives of the per-learner counts.
+      mean: p.attempts.learners === 0 ? null : round(p.attempts.sum / p.attempts.learners),
+      distribution: [...p.distribution]
+        .sort((a, b) => a[0] - b[0])
+        .map(([attempts, learners]) => ({ attempts, learners })),
+      openSessions: p.openSessions,
+    },
+    timeSpent: { ...summary(p.times), unit: 'seconds' },
+    dates: { firstStart: iso(p.firstStart), lastActivity: iso(p.lastActivity) },
+    modules: p.modules,
+    ...p.paged,
     learners: {
-      total: learners.length,
+      total: p.cohort,
       page: query.page,
       pageSize: query.pageSize,
       sort: query.sort,
       order: query.order,
-      rows: learners.slice((query.page - 1) * query.pageSize, query.page * query.pageSize),
+      rows: p.rows,
     },
   }
+}
+
+/**
+ * The report over the open window without a cohort, aggregated in SQL: the course's learner rows
+ * never travel to JS whole. Every IFI that is not one of a person with several (nearly all) is
+ * a person of its own, so its rows are counted, summed and paged in the database; the few
+ * persons with several IFIs (`sharedIfis`) are left out there, merged from their own rows in JS
+ * (`rowsByPerson`, as the JS path does) and added in. Only the one-column value lists the
+ * medians need (scores, times, module best scores) are read whole, as bare numbers.
+ */
+async function courseReportInSql(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  window: ReportWindow,
+  query: CourseQuery,
+  people: PersonScope,
+  sharedIfis: readonly string[],
+) {
+  const exists = await db
+    .selectFrom('an_learner_activity')
+    .select('learner')
+    .where('store_id', '=', storeId)
+    .where('activity_id', '=', activity)
+    .limit(1)
+    .execute()
+  if (exists.length === 0)
+    throw NotFoundError(`no learner has statements about the activity ${activity}`)
+  const scoreColumn = SCORE_COLUMN[query.scoreOf]
+  // The course rows counted in SQL: first statement in the window, not a shared person's IFI.
+  const cohortOf = (alias: string) =>
+    sql`${sql.raw(alias)}.first_ms >= ${window.sinceMs} and ${sql.raw(alias)}.first_ms < ${window.untilMs}${
+      sharedIfis.length === 0
+        ? sql``
+        : sql` and ${sql.raw(alias)}.learner not in (${sql.join([...sharedIfis])})`
+    }`
+  const courseRows = sql`an_learner_activity la where la.store_id = ${storeId}
+    and la.activity_id = ${activity} and ${cohortOf('la')}`
+
+  // The shared persons' own rows, merged by person (few).
+  const sharedCourseRows = await rowsOfLearners(
+    db,
+    'an_learner_activity',
+    'activity_id',
+    storeId,
+    activity,
+    sharedIfis,
+  )
+  const sharedCohort = rowsByPerson(LEARNER_ACTIVITY, sharedCourseRows, people).filter(
+    (r) => num(r['first_ms']) >= window.sinceMs && num(r['first_ms']) < window.untilMs,
+  )
+  const inSharedCohort = new Set(sharedCohort.map((r) => String(r['learner'])))
+
+  // Outcome measures (§1, §2) and dates.
+  const [totals] = (
+    await sql<AnyRow>`select count(*) as cohort, ${outcomeCountsSql('la')},
+        min(la.engaged_ms) as first_start, max(la.last_ms) as last_activity
+      from ${courseRows}`.execute(db)
+  ).rows
+  const counts = addCounts(countsOfSqlRow(totals), outcomeCounts(sharedCohort))
+  const cohortSize = num(totals?.['cohort']) + sharedCohort.length
+  const engagedTimes = sharedCohort
+    .map((r) => numOrNull(r['engaged_ms']))
+    .filter((v): v is number => v !== null)
+  const firstStartSql = numOrNull(totals?.['first_start'])
+  if (firstStartSql !== null) engagedTimes.push(firstStartSql)
+  const lastTimes = sharedCohort.map((r) => num(r['last_ms']))
+  if (num(totals?.['cohort']) > 0) lastTimes.push(num(totals?.['last_activity']))
+
+  // Scores (§3) and time spent (§4): the bare values, for the medians.
+  const scores: number[] = []
+  const times: number[] = []
+  for (const r of (
+    await sql<AnyRow>`select la.${sql.raw(scoreColumn)} as s, la.centis as c from ${courseRows}
+        and (la.${sql.raw(scoreColumn)} is not null or la.centis > 0)`.execute(db)
+  ).rows) {
+    if (r['s'] !== null) scores.push(Number(r['s']))
+    if (num(r['c']) > 0) times.push(num(r['c']) / 100)
+  }
+  for (const r of sharedCohort) {
+    const s = numOrNull(r[scoreColumn])
+    if (s !== null) scores.push(s)
+    if (num(r['centis']) > 0) times.push(num(r['centis']) / 100)
+  }
+
+  // Attempts (§5): the cmi5 sessions of the activity (as AU) or under it (as course), per
+  // learner, as in the JS path; the distribution grouped in SQL.
+  const sessionsCte = sql`s as (
+      select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+      from an_sessions where store_id = ${storeId} and course = ${activity} group by learner
+      union all
+      select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+      from an_sessions where store_id = ${storeId} and activity_id = ${activity}
+        and (course is null or course <> ${activity}) group by learner
+    ),
+    a as (select learner, sum(n) as n, sum(o) as o from s group by learner)`
+  const distribution = new Map<number, number>()
+  let attemptLearners = 0
+  let attemptSum = 0
+  let openSessions = 0
+  for (const r of (
+    await sql<AnyRow>`with ${sessionsCte}
+      select a.n as attempts, count(*) as learners, sum(a.o) as open
+      from a, ${courseRows} and la.learner = a.learner
+      group by a.n`.execute(db)
+  ).rows) {
+    const attempts = num(r['attempts'])
+    const learners = num(r['learners'])
+    distribution.set(attempts, (distribution.get(attempts) ?? 0) + learners)
+    attemptLearners += learners
+    attemptSum += attempts * learners
+    openSessions += num(r['open'])
+  }
+  const sharedAttempts = new Map<string, number>()
+  for (const s of relabelByPerson(
+    await sessionsOfLearners(db, storeId, activity, sharedIfis),
+    people,
+  )) {
+    const person = String(s['learner'])
+    if (!inSharedCohort.has(person)) continue
+    sharedAttempts.set(person, (sharedAttempts.get(person) ?? 0) + num(s['n']))
+    openSessions += num(s['o'])
+  }
+  for (const n of sharedAttempts.values()) {
+    distribution.set(n, (distribution.get(n) ?? 0) + 1)
+    attemptLearners += 1
+    attemptSum += n
+  }
+
+  // Funnel, exits (§6) and modules.
+  const funnel = await funnelFromProjection(
+    db,
+    storeId,
+    activity,
+    sharedCourseRows,
+    people,
+    sharedIfis,
+  )
+  const moduleIds = [...(await moduleIdsOf(db, storeId, activity, funnel))]
+  const modules =
+    moduleIds.length === 0
+      ? []
+      : await modulesInSql(
+          db,
+          storeId,
+          activity,
+          moduleIds,
+          cohortOf,
+          people,
+          sharedIfis,
+          inSharedCohort,
+        )
+
+  // The per-learner table: the page of the SQL-sorted rows around the asked offset, merged with
+  // the shared persons' rows (see `pageOfUnion`).
+  const order = learnerOrder(query)
+  const sharedLearners = sharedCohort
+    .map((r) => learnerRowOf(r, scoreColumn, sharedAttempts.get(String(r['learner'])) ?? 0))
+    .sort(order)
+  const offset = (query.page - 1) * query.pageSize
+  const start = Math.max(0, offset - sharedLearners.length)
+  // The tie-break compares learner keys as JS does (code units); PostgreSQL's default collation
+  // would order by locale, so byte order is asked there.
+  const collate = db.getExecutor().adapter instanceof PostgresAdapter ? ' collate "C"' : ''
+  const sortSql = {
+    learner: `la.learner${collate}`,
+    firstAt: 'la.first_ms',
+    lastAt: 'la.last_ms',
+    completedAt: 'la.completed_ms',
+    score: `la.${scoreColumn}`,
+    attempts: 'coalesce(a.n, 0)',
+    timeSeconds: 'coalesce(la.centis, 0)',
+  }[query.sort]
+  const byAttempts = query.sort === 'attempts'
+  // The page's keys first, sorted on the columns alone (by learner: the key's index order, read
+  // no further than the page), then the page's rows by key, in that order.
+  const keys = (
+    await sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner${
+      byAttempts ? sql`, a.n as attempts` : sql``
+    }
+      from an_learner_activity la${byAttempts ? sql` left join a on a.learner = la.learner` : sql``}
+      where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')}
+      order by ${
+        query.sort === 'learner'
+          ? sql.raw(`${sortSql} ${query.order}`)
+          : sql.raw(`(${sortSql}) is null, ${sortSql} ${query.order}, la.learner${collate}`)
+      }
+      limit ${query.pageSize + sharedLearners.length} offset ${start}`.execute(db)
+  ).rows
+  const rank = new Map(keys.map((r, i) => [String(r['learner']), i]))
+  const pageRows = (
+    keys.length === 0
+      ? []
+      : ((await db
+          .selectFrom('an_learner_activity')
+          .select([
+            'learner',
+            'first_ms',
+            'last_ms',
+            'engaged_ms',
+            'completed_ms',
+            'judged_success',
+            'passed_ms',
+            scoreColumn,
+            'centis',
+          ])
+          .where('store_id', '=', storeId)
+          .where('activity_id', '=', activity)
+          .where('learner', 'in', [...rank.keys()])
+          .execute()) as AnyRow[])
+  ).sort((x, y) => (rank.get(String(x['learner'])) ?? 0) - (rank.get(String(y['learner'])) ?? 0))
+  const pageAttempts = new Map<string, number>()
+  if (byAttempts) for (const r of keys) pageAttempts.set(String(r['learner']), num(r['attempts']))
+  else
+    for (const s of await sessionsOfLearners(
+      db,
+      storeId,
+      activity,
+      pageRows.map((r) => String(r['learner'])),
+    ))
+      pageAttempts.set(
+        String(s['learner']),
+        (pageAttempts.get(String(s['learner'])) ?? 0) + num(s['n']),
+      )
+  const rows = pageOfUnion(
+    pageRows.map((r) => learnerRowOf(r, scoreColumn, pageAttempts.get(String(r['learner'])) ?? 0)),
+    start,
+    sharedLearners,
+    order,
+    offset,
+    query.pageSize,
+  )
+
+  return courseResult(activity, query, {
+    cohort: cohortSize,
+    counts,
+    scores,
+    times,
+    attempts: { learners: attemptLearners, sum: attemptSum },
+    distribution,
+    openSessions,
+    firstStart: engagedTimes.length === 0 ? null : Math.min(...engagedTimes),
+    lastActivity: cohortSize === 0 ? null : Math.max(...lastTimes),
+    modules,
+    paged: pagesOf(funnel),
+    rows,
+  })
+}
+
+/**
+ * Rows `offset … offset + size` of the union of the SQL-ordered rows (of which `window` holds
+ * those from position `start` = max(0, offset − shared.length) on, up to size + shared.length)
+ * and the shared persons' rows (`shared`, all of them), in `order`. Merging the two sorted lists,
+ * each element from the first window row on has the union position `start + i` (everything
+ * before it in the union is either one of the `start` earlier SQL rows or in the merged list);
+ * elements before that are shared rows that precede a row at union position ≤ offset, so they
+ * fall before the page; elements after the window's last row, if the window is full, lie at
+ * union positions ≥ start + size + shared.length ≥ offset + size, after the page. An empty window
+ * with start > 0 means the SQL rows end before it, so the page starts past the union's end.
+ */
+function pageOfUnion(
+  window: readonly LearnerRow[],
+  start: number,
+  shared: readonly LearnerRow[],
+  order: (a: LearnerRow, b: LearnerRow) => number,
+  offset: number,
+  size: number,
+): LearnerRow[] {
+  if (window.length === 0 && start > 0) return []
+  const merged = [...window, ...shared].sort(order)
+  return merged.filter((_, i) => start + i >= offset && start + i < offset + size)
+}
+
+/** Sessions per learner key (`n`, open ones `o`) of the activity for these keys, as the JS path. */
+async function sessionsOfLearners(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  learners: readonly string[],
+): Promise<AnyRow[]> {
+  const rows: AnyRow[] = []
+  for (let i = 0; i < learners.length; i += 500) {
+    const some = learners.slice(i, i + 500)
+    rows.push(
+      ...(
+        await sql<AnyRow>`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+          from an_sessions where store_id = ${storeId} and course = ${activity}
+            and learner in (${sql.join(some)}) group by learner
+          union all
+          select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+          from an_sessions where store_id = ${storeId} and activity_id = ${activity}
+            and (course is null or course <> ${activity}) and learner in (${sql.join(some)})
+          group by learner`.execute(db)
+      ).rows,
+    )
+  }
+  return rows
+}
+
+/**
+ * The modules' outcome measures and best-score summaries over the course's cohort: counted in
+ * SQL for the IFIs that are persons of their own (a module row joined to the learner's course
+ * row in the cohort), from merged rows for the shared persons; the best scores read as bare
+ * values for the medians. `firstSeen` (the order) is the module's first statement by anyone.
+ */
+async function modulesInSql(
+  db: AnyDb,
+  storeId: number,
+  activity: string,
+  moduleIds: readonly string[],
+  cohortOf: (alias: string) => RawBuilder<unknown>,
+  people: PersonScope,
+  sharedIfis: readonly string[],
+  inSharedCohort: ReadonlySet<string>,
+) {
+  const joined = sql`an_learner_activity m join an_learner_activity la
+      on la.store_id = m.store_id and la.activity_id = ${activity} and la.learner = m.learner
+    where m.store_id = ${storeId} and m.activity_id in (${sql.join([...moduleIds])})
+      and ${cohortOf('la')}`
+  const firstSeen = new Map<string, number>()
+  for (const r of (
+    await sql<AnyRow>`select activity_id, min(first_ms) as first from an_learner_activity
+      where store_id = ${storeId} and activity_id in (${sql.join([...moduleIds])})
+      group by activity_id`.execute(db)
+  ).rows)
+    firstSeen.set(String(r['activity_id']), num(r['first']))
+  // One pass grouped by (module, best score): the counts add up over the groups, and the
+  // scores (few distinct values) come back as value and multiplicity.
+  const counts = new Map<string, OutcomeCounts>()
+  const best = new Map<string, number[]>(moduleIds.map((id) => [id, []]))
+  for (const r of (
+    await sql<AnyRow>`select m.activity_id, m.best_score as v, count(*) as k,
+        ${outcomeCountsSql('m')}
+      from ${joined} group by m.activity_id, m.best_score`.execute(db)
+  ).rows) {
+    const id = String(r['activity_id'])
+    counts.set(id, addCounts(counts.get(id) ?? countsOfSqlRow(undefined), countsOfSqlRow(r)))
+    const v = numOrNull(r['v'])
+    const scores = best.get(id)
+    if (v !== null && scores !== undefined) for (let k = num(r['k']); k > 0; k--) scores.push(v)
+  }
+  const shared = rowsByPerson(
+    LEARNER_ACTIVITY,
+    sharedIfis.length === 0
+      ? []
+      : ((await db
+          .selectFrom('an_learner_activity')
+          .select([...OUTCOME_COLUMNS, 'best_score'])
+          .where('store_id', '=', storeId)
+          .where('activity_id', 'in', [...moduleIds])
+          .where('learner', 'in', [...sharedIfis])
+          .execute()) as AnyRow[]),
+    people,
+  ).filter((r) => inSharedCohort.has(String(r['learner'])))
+  return moduleIds
+    .map((id) => {
+      const mine = shared.filter((r) => r['activity_id'] === id)
+      const scores = best.get(id) ?? []
+      for (const r of mine) {
+        const s = numOrNull(r['best_score'])
+        if (s !== null) scores.push(s)
+      }
+      return {
+        activity: id,
+        firstSeen: firstSeen.get(id) ?? Number.MAX_SAFE_INTEGER,
+        ...outcomeOfCounts(
+          addCounts(counts.get(id) ?? countsOfSqlRow(undefined), outcomeCounts(mine)),
+        ),
+        bestScore: summary(scores),
+      }
+    })
+    .sort((a, b) => a.firstSeen - b.firstSeen || (a.activity < b.activity ? -1 : 1))
+    .map(({ firstSeen: _, ...rest }, index) => ({ order: index + 1, ...rest }))
 }

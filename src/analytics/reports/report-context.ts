@@ -32,6 +32,14 @@ export function parseWindow(since: string | undefined, until: string | undefined
   return { sinceMs, untilMs }
 }
 
+/**
+ * True for the window without `since` or `until`: every first statement from the epoch on. The
+ * projections kept for open-window reports (e.g. migration 0030) count exactly these.
+ */
+export function isOpenWindow(window: ReportWindow): boolean {
+  return window.sinceMs === 0 && window.untilMs === FAR_FUTURE_MS
+}
+
 export function windowJson(window: ReportWindow): { since: string | null; until: string | null } {
   return {
     since: window.sinceMs === 0 ? null : new Date(window.sinceMs).toISOString(),

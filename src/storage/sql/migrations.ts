@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
+import { courseFunnelMigration, courseSessionsIndexMigration } from './course-funnel-migration.js'
 import type { Database, StoresTable } from './database.js'
 import type { SqlDialect } from './sql-dialect.js'
 import { analyticsReportIndexesMigration } from './analytics-report-indexes-migration.js'
@@ -254,7 +255,9 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0025-objective-totals': objectiveTotalsMigration(dialect),
     '0026-page-totals': pageTotalsMigration(dialect),
     '0029-shared-writer-begin': sharedWriterBeginMigration(dialect),
+    '0030-course-funnel': courseFunnelMigration(dialect),
     '0031-report-windows': reportWindowsMigration(dialect),
+    '0032-course-session-index': courseSessionsIndexMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
