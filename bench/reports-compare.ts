@@ -42,7 +42,7 @@ const versions = {
   after: here.createAnalytics(log, {} as never),
 }
 
-const course = o.course!
+const course = o.course
 const module = `${course}/modules/1`
 const quiz = `${module}/quiz`
 const top = await db
