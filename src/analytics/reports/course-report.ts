@@ -5,6 +5,7 @@
 import { PostgresAdapter, type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
+import { chunk } from '../../storage/sql/sql-support.js'
 import { personJoin, personKey, sharedPersons } from '../people/person-key-sql.js'
 import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/person-scope.js'
 import {
@@ -292,6 +293,9 @@ async function funnelInSql(
   }
 }
 
+/** Learner keys bound per `in (…)` list: well under both engines' parameter limits. */
+const KEYS_PER_QUERY = 500
+
 /** Rows of `table` of the course for these learner keys, a few hundred keys per query. */
 async function rowsOfLearners(
   db: AnyDb,
@@ -302,14 +306,14 @@ async function rowsOfLearners(
   learners: readonly string[],
 ): Promise<AnyRow[]> {
   const rows: AnyRow[] = []
-  for (let i = 0; i < learners.length; i += 500)
+  for (const some of chunk(learners, KEYS_PER_QUERY))
     rows.push(
       ...((await db
         .selectFrom(table)
         .selectAll()
         .where('store_id', '=', storeId)
         .where(column, '=', activity)
-        .where('learner', 'in', learners.slice(i, i + 500))
+        .where('learner', 'in', some)
         .execute()) as AnyRow[]),
     )
   return rows
@@ -1015,8 +1019,7 @@ async function sessionsOfLearners(
   learners: readonly string[],
 ): Promise<AnyRow[]> {
   const rows: AnyRow[] = []
-  for (let i = 0; i < learners.length; i += 500) {
-    const some = learners.slice(i, i + 500)
+  for (const some of chunk(learners, KEYS_PER_QUERY)) {
     rows.push(
       ...(
         await sql<AnyRow>`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
