@@ -101,10 +101,14 @@ describe('SQLite report reads in worker threads', () => {
     try {
       let started!: () => void
       const running = new Promise<void>((resolve) => (started = resolve))
+      // terminate() cannot stop SQLite mid-query: the thread exits when the query returns to
+      // JavaScript. So the query must outlast the few milliseconds until terminate() below (it
+      // takes about 4 s here) yet end well inside the test's time; counting to 10⁹ took minutes
+      // whenever the thread had started it before terminate(), and the test timed out in CI.
       const first = db.transaction().execute(async (trx) => {
         await sql`select 1`.execute(trx)
         started()
-        return slow(1e9).execute(trx)
+        return slow(3e7).execute(trx)
       })
       // Waits for the one thread, held by `first`.
       const second = db.transaction().execute(async (trx) => (await slow(5).execute(trx)).rows)
@@ -118,7 +122,7 @@ describe('SQLite report reads in worker threads', () => {
     } finally {
       await db.destroy()
     }
-  })
+  }, 90_000)
 
   it('leave no thread running after close, and none for :memory:', async () => {
     const before = liveReadWorkers()
