@@ -37,40 +37,31 @@ export async function objectivesReport(
   // course, instead of every (objective, learner) row in scope.
   const open = windowJson(window)
   if (open.since === null && open.until === null) return keptObjectives(db, storeId, query)
-  // With a window over a course, the course's objectives named: each one's rows in the window
-  // are then one range of the (course, objective, last_ms) index, where the window alone would
-  // leave every row of the course to read for its last_ms.
+  // With a window, the scope's objectives walked first (along the objective index): each one's
+  // rows in the window are then one range of the (course, objective, last_ms) index, or
+  // store-wide of the (objective, last_ms, learner) index (migration 0033), where the window
+  // alone would leave every row of the scope to read for its last_ms.
   const course = query.course
-  const named = course !== undefined && (open.since !== null || open.until !== null)
-  const objectives = named ? await objectivesOf(db, storeId, course) : []
-  if (named && objectives.length === 0) return objectivesOut([], 0, [], query)
   const scope = () => {
     let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
     if (open.since !== null) select = select.where('last_ms', '>=', window.sinceMs)
     if (open.until !== null) select = select.where('last_ms', '<', window.untilMs)
-    if (query.course !== undefined) select = select.where('course', '=', query.course)
-    if (named) select = select.where('objective', 'in', objectives)
+    if (course !== undefined) select = select.where('course', '=', course)
     return select
   }
   // The share as the matrix computes it (correct / evidence, a double), compared as there.
-  const share = sql<number>`case when evidence = 0 then null else correct * 1.0 / evidence end`
-  const perObjective = (await scope()
-    .select([
-      'objective',
-      sql<number>`count(*)`.as('learners'),
-      sql<number>`sum(case when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end)`.as(
-        'mastered',
-      ),
-      sql<number>`avg(coalesce(${share}, 0))`.as('mean'),
-    ])
-    .groupBy('objective')
-    .orderBy('objective')
-    .execute()) as AnyRow[]
-  const learnerCount = named
-    ? await learnersInWindow(db, storeId, course, window)
-    : ((await scope()
-        .select(sql<number>`count(distinct learner)`.as('n'))
-        .executeTakeFirst()) as AnyRow | undefined)
+  const share = sql`case when a.evidence = 0 then null else a.correct * 1.0 / a.evidence end`
+  const perObjective = (
+    await sql<AnyRow>`${courseObjectives(storeId, course)}
+      select a.objective, count(*) as learners,
+        sum(case when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end) as mastered,
+        avg(coalesce(${share}, 0)) as mean
+      from o cross join an_objectives a
+      where ${cellsInWindow(storeId, course, window)}
+      group by a.objective order by a.objective`.execute(db)
+  ).rows
+  if (perObjective.length === 0) return objectivesOut([], 0, [], query)
+  const learnerCount = await learnersInWindow(db, storeId, course, window)
   const pageLearners = (
     (await scope()
       .select('learner')
@@ -80,40 +71,40 @@ export async function objectivesReport(
       .offset((query.page - 1) * query.pageSize)
       .execute()) as AnyRow[]
   ).map((r) => String(r['learner']))
-  // The page's cells. Within a course, its learners' rows of the course with the window applied
-  // here: the learner keys in the (course, learner) index, where the window's objective ranges
-  // would be read whole to find the page's few learners in them.
+  // The page's cells: its learners' rows (of the course) with the window applied here, the
+  // learner keys in the (course,) learner index, where the window's objective ranges would be
+  // read whole to find the page's few learners in them. Ordered by learner, which that index
+  // gives: without statistics SQLite otherwise takes the covering (objective, last_ms, learner)
+  // index for a short range and reads all of it (11 ms at 10⁶ statements instead of 1).
+  let cellsOfPage = db
+    .selectFrom('an_objectives')
+    .select(['objective', 'learner', 'evidence', 'correct', 'last_ms'])
+    .where('store_id', '=', storeId)
+    .where('learner', 'in', pageLearners)
+    .orderBy('learner')
+  if (course !== undefined) cellsOfPage = cellsOfPage.where('course', '=', course)
   const rows =
     pageLearners.length === 0
       ? []
-      : course === undefined
-        ? ((await scope()
-            .select(['objective', 'learner', 'evidence', 'correct'])
-            .where('learner', 'in', pageLearners)
-            .execute()) as AnyRow[])
-        : (
-            (await db
-              .selectFrom('an_objectives')
-              .select(['objective', 'learner', 'evidence', 'correct', 'last_ms'])
-              .where('store_id', '=', storeId)
-              .where('course', '=', course)
-              .where('learner', 'in', pageLearners)
-              .execute()) as AnyRow[]
-          ).filter(
-            (r) =>
-              (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
-              (open.until === null || num(r['last_ms']) < window.untilMs),
-          )
+      : ((await cellsOfPage.execute()) as AnyRow[]).filter(
+          (r) =>
+            (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
+            (open.until === null || num(r['last_ms']) < window.untilMs),
+        )
   return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
 }
 
 /**
- * The distinct objectives of a course, in order, as a `with recursive o (objective)` clause: a
- * walk from each one to the next along the (course, objective) index, an index probe per
- * objective (a few dozen) rather than a read of every (objective, learner) row of the course.
+ * The distinct objectives of a course (or the store), in order, as a `with recursive o
+ * (objective)` clause: a walk from each one to the next along the (course,) objective index, an
+ * index probe per objective (dozens to hundreds) rather than a read of every (objective,
+ * learner) row in scope.
  */
-function courseObjectives(storeId: number, course: string) {
-  const inScope = sql`store_id = ${storeId} and course = ${course}`
+function courseObjectives(storeId: number, course: string | undefined) {
+  const inScope =
+    course === undefined
+      ? sql`store_id = ${storeId}`
+      : sql`store_id = ${storeId} and course = ${course}`
   return sql`with recursive o (objective) as (
       select min(objective) from an_objectives where ${inScope}
       union all
@@ -122,26 +113,32 @@ function courseObjectives(storeId: number, course: string) {
     )`
 }
 
-async function objectivesOf(db: AnyDb, storeId: number, course: string) {
-  const { rows } = await sql<{ objective: string | null }>`${courseObjectives(storeId, course)}
-    select objective from o where objective is not null`.execute(db)
-  return rows.map((r) => String(r.objective))
-}
-
 /**
- * The course's learners with a cell in the window: the window's range of each objective in turn
- * (a cross join, so SQLite keeps the objectives outside and reads each range from the covering
- * (course, objective, last_ms) index, where it would otherwise walk the (course, learner) index
- * for the learners' order and look every row of the course up; to PostgreSQL an inner join).
+ * The learners (of a course) with a cell in the window: the window's range of each objective in
+ * turn (a cross join, so SQLite keeps the objectives outside and reads each range from the
+ * covering (course, objective, last_ms) or (objective, last_ms, learner) index, where it would
+ * otherwise walk a learner index for the learners' order and look every row in scope up; to
+ * PostgreSQL an inner join).
  */
-async function learnersInWindow(db: AnyDb, storeId: number, course: string, window: ReportWindow) {
-  const { since, until } = windowJson(window)
+async function learnersInWindow(
+  db: AnyDb,
+  storeId: number,
+  course: string | undefined,
+  window: ReportWindow,
+) {
   const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)}
     select count(distinct a.learner) as n from o cross join an_objectives a
-    where a.store_id = ${storeId} and a.course = ${course} and a.objective = o.objective
-      ${since === null ? sql`` : sql`and a.last_ms >= ${window.sinceMs}`}
-      ${until === null ? sql`` : sql`and a.last_ms < ${window.untilMs}`}`.execute(db)
+    where ${cellsInWindow(storeId, course, window)}`.execute(db)
   return rows[0]
+}
+
+/** The cells (alias `a`) of objective `o.objective` in scope with their latest evidence in the window. */
+function cellsInWindow(storeId: number, course: string | undefined, window: ReportWindow) {
+  const { since, until } = windowJson(window)
+  return sql`a.store_id = ${storeId}${course === undefined ? sql`` : sql` and a.course = ${course}`}
+      and a.objective = o.objective
+      ${since === null ? sql`` : sql`and a.last_ms >= ${window.sinceMs}`}
+      ${until === null ? sql`` : sql`and a.last_ms < ${window.untilMs}`}`
 }
 
 /**

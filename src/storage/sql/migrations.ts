@@ -15,6 +15,7 @@ import { sharedWriterBeginMigration } from './shared-writer-begin-migration.js'
 import { logConsumersMigration } from './log-consumers-migration.js'
 import { reportWindowsMigration } from './report-windows-migration.js'
 import { objectiveTotalsMigration } from './objective-totals-migration.js'
+import { objectiveWindowIndexMigration } from './objective-window-index-migration.js'
 import { pagesReportIndexesMigration } from './pages-report-indexes-migration.js'
 import { pageTotalsMigration } from './page-totals-migration.js'
 import { peopleMigration } from './people-migration.js'
@@ -258,6 +259,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0030-course-funnel': courseFunnelMigration(dialect),
     '0031-report-windows': reportWindowsMigration(dialect),
     '0032-course-session-index': courseSessionsIndexMigration(),
+    '0033-objective-window-index': objectiveWindowIndexMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
