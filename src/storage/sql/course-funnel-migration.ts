@@ -169,7 +169,12 @@ const leaves = (row: string) => `${started(row)} and ${row}.completed_ms is null
  * the report sorts them), when their course row leaves. Idempotent: it reads only the current
  * rows, so running it after any change of an input leaves the table exact.
  */
-function recompute(store: string, course: string, learners: string, collate: string): string {
+export function recompute(
+  store: string,
+  course: string,
+  learners: string,
+  collate: string,
+): string {
   return `delete from an_course_exits where store_id = ${store} and course = ${course}
         and ${learners.replaceAll('p.learner', 'an_course_exits.learner')};
       insert into an_course_exits (store_id, course, learner, page)
@@ -190,7 +195,7 @@ const RECOMPUTE_LEARNER = (row: 'new' | 'old', course: string, collate: string) 
   recompute(`${row}.store_id`, course, `p.learner = ${row}.learner`, collate)
 
 /** The exits of every viewer of a page whose first view (its place in page order) changed. */
-const RECOMPUTE_VIEWERS = (row: 'new' | 'old', collate: string) =>
+export const RECOMPUTE_VIEWERS = (row: 'new' | 'old', collate: string) =>
   recompute(
     `${row}.store_id`,
     `${row}.course`,
