@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { ITEMS } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, type ReportWindow, windowJson } from './report-context.js'
+import { type AnyDb, type AnyRow, isOpenWindow, num, type ReportWindow } from './report-context.js'
 import { ratio, round, roundOrNull } from './stats.js'
 
 /** The share of respondents in each of the upper and lower groups. */
@@ -60,7 +60,6 @@ export async function itemsReport(
 ) {
   if (people !== undefined) return cohortItems(db, storeId, assessment, window, people)
   const inWindow = sql<boolean>`answer_ms >= ${window.sinceMs} and answer_ms < ${window.untilMs}`
-  const open = windowJson(window)
   // The questions are the assessment's, whoever answered them, with the learners whose first
   // answer to each falls in the window (complete cases or not). Over an open window every
   // answer counts: the primary key's range alone, without reading the rows for their time.
@@ -68,7 +67,7 @@ export async function itemsReport(
     .selectFrom('an_items')
     .select([
       'question',
-      open.since === null && open.until === null
+      isOpenWindow(window)
         ? sql<number>`count(*)`.as('responses')
         : sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('responses'),
     ])

@@ -6,6 +6,7 @@ import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import {
   type AnyDb,
   type AnyRow,
+  isOpenWindow,
   num,
   numOrNull,
   type ReportWindow,
@@ -36,7 +37,7 @@ export async function objectivesReport(
   // An open window filters nothing: the figures kept at projection time, store-wide or per
   // course, instead of every (objective, learner) row in scope.
   const open = windowJson(window)
-  if (open.since === null && open.until === null) return keptObjectives(db, storeId, query)
+  if (isOpenWindow(window)) return keptObjectives(db, storeId, query)
   // With a window, the scope's objectives walked first (along the objective index): each one's
   // rows in the window are then one range of the (course, objective, last_ms) index, or
   // store-wide of the (objective, last_ms, learner) index (migration 0033), where the window

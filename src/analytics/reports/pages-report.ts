@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { PAGES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, num, type ReportWindow, windowJson } from './report-context.js'
+import { type AnyDb, type AnyRow, isOpenWindow, num, type ReportWindow } from './report-context.js'
 import { median, ratio, round, roundOrNull } from './stats.js'
 
 export const PAGE_RULES = {
@@ -35,8 +35,7 @@ export async function pagesReport(
   people?: PersonScope,
 ) {
   if (people !== undefined) return cohortPages(db, storeId, activity, window, people)
-  const open = windowJson(window)
-  if (open.since === null && open.until === null) return openPages(db, storeId, activity)
+  if (isOpenWindow(window)) return openPages(db, storeId, activity)
   // Aggregated in the database, one row per page (plus the one or two middle viewers per page
   // for the median): the (page, learner) rows of a course never travel to JS.
   const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
