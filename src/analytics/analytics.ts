@@ -9,7 +9,7 @@ import { loadPartialPeopleDirectory } from './people/people-directory.js'
 import { MIN_GROUP } from './people/informal-report.js'
 import { type CohortNote, loadPersonScope, type PersonScope } from './people/person-scope.js'
 import type { PersonRecord } from '../storage/people-port.js'
-import { analyzeProjections, resetProjections } from './projector.js'
+import { REBUILT_TABLES, resetProjections } from './projector.js'
 import { courseReport, type CourseQuery } from './reports/course-report.js'
 import { itemsReport } from './reports/items-report.js'
 import { learnerReport } from './reports/learner-report.js'
@@ -325,8 +325,7 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
         resetProjections(connection as AnyDb, storeLog, storeId),
       )
       const processed = await projector.catchUp(storeId, onProgress)
-      if (processed !== undefined)
-        await log.unitOfWork(storeId, ({ connection }) => analyzeProjections(connection as AnyDb))
+      if (processed !== undefined) await log.tidyTables(REBUILT_TABLES)
       return { processed }
     },
   }

@@ -241,28 +241,23 @@ export async function resetProjections(
 }
 
 /**
- * After a rebuild, PostgreSQL's planner statistics of the projection tables describe what was
- * there before (often nothing): autovacuum's ANALYZE comes only after its next look at the
- * database. Reports planned from them pick scans over the report indexes, so the rebuild
- * analyses the tables itself. SQLite plans from fixed statistics (planner-stats.ts): nothing.
+ * Every table a rebuild rewrites: the projections and the tables their triggers keep. After a
+ * rebuild their planner statistics describe what was there before (often nothing) and, on
+ * PostgreSQL, none of their pages is marked all-visible, so the rebuild has the storage tidy them
+ * (`StatementLogStorage.tidyTables`) rather than wait for autovacuum.
  */
-export async function analyzeProjections(db: AnyDb): Promise<void> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return
-  const derived = [
-    'an_active_days',
-    'an_active_weeks',
-    'an_learner_weeks',
-    'an_learner_span',
-    'an_objective_shares',
-    'an_objective_learners',
-    'an_page_totals',
-    'an_learner_returns',
-    'an_objective_course_shares',
-    'an_objective_course_learners',
-    'an_course_funnel',
-    'an_course_exits',
-  ]
-  await sql`analyze ${sql.join([...TABLES.map((t) => t.name), ...derived].map((t) => sql.table(t)))}`.execute(
-    db,
-  )
-}
+export const REBUILT_TABLES: readonly string[] = [
+  ...TABLES.map((t) => t.name),
+  'an_active_days',
+  'an_active_weeks',
+  'an_learner_weeks',
+  'an_learner_span',
+  'an_objective_shares',
+  'an_objective_learners',
+  'an_page_totals',
+  'an_learner_returns',
+  'an_objective_course_shares',
+  'an_objective_course_learners',
+  'an_course_funnel',
+  'an_course_exits',
+]

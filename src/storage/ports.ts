@@ -630,6 +630,12 @@ export interface StatementLogStorage {
   read<T>(fn: (connection: unknown) => Promise<T>): Promise<T>
   /** Moves a consumer's cursor outside any batch (a rebuild starts over from 0). */
   resetCursor(consumer: string, storeId: StoreId, seq: number): Promise<void>
+  /**
+   * Engine upkeep after a consumer rewrote its tables wholesale (a rebuild), outside any
+   * transaction: the planner's statistics and, on PostgreSQL, the visibility map that lets a
+   * report read its index alone (`vacuum (analyze)`), which autovacuum may bring late or never.
+   */
+  tidyTables(tables: readonly string[]): Promise<void>
 }
 
 /** Which statements a forwarding target receives; an absent list does not restrict. */

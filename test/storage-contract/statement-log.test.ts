@@ -2,6 +2,7 @@
  * @module Contract: the statement log and its consumers (`StatementLogStorage`, core/log) —
  * seq order up to the watermark, work and cursor in one unit of work, voiding entries, leases.
  */
+import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import {
   createLogConsumer,
@@ -377,6 +378,30 @@ for (const backend of BACKENDS) {
       })
       if (backend.name === 'postgres') expect(inside).toBe(before)
       expect(await storage.log.unitOfWork(S, ({ log }) => log.watermark())).toBe(before + 1)
+    })
+
+    it('tidies the tables a rebuild rewrote: on PostgreSQL vacuumed and analysed', async () => {
+      const { storage } = open()
+      await storage.log.tidyTables(['an_items', 'an_pages'])
+      if (backend.name !== 'postgres') return
+      // Outside a transaction (vacuum refuses to run in one), and each table's statistics show it.
+      const tidied = await storage.log.read(
+        async (c) =>
+          (
+            await sql<{ relname: string; vacuumed: boolean; analysed: boolean }>`select relname,
+              last_vacuum is not null as vacuumed, last_analyze is not null as analysed
+              from pg_stat_user_tables where schemaname = current_schema()
+                and relname in ('an_items', 'an_pages', 'an_sessions') order by relname`.execute(
+              c as Kysely<any>,
+            )
+          ).rows,
+      )
+      expect(tidied).toEqual([
+        { relname: 'an_items', vacuumed: true, analysed: true },
+        { relname: 'an_pages', vacuumed: true, analysed: true },
+        { relname: 'an_sessions', vacuumed: false, analysed: false },
+      ])
+      await expect(storage.log.tidyTables(['no_such_table'])).rejects.toThrow(/no_such_table/)
     })
   })
 }

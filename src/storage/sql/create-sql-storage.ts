@@ -301,6 +301,10 @@ export function createSqlStorage(
           readConsumerPosition(db, consumer, storeId, dialect),
         resetCursor: (consumer: string, storeId: StoreId, seq: number) =>
           writeConsumerCursor(db, consumer, storeId, seq),
+        tidyTables(tables: readonly string[]): Promise<void> {
+          if (closed) return Promise.reject(StorageFailureError('the storage is closed'))
+          return tracked(dialect.tidyTables(db, tables))
+        },
       },
       dialect.translateError,
     ),

@@ -120,6 +120,8 @@ export interface SqlDialect {
    * grows (planner-stats-refresh.ts). Undefined where the statistics are fixed (SQLite).
    */
   readonly refreshPlannerStats: ((db: Kysely<Database>) => Promise<number>) | undefined
+  /** `StatementLogStorage.tidyTables`, on the pool (never in a transaction). */
+  tidyTables(db: Kysely<Database>, tables: readonly string[]): Promise<void>
   /**
    * Turns a driver error into an `LrsError` from `storage-errors.ts` (transient failures into
    * `StorageBusyError`, so the transaction is retried); returns anything else unchanged.

@@ -37,5 +37,7 @@ export const sqliteSqlDialect: SqlDialect = {
   afterMigrate: writePlannerStats,
   // Fixed statistics (planner-stats.ts) describe any size: nothing to refresh as tables grow.
   refreshPlannerStats: undefined,
+  // Same statistics after a rebuild; SQLite has no visibility map to set.
+  tidyTables: () => Promise.resolve(),
   translateError: translateSqliteError,
 }
