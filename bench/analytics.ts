@@ -534,6 +534,7 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
           ['pages (module)', `${base}/pages?activity=${q(found.module.module)}`],
         ] as [string, string][])),
     ['pages (course)', `${base}/pages?activity=${q(found.course)}`],
+    ['pages (course, window)', `${base}/pages?activity=${q(found.course)}&${window}`],
     ...(found.learner === undefined
       ? []
       : ([['learner', `${base}/learner?learner=${q(found.learner.learner)}`]] as [
@@ -542,12 +543,13 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
         ][])),
     ...(found.quiz === undefined
       ? []
-      : ([['items', `${base}/items?assessment=${q(found.quiz.assessment)}`]] as [
-          string,
-          string,
-        ][])),
+      : ([
+          ['items', `${base}/items?assessment=${q(found.quiz.assessment)}`],
+          ['items (window)', `${base}/items?assessment=${q(found.quiz.assessment)}&${window}`],
+        ] as [string, string][])),
     ['objectives (store)', `${base}/objectives`],
     ['objectives (course)', `${base}/objectives?course=${q(found.course)}`],
+    ['objectives (store, window)', `${base}/objectives?${window}`],
     [
       'objectives (course, window, page 3)',
       `${base}/objectives?course=${q(found.course)}&${window}&page=3`,
