@@ -63,16 +63,21 @@ export async function itemsReport(
   // The questions are the assessment's, whoever answered them, with the learners whose first
   // answer to each falls in the window (complete cases or not). Over an open window every
   // answer counts: the primary key's range alone, without reading the rows for their time.
-  const perQuestion = (await db
+  // Over a window, `learner >= ''` (true of every key) steers SQLite to the covering
+  // (assessment, learner, question, …, answer_ms) index: on the primary key it looks each row
+  // up for its time (10⁷ statements, an assessment of 10⁵ answers: 546 ms instead of 93 ms).
+  let answers = db
     .selectFrom('an_items')
+    .where('store_id', '=', storeId)
+    .where('assessment', '=', assessment)
+  if (!isOpenWindow(window)) answers = answers.where('learner', '>=', '')
+  const perQuestion = (await answers
     .select([
       'question',
       isOpenWindow(window)
         ? sql<number>`count(*)`.as('responses')
         : sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('responses'),
     ])
-    .where('store_id', '=', storeId)
-    .where('assessment', '=', assessment)
     .groupBy('question')
     .orderBy('question')
     .execute()) as AnyRow[]
