@@ -429,9 +429,10 @@ async function funnelFromProjection(
 
 /**
  * The funnel of a window's cohort over every person, read learner by learner: the cohort's
- * started IFIs that are persons of their own come from a range of the (course, first statement)
- * index, and only their page rows and exit rows are read (`an_pages`, `an_course_exits`:
- * migration 0030 keeps the exit page per IFI), so the cost follows the cohort, not the course.
+ * started IFIs that are persons of their own come from the course's learner rows (the covering
+ * outcomes index, filtered on the first statement), and only their page rows and exit rows are
+ * read (`an_pages`, `an_course_exits`: migration 0030 keeps the exit page per IFI), so the cost
+ * follows the cohort rather than the course.
  * The page order stays the course's (earliest first view by anyone, `an_page_totals`), as in the
  * open window. The persons with several IFIs (`sharedCohort`: their merged course rows already
  * cut to the window) are added from their own page rows, as `funnelOfRows` counts them.
@@ -524,7 +525,7 @@ async function funnelOfWindow(
 }
 
 /**
- * The persons with several IFIs beyond which the open-window report without a cohort falls
+ * The persons with several IFIs beyond which the report without a cohort (any window) falls
  * back to merging every row in JS: their IFIs are excluded from the SQL aggregates by a list of
  * bind parameters, and their own rows are merged in JS.
  */
