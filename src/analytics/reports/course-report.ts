@@ -378,30 +378,13 @@ async function funnelFromProjection(
   const completedPersons = new Set(
     persons.filter((r) => r['completed_ms'] !== null).map((r) => String(r['learner'])),
   )
-  const viewers = new Map<string, Set<string>>()
-  const lastPages: Funnel['lastPages'] = new Map()
   for (const p of sharedPages) {
     const entry = pages.get(String(p['page']))
-    if (entry === undefined) continue
-    const page = String(p['page'])
-    const learner = String(p['learner'])
-    if (startedIfis.has(learner)) {
-      entry.reached -= 1
-      entry.views -= num(p['views'])
-    }
-    const person = people.key(learner)
-    if (!startedPersons.has(person)) continue
-    const seen = viewers.get(page) ?? new Set<string>()
-    seen.add(person)
-    viewers.set(page, seen)
-    entry.views += num(p['views'])
-    if (!completedPersons.has(person))
-      lastPages.set(person, [...(lastPages.get(person) ?? []), page])
+    if (entry === undefined || !startedIfis.has(String(p['learner']))) continue
+    entry.reached -= 1
+    entry.views -= num(p['views'])
   }
-  for (const [page, seen] of viewers) {
-    const entry = pages.get(page)
-    if (entry !== undefined) entry.reached += seen.size
-  }
+  const lastPages = addPersonsPages(pages, sharedPages, people, startedPersons, completedPersons)
 
   // The other learners' exits, kept per learner (migration 0030).
   const exits = new Map<string, number>()
@@ -502,26 +485,45 @@ async function funnelOfWindow(
       .filter((r) => r['engaged_ms'] !== null && r['completed_ms'] !== null)
       .map((r) => String(r['learner'])),
   )
+  const sharedPages =
+    startedPersons.size === 0
+      ? []
+      : await rowsOfLearners(db, 'an_pages', 'course', storeId, activity, sharedIfis)
+  const lastPages = addPersonsPages(pages, sharedPages, people, startedPersons, completedPersons)
+  return { pages, lastPages, exits }
+}
+
+/**
+ * Adds the page rows of persons with several IFIs to `pages`, counted by person: each started
+ * person reaching a page once, with all their IFIs' views; returns the pages each started
+ * non-completer viewed, the candidates for their exit point (§6).
+ */
+function addPersonsPages(
+  pages: Funnel['pages'],
+  rows: readonly AnyRow[],
+  people: PersonScope,
+  startedPersons: ReadonlySet<string>,
+  completedPersons: ReadonlySet<string>,
+): Funnel['lastPages'] {
   const viewers = new Map<string, Set<string>>()
   const lastPages: Funnel['lastPages'] = new Map()
-  if (startedPersons.size > 0)
-    for (const p of await rowsOfLearners(db, 'an_pages', 'course', storeId, activity, sharedIfis)) {
-      const page = String(p['page'])
-      const entry = pages.get(page)
-      const person = people.key(String(p['learner']))
-      if (entry === undefined || !startedPersons.has(person)) continue
-      const seen = viewers.get(page) ?? new Set<string>()
-      seen.add(person)
-      viewers.set(page, seen)
-      entry.views += num(p['views'])
-      if (!completedPersons.has(person))
-        lastPages.set(person, [...(lastPages.get(person) ?? []), page])
-    }
+  for (const p of rows) {
+    const page = String(p['page'])
+    const entry = pages.get(page)
+    const person = people.key(String(p['learner']))
+    if (entry === undefined || !startedPersons.has(person)) continue
+    const seen = viewers.get(page) ?? new Set<string>()
+    seen.add(person)
+    viewers.set(page, seen)
+    entry.views += num(p['views'])
+    if (!completedPersons.has(person))
+      lastPages.set(person, [...(lastPages.get(person) ?? []), page])
+  }
   for (const [page, seen] of viewers) {
     const entry = pages.get(page)
     if (entry !== undefined) entry.reached += seen.size
   }
-  return { pages, lastPages, exits }
+  return lastPages
 }
 
 /**
@@ -926,12 +928,10 @@ async function courseReportInSql(
   // grouped along their (course, learner) indexes; over a window only the cohort's learners'
   // sessions are read, one index range per learner.
   const sessionsOfCohort = (column: 'course' | 'activity_id') =>
-    isOpenWindow(window)
-      ? sql`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
-        from an_sessions where store_id = ${storeId} and ${sql.ref(column)} = ${activity}`
-      : sql`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
-        from an_sessions where store_id = ${storeId} and ${sql.ref(column)} = ${activity}
-          and learner in (select la.learner from ${courseRows})`
+    sql`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
+      from an_sessions where store_id = ${storeId} and ${sql.ref(column)} = ${activity}${
+        isOpenWindow(window) ? sql`` : sql` and learner in (select la.learner from ${courseRows})`
+      }`
   const sessionsCte = sql`s as (
       ${sessionsOfCohort('course')} group by learner
       union all
