@@ -70,6 +70,8 @@ const INGEST_BATCHES: readonly { batchSize: number; count: number }[] = [
   { batchSize: 1000, count: Math.round(15000 * scale) },
 ]
 const CONCURRENCY = [1, 16, 64] as const
+/** Statements each server of the ingest-only cases takes, untimed, before it is measured. */
+const WARM_UP = Math.round(2000 * scale)
 const matrixTotal = INGEST_BATCHES.reduce((n, b) => n + b.count * CONCURRENCY.length, 0)
 
 interface Row {
@@ -430,6 +432,7 @@ async function ingestOn(
   count: number,
   batchSize: number,
   concurrency: number,
+  warmFrom: number,
 ): Promise<{
   perSecond: number
   p50: number
@@ -441,6 +444,23 @@ async function ingestOn(
   for (let i = 0; i < processes; i++)
     servers.push(await startServer(databaseUrl, firstPort + i, cli))
   try {
+    // Untimed warm-up of each server with statements of its own, sent the way the timed ones
+    // are: a server's first seconds run cold code (JIT, prepared statements, pool), and the
+    // targets are about a server that has been up, not one that has just started.
+    await Promise.all(
+      servers.map((server, i) =>
+        job({
+          kind: 'ingest',
+          endpoint: server.endpoint,
+          authorization: AUTH,
+          file,
+          skip: warmFrom + i * WARM_UP,
+          count: WARM_UP,
+          batchSize,
+          concurrency: Math.max(1, Math.floor(concurrency / processes)),
+        }),
+      ),
+    )
     const cpuBefore = servers.map((s) => cpuSeconds(s.child.pid ?? 0))
     const share = Math.floor(count / processes)
     const started = performance.now()
@@ -535,7 +555,7 @@ async function ingestFocus(
       : [['before', join(options.before, 'dist/cli/main.js')] as [string, string]]),
     ['after', CLI],
   ]
-  const singles = Math.round(4000 * scale)
+  const singles = Math.round(8000 * scale)
   const hundreds = Math.round(20000 * scale)
   const floorDb = await freshDatabase(backend, 'floor')
   let floorPerSecond = 0
@@ -616,6 +636,7 @@ async function ingestFocus(
           c.count,
           c.batch,
           c.concurrency,
+          hundreds + 1000,
         )
         if (r.errors > 0) log(`  ${r.errors} errors`)
         const key = `${c.batch}/${c.concurrency}`
@@ -655,7 +676,7 @@ function report(): string {
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
     options['ingest-only']
-      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run; ratios compare figures from this same run.`
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run; ratios compare figures from this same run.`
       : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
@@ -671,7 +692,7 @@ function report(): string {
 async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true })
   const total = options['ingest-only']
-    ? Math.round(20000 * scale) + 1000
+    ? Math.round(20000 * scale) + 1000 + 2 * WARM_UP
     : Math.max(...sizes, 0) + matrixTotal + 1000
   const file = await dataset(total)
   let port = Number(options.port)

@@ -82,7 +82,7 @@ export const environmentSchema = z.object({
    * The share of time the statement-log consumers (projector, people directory, insights links)
    * may take together while this process's ingest is saturated.
    */
-  ALMANAC_ANALYTICS_BUSY_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
+  ALMANAC_ANALYTICS_BUSY_SHARE: z.coerce.number().min(0.01).max(1).default(0.05),
   /** How often `almanac serve` retrains the at-risk models of every store, in hours (0 = never). */
   ALMANAC_INSIGHTS_RETRAIN_HOURS: z.coerce
     .number()

@@ -78,7 +78,7 @@ export interface LogConsumerOptions {
     readonly busy: () => boolean
     /** Foreground work runs (not necessarily saturating); default: `busy`. */
     readonly active?: () => boolean
-    /** The share of time the consumer may take while the foreground is busy; default 0.1. */
+    /** The share of time the consumer may take while the foreground is busy; default 0.05. */
     readonly share?: number
     /** Statements per batch while busy; default 500 (or `batchSize` when smaller). */
     readonly busyBatchSize?: number
@@ -138,7 +138,13 @@ export interface LogConsumer {
 
 const DEFAULT_BATCH_SIZE = 1000
 const DEFAULT_POLL_MS = 1000
-const DEFAULT_BUSY_SHARE = 0.1
+/**
+ * A twentieth: with a tenth, batch after batch over HTTP on SQLite kept only 84–87% of its
+ * throughput with the projector on (issue 9 wants ≥ 90%); the consumers' own share is a ceiling
+ * that garbage collection and cache misses they cause add to. A burst's lag is worked off after
+ * it, and `maxLagMs` still bounds it under sustained overload.
+ */
+const DEFAULT_BUSY_SHARE = 0.05
 const DEFAULT_BUSY_BATCH_SIZE = 500
 const DEFAULT_MAX_LAG_MS = 30_000
 const DEFAULT_MIN_REST_MS = 250

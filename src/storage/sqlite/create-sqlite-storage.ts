@@ -8,7 +8,8 @@ import { createSqlStorage } from '../sql/create-sql-storage.js'
 import type { Database } from '../sql/database.js'
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js'
 import { withPreparedStatementCache } from './prepared-statement-cache.js'
-import { applySqlitePragmas, BUSY_TIMEOUT_MS } from './sqlite-pragmas.js'
+import { startBackgroundCheckpoint } from './background-checkpoint.js'
+import { applySqlitePragmas, BUSY_TIMEOUT_MS, JOURNAL_SIZE_LIMIT } from './sqlite-pragmas.js'
 import { sqliteSqlDialect } from './sqlite-sql-dialect.js'
 import { WorkerReadDialect } from './worker-read-dialect.js'
 
@@ -23,7 +24,19 @@ export interface SqliteStorageOptions {
    * `DEFAULT_READ_WORKERS`. Ignored for `:memory:` (another thread cannot open it).
    */
   readWorkers?: number
+  /**
+   * How often a worker thread checkpoints the WAL (background-checkpoint.ts), in ms; 0: only
+   * the writer's own autocheckpoint. Default `DEFAULT_CHECKPOINT_MS`. Ignored for `:memory:`.
+   */
+  checkpointMs?: number
 }
+
+/**
+ * Four times a second: often enough that the thread usually finds the WAL wholly copied between
+ * two commits (so the writer restarts it rather than growing it), and each round copies only
+ * the pages of the last quarter second.
+ */
+export const DEFAULT_CHECKPOINT_MS = 250
 
 /**
  * Two threads: on two cores, a report per thread beside the main thread's ingest; a report
@@ -80,7 +93,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
             reader.pragma(`cache_size = -${READER_CACHE_KIB}`)
             return new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) })
           }
-  return createSqlStorage(
+  const checkpointMs = options.checkpointMs ?? DEFAULT_CHECKPOINT_MS
+  const checkpoint =
+    file === undefined || checkpointMs <= 0
+      ? undefined
+      : startBackgroundCheckpoint({
+          file,
+          intervalMs: checkpointMs,
+          journalSizeLimit: JOURNAL_SIZE_LIMIT,
+        })
+  const storage = createSqlStorage(
     db,
     sqliteSqlDialect,
     () =>
@@ -90,6 +112,16 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
     undefined,
     openReader,
   )
+  if (checkpoint === undefined) return storage
+  return {
+    ...storage,
+    // The checkpoint thread's connection first: the writer's, closed last, then checkpoints
+    // what is left and removes the WAL.
+    async close() {
+      await checkpoint.close()
+      await storage.close()
+    },
+  }
 }
 
 /** A file's size, 0 when it does not exist (the WAL between checkpoints, for one). */
