@@ -31,3 +31,20 @@ export function cpuSeconds(pid: number): number {
     return 0
   }
 }
+
+/**
+ * The Node.js flags `npm start` of the checkout at `root` runs the server with (its package.json
+ * `start` script): the bench starts servers the way a user does, and a `--before` build the
+ * way its own checkout did.
+ */
+export function serverNodeFlags(root: string): string[] {
+  try {
+    const manifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as {
+      scripts?: { start?: string }
+    }
+    const words = manifest.scripts?.start?.split(/\s+/) ?? []
+    return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'))
+  } catch {
+    return []
+  }
+}

@@ -296,6 +296,47 @@ for (const backend of BACKENDS) {
       await other!.release()
     })
 
+    it('a consumer refused a lease asks again only after pollMs, however often it is woken', async () => {
+      const { storage } = open()
+      await storeStatements(storage, S, [{}, {}, {}])
+      // Held here as another process would hold it.
+      const elsewhere = await storage.log.acquireLease('r', S)
+      let asked = 0
+      const log: Storage['log'] = {
+        ...storage.log,
+        acquireLease: (name, storeId) => {
+          asked++
+          return storage.log.acquireLease(name, storeId)
+        },
+      }
+      const pollMs = 400
+      const c = createLogConsumer({
+        log,
+        stores: () => Promise.resolve([S]),
+        handler: countingHandler('r'),
+        pollMs,
+      })
+      c.start()
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+      for (let i = 0; i < 50 && asked === 0; i++) await sleep(10)
+      expect(asked).toBe(1)
+      // Woken as after each group commit of this process: no query for a lease held elsewhere.
+      for (let i = 0; i < 20; i++) {
+        c.wake(S)
+        await sleep(5)
+      }
+      expect(asked).toBe(1)
+      // catchUp (rebuild, tests) always asks.
+      expect(await c.catchUp(S)).toBeUndefined()
+      expect(asked).toBe(2)
+      await elsewhere!.release()
+      // The first pass pollMs after that refusal asks, takes the lease and works off the log.
+      for (let i = 0; i < 150 && (await counted(storage, 'r')) < 3; i++) await sleep(20)
+      expect(await counted(storage, 'r')).toBe(3)
+      expect(asked).toBe(3)
+      await c.stop()
+    })
+
     it('stop() waits for the batch in flight to commit', async () => {
       const { storage } = open()
       await storeOneByOne(
