@@ -23,6 +23,7 @@ import {
   type ForwardingService,
 } from './core/forwarding/forwarding-service.js'
 import { createForegroundActivity, type ForegroundActivity } from './core/log/foreground.js'
+import { consumerLagReader } from './core/log/consumer-lag.js'
 import {
   createLogConsumer,
   createPaceBudget,
@@ -41,7 +42,7 @@ import type { Readiness } from './http/routes/ops-routes.js'
 import { createStopHooks, type StopHooks, type StopOutcome } from './lifecycle/stop-hooks.js'
 import { errorFields, type Logger } from './observability/logger.js'
 import { createMetrics, type Metrics } from './observability/metrics.js'
-import { DEFAULT_STORE_ID, type Storage } from './storage/ports.js'
+import { DEFAULT_STORE_ID, type Storage, type StoreId } from './storage/ports.js'
 import { createPostgresStorage } from './storage/postgres/create-postgres-storage.js'
 import { createSqliteStorage } from './storage/sqlite/create-sqlite-storage.js'
 import {
@@ -248,11 +249,27 @@ function createStoreConsumer(
     readonly foreground?: ForegroundActivity | undefined
   },
 ): LogConsumer {
-  const { foreground } = consumer
+  const { foreground, metrics } = consumer
   const budget = foreground === undefined ? undefined : paceBudgetOf(foreground)
-  return createLogConsumer({
+  // Its lag in /metrics (almanac_consumer_lag_*, docs/operations.md), per store it follows: a
+  // store is registered when a poll first lists it. Every process reports it, lease or not: the
+  // cursor is the store's, not the process's.
+  const unregister = new Map<StoreId, () => void>()
+  const follow = (storeId: StoreId): void => {
+    if (metrics === undefined || unregister.has(storeId)) return
+    const { name } = consumer.handler
+    unregister.set(
+      storeId,
+      metrics.registerConsumerLag(name, storeId, consumerLagReader(storage.log, name, storeId)),
+    )
+  }
+  const logConsumer = createLogConsumer({
     log: storage.log,
-    stores: async () => (await storage.admin.listStores()).map((store) => store.id),
+    stores: async () => {
+      const ids = (await storage.admin.listStores()).map((store) => store.id)
+      ids.forEach(follow)
+      return ids
+    },
     handler: consumer.handler,
     batchSize: config.analytics.batchSize,
     pollMs: config.analytics.pollMs,
@@ -267,10 +284,18 @@ function createStoreConsumer(
           },
         }),
     onError: (error, storeId) => {
-      consumer.metrics?.backgroundFailure(consumer.component)
+      metrics?.backgroundFailure(consumer.component)
       logger.log('error', `${consumer.name} failed`, { storeId, ...errorFields(error) })
     },
   })
+  return {
+    ...logConsumer,
+    async stop() {
+      await logConsumer.stop()
+      for (const done of unregister.values()) done()
+      unregister.clear()
+    },
+  }
 }
 
 /** The analytics projector (docs/analytics.md). */
@@ -381,6 +406,8 @@ export async function createAlmanac(
     storage,
     settings: config.forwarding,
     now: () => Date.now(),
+    registerLag: (name, storeId) =>
+      metrics.registerConsumerLag(name, storeId, consumerLagReader(storage.log, name, storeId)),
     log: (event, fields) =>
       logger.log(event === 'forwarding.failed' ? 'warn' : 'info', event, fields),
   })

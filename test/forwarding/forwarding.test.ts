@@ -61,6 +61,17 @@ const postStatements = async (statements: unknown[]) => {
   expect(r.status, JSON.stringify(r.body)).toBe(200)
 }
 
+/** `almanac_consumer_lag_statements` of a target's consumer in /metrics; NaN when absent. */
+async function forwardingLag(id: number): Promise<number> {
+  const text = await (await almanac.app.request('/metrics')).text()
+  const line = text
+    .split('\n')
+    .find((l) =>
+      l.startsWith(`almanac_consumer_lag_statements{consumer="forwarding:${id}",store="1"}`),
+    )
+  return line === undefined ? NaN : Number(line.split(' ').at(-1))
+}
+
 const targetStatus = async (id: number) =>
   (await call(`/api/stores/1/forwarding/targets/${id}`)).body
 
@@ -118,6 +129,8 @@ describe('forwarding', () => {
       statement(`learner${i}`, COMPLETED, 'http://example.com/a'),
     )
     await postStatements(batch)
+    // While it fails, its cursor stays: /metrics shows the 30 statements it has still to deliver.
+    expect(await forwardingLag(id)).toBe(30)
 
     const paused = await waitFor('the target to pause', async () => {
       const s = await targetStatus(id)
@@ -138,6 +151,8 @@ describe('forwarding', () => {
     // Paused: nothing more is tried.
     await new Promise((resolve) => setTimeout(resolve, 600))
     expect(receiver.requests).toHaveLength(5)
+    // A paused target's consumer is stopped: it reports no lag.
+    expect(await forwardingLag(id)).toBeNaN()
 
     receiver.answer = 200
     const resumed = await call(`/api/stores/1/forwarding/targets/${id}/resume`, { method: 'POST' })
@@ -148,6 +163,7 @@ describe('forwarding', () => {
     })
     expect(done).toMatchObject({ consecutiveFailures: 0, counts: { delivered: 30, batches: 1 } })
     expect(done.lastSuccessAt).not.toBeNull()
+    expect(await forwardingLag(id)).toBe(0)
     const last = receiver.requests.at(-1)!
     expect(last.headers['x-experience-api-version']).toBe('2.0.0')
     expect(last.headers.authorization).toBe(basicAuth('u', 'p'))

@@ -202,6 +202,36 @@ describe('/metrics', () => {
     expect(text).toContain('almanac_nodejs_eventloop_lag_seconds')
   })
 
+  it("reports each store consumer's lag: how far its cursor is behind the store's log", async () => {
+    // Polls an hour apart: after the cursor is moved back below, nothing wakes the consumers.
+    const app = await open({ ALMANAC_ANALYTICS: 'on', ALMANAC_ANALYTICS_POLL_MS: '3600000' })
+    const batch = Array.from({ length: 12 }, () => buildStatement({ id: randomUUID() }))
+    expect((await app.request('/xapi/statements', { method: 'POST', json: batch })).status).toBe(
+      200,
+    )
+    const consumers = ['analytics', 'people', 'insights-links']
+    const lag = (text: string, consumer: string, name = 'almanac_consumer_lag_statements') =>
+      sample(text, name, { consumer, store: '1' })
+    let text = await metricsText(app)
+    // Each wakes at the POST: at most a few turns of the event loop until all are caught up.
+    for (let i = 0; i < 100 && consumers.some((c) => lag(text, c) !== 0); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      text = await metricsText(app)
+    }
+    for (const consumer of consumers) {
+      expect(lag(text, consumer)).toBe(0)
+      expect(lag(text, consumer, 'almanac_consumer_lag_seconds')).toBe(0)
+      expect(lag(text, consumer, 'almanac_consumer_lag_up')).toBe(1)
+    }
+    const { watermark } = await app.almanac.storage.log.position('analytics', 1)
+    expect(watermark).toBeGreaterThan(0)
+    await app.almanac.storage.log.unitOfWork(1, ({ log }) => log.setCursor('analytics', 0))
+    text = await metricsText(app)
+    expect(lag(text, 'analytics')).toBe(watermark)
+    expect(lag(text, 'analytics', 'almanac_consumer_lag_seconds')).toBeGreaterThanOrEqual(0)
+    expect(lag(text, 'people')).toBe(0)
+  })
+
   it('requires the bearer token when ALMANAC_METRICS_TOKEN is set', async () => {
     const app = await open({ ALMANAC_METRICS_TOKEN: METRICS_TOKEN })
     const none = await app.request('/metrics', { auth: null, version: null })

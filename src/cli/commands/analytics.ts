@@ -2,6 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { createAnalytics } from '../../analytics/analytics.js'
+import { createPeopleHandler, PEOPLE_CONSUMER } from '../../analytics/people/people-consumer.js'
+import { createPeopleReports } from '../../analytics/people/people-reports.js'
 import { createAnalyticsProjector } from '../../analytics/projector.js'
 import { createStorage } from '../../compose.js'
 import { createLogConsumer } from '../../core/log/log-consumer.js'
@@ -35,17 +37,27 @@ export const analyticsCommand: Command = defineCommand({
       handler: createAnalyticsProjector(),
       batchSize: config().analytics.batchSize,
     })
+    // The people consumer keeps the informal-learning projection (analytics-definitions.md
+    // §15): a rebuild of "the projections" refolds it too, as `almanac serve` would.
+    const people = createLogConsumer({
+      log: storage.log,
+      stores: () => Promise.resolve([]),
+      handler: createPeopleHandler(),
+      batchSize: config().analytics.batchSize,
+    })
     try {
       await storage.migrate()
       const stores = (await storage.admin.listStores()).map((s) => s.id)
       if (store !== undefined && !stores.includes(store))
         throw new CommandFailure(`no store with id ${store}`)
       const analytics = createAnalytics(storage.log, projector)
+      const peopleReports = createPeopleReports(storage.log, people)
       for (const id of store === undefined ? stores : [store]) {
         if (action === 'status') {
           const f = await analytics.freshness(id)
+          const informal = await storage.log.position(PEOPLE_CONSUMER, id)
           print(
-            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}`,
+            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}; people and informal learning: cursor ${informal.cursor} of ${informal.watermark}`,
           )
           continue
         }
@@ -68,11 +80,20 @@ export const analyticsCommand: Command = defineCommand({
           }
         }
         progress.finish()
+        // The informal projection is small beside the analytics ones (one row per learner, day,
+        // source and kind): no progress bar of its own.
+        await peopleReports.rebuild(id)
+        const informal = await storage.log.position(PEOPLE_CONSUMER, id)
+        if (informal.cursor < informal.watermark)
+          print(
+            `store ${id}: the informal-learning projection is refolded by the process holding its lease`,
+          )
         print(`store ${id}: projections rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`)
       }
       return 0
     } finally {
       await projector.stop()
+      await people.stop()
       await storage.close()
     }
   },

@@ -27,6 +27,8 @@ export interface ForwardingServiceDeps {
   readonly settings: ForwardingSettings
   readonly now: () => number
   readonly log: (event: string, fields: Readonly<Record<string, unknown>>) => void
+  /** Reports a running target's lag in /metrics; returns how to stop reporting it. */
+  readonly registerLag?: (consumer: string, storeId: StoreId) => () => void
 }
 
 export interface ForwardingService {
@@ -72,6 +74,8 @@ interface Running {
   fingerprint: string
   consumer: LogConsumer
   abort: AbortController
+  /** Stops reporting its lag. */
+  unregisterLag: () => void
 }
 
 export function createForwardingService(deps: ForwardingServiceDeps): ForwardingService {
@@ -155,6 +159,7 @@ export function createForwardingService(deps: ForwardingServiceDeps): Forwarding
       fingerprint: fingerprint(target),
       abort: new AbortController(),
       consumer: undefined as unknown as LogConsumer,
+      unregisterLag: deps.registerLag?.(consumerName(target.id), target.storeId) ?? (() => {}),
     }
     run.consumer = createLogConsumer({
       log: storage.log,
@@ -184,6 +189,7 @@ export function createForwardingService(deps: ForwardingServiceDeps): Forwarding
     if (run === undefined) return
     running.delete(id)
     run.abort.abort()
+    run.unregisterLag()
     await run.consumer.stop()
   }
 
