@@ -309,7 +309,8 @@ for (const backend of BACKENDS) {
           return storage.log.acquireLease(name, storeId)
         },
       }
-      const pollMs = 400
+      // Long enough that a slow machine's wakes below all fall within it.
+      const pollMs = 2000
       const c = createLogConsumer({
         log,
         stores: () => Promise.resolve([S]),
@@ -331,7 +332,7 @@ for (const backend of BACKENDS) {
       expect(asked).toBe(2)
       await elsewhere!.release()
       // The first pass pollMs after that refusal asks, takes the lease and works off the log.
-      for (let i = 0; i < 150 && (await counted(storage, 'r')) < 3; i++) await sleep(20)
+      for (let i = 0; i < 300 && (await counted(storage, 'r')) < 3; i++) await sleep(20)
       expect(await counted(storage, 'r')).toBe(3)
       expect(asked).toBe(3)
       await c.stop()

@@ -200,9 +200,9 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
   /**
    * When this process last found each store's lease held by another process (performance.now()
    * ms). Statements written here wake the consumer after every group commit; asking the
-   * database for a lease another process holds at each of those wakes cost the second of two
-   * PostgreSQL processes a query per group (a sixth of its per-statement CPU in a profile of
-   * single-statement ingest). A lease held elsewhere frees only when that process stops or
+   * database for a lease another process holds at each of those wakes cost the other processes
+   * a query per group commit and consumer (seen in a profile of two PostgreSQL processes taking
+   * single statements). A lease held elsewhere frees only when that process stops or
    * loses its connection, which the poll was there to notice: so a refused store is asked again
    * once `pollMs` has passed, whichever pass comes first.
    */
