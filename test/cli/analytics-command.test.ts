@@ -1,10 +1,11 @@
 /**
  * `almanac analytics rebuild|status` in a real process on a SQLite file: a rebuild recomputes
- * every projection from the statements, the informal-learning one (the people consumer's)
- * included, and gives the same rows again after the projection tables were damaged.
+ * every projection from the statements, the informal-learning one (the people consumer's) and
+ * the insights links included, and gives the same rows again after the projection tables were
+ * damaged.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -29,7 +30,7 @@ function almanac(...args: string[]): { code: number | null; stdout: string; stde
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
-const TABLES = [...REBUILT_TABLES, 'an_informal']
+const TABLES = [...REBUILT_TABLES, 'an_informal', 'in_links']
 
 /** Every row of every projection table, as sorted JSON lines per table. */
 function snapshot(): Record<string, string[]> {
@@ -51,10 +52,24 @@ function snapshot(): Record<string, string[]> {
 }
 
 describe('almanac analytics', () => {
-  it('rebuild recomputes every projection, informal learning included, and gives the same rows after damage', () => {
+  it('rebuild recomputes every projection, informal learning and links included, and gives the same rows after damage', () => {
     const file = join(dir, 'statements.jsonl')
     expect(almanac('simulate', '--statements', '3000', '--out', file).code).toBe(0)
     expect(almanac('import', file).code).toBe(0)
+    // A competency defined by hand: its alignment is a link the statements did not give, and a
+    // rebuild keeps it.
+    const competencies = join(dir, 'competencies.json')
+    writeFileSync(
+      competencies,
+      JSON.stringify([
+        {
+          id: 'https://example.com/c/triage',
+          name: 'Triage',
+          activities: ['https://example.com/a/1'],
+        },
+      ]),
+    )
+    expect(almanac('insights', 'import-competencies', competencies).code).toBe(0)
 
     const first = almanac('analytics', 'rebuild')
     expect(first.code).toBe(0)
@@ -63,14 +78,17 @@ describe('almanac analytics', () => {
     // Informal learning is in every simulated store (analytics-definitions.md §15).
     expect(rebuilt['an_informal']?.length).toBeGreaterThan(0)
     expect(rebuilt['an_learner_activity']?.length).toBeGreaterThan(0)
+    expect(rebuilt['in_links']?.length).toBeGreaterThan(1)
+    expect(rebuilt['in_links']?.filter((row) => row.includes('"source":"defined"'))).toHaveLength(1)
     const status = almanac('analytics', 'status')
     expect(status.code).toBe(0)
-    const [, cursor, watermark, peopleCursor, peopleWatermark] =
-      /cursor (\d+) of (\d+),.*people and informal learning: cursor (\d+) of (\d+)/.exec(
+    const positions =
+      /cursor (\d+) of (\d+),.*people and informal learning: cursor (\d+) of (\d+); insights links: cursor (\d+) of (\d+)/.exec(
         status.stdout,
       ) ?? []
+    const watermark = positions[2]
     expect(Number(watermark)).toBeGreaterThan(0)
-    expect([cursor, peopleCursor, peopleWatermark]).toEqual([watermark, watermark, watermark])
+    expect(positions.slice(1)).toEqual(Array(6).fill(watermark))
 
     // Damage: half the informal rows and half of every analytics projection gone.
     const sqlite = new Database(db)

@@ -7,7 +7,7 @@
  */
 import { type Kysely, sql } from 'kysely'
 import type { LogBatch, LogHandler } from '../../core/log/log-consumer.js'
-import type { StoreId } from '../../storage/ports.js'
+import type { StatementLog, StoreId } from '../../storage/ports.js'
 import { chunk } from '../../storage/sql/sql-support.js'
 import { statementFacts } from '../statement-facts.js'
 
@@ -82,4 +82,22 @@ export function createLinksProjector(): LogHandler {
     handle: (batch) =>
       writeLinks(batch.connection as AnyDb, batch.storeId, batchLinks(batch.entries)),
   }
+}
+
+/**
+ * Empties the links the statements gave (`source` 'statements'; links defined with a competency
+ * stay) and moves the consumer back to 0, in the caller's unit of work: it then reads every
+ * statement again, so a link whose statements were erased goes, and each count is exact again.
+ */
+export async function resetLinksConsumer(
+  connection: unknown,
+  log: StatementLog,
+  storeId: StoreId,
+): Promise<void> {
+  await (connection as AnyDb)
+    .deleteFrom('in_links')
+    .where('store_id', '=', storeId)
+    .where('source', '=', 'statements')
+    .execute()
+  await log.setCursor(INSIGHTS_CONSUMER, 0)
 }

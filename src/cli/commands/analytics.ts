@@ -2,6 +2,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { createAnalytics } from '../../analytics/analytics.js'
+import {
+  createLinksProjector,
+  INSIGHTS_CONSUMER,
+  resetLinksConsumer,
+} from '../../analytics/insights/links-projector.js'
 import { createPeopleHandler, PEOPLE_CONSUMER } from '../../analytics/people/people-consumer.js'
 import { createPeopleReports } from '../../analytics/people/people-reports.js'
 import { createAnalyticsProjector } from '../../analytics/projector.js'
@@ -45,6 +50,13 @@ export const analyticsCommand: Command = defineCommand({
       handler: createPeopleHandler(),
       batchSize: config().analytics.batchSize,
     })
+    // And the insights links (which activity is under which, aligned to which objective).
+    const links = createLogConsumer({
+      log: storage.log,
+      stores: () => Promise.resolve([]),
+      handler: createLinksProjector(),
+      batchSize: config().analytics.batchSize,
+    })
     try {
       await storage.migrate()
       const stores = (await storage.admin.listStores()).map((s) => s.id)
@@ -56,8 +68,9 @@ export const analyticsCommand: Command = defineCommand({
         if (action === 'status') {
           const f = await analytics.freshness(id)
           const informal = await storage.log.position(PEOPLE_CONSUMER, id)
+          const linked = await storage.log.position(INSIGHTS_CONSUMER, id)
           print(
-            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}; people and informal learning: cursor ${informal.cursor} of ${informal.watermark}`,
+            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}; people and informal learning: cursor ${informal.cursor} of ${informal.watermark}; insights links: cursor ${linked.cursor} of ${linked.watermark}`,
           )
           continue
         }
@@ -80,20 +93,30 @@ export const analyticsCommand: Command = defineCommand({
           }
         }
         progress.finish()
-        // The informal projection is small beside the analytics ones (one row per learner, day,
-        // source and kind): no progress bar of its own.
+        // The informal and links projections are small beside the analytics ones (one row per
+        // learner, day, source and kind; per pair of activities): no progress bar of their own.
         await peopleReports.rebuild(id)
-        const informal = await storage.log.position(PEOPLE_CONSUMER, id)
-        if (informal.cursor < informal.watermark)
-          print(
-            `store ${id}: the informal-learning projection is refolded by the process holding its lease`,
-          )
+        await storage.log.unitOfWork(id, ({ log, connection }) =>
+          resetLinksConsumer(connection, log, id),
+        )
+        await links.catchUp(id)
+        for (const [consumer, what] of [
+          [PEOPLE_CONSUMER, 'informal-learning'],
+          [INSIGHTS_CONSUMER, 'insights links'],
+        ] as const) {
+          const at = await storage.log.position(consumer, id)
+          if (at.cursor < at.watermark)
+            print(
+              `store ${id}: the ${what} projection is refolded by the process holding its lease`,
+            )
+        }
         print(`store ${id}: projections rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`)
       }
       return 0
     } finally {
       await projector.stop()
       await people.stop()
+      await links.stop()
       await storage.close()
     }
   },
