@@ -2,14 +2,21 @@
  * The people, cohorts, informal-learning and ineffective-content pages end to end: headless
  * Chromium against a real Almanac process (built dist/, SQLite, simulated data). An HR export is
  * previewed and imported in the page (merging an app email into an LMS account), a person is
- * edited, a cohort is saved and compared. Screenshots go to docs/screenshots/.
+ * edited, a cohort is saved and compared, a person is erased after a confirmation. Screenshots go to docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from './browser.js'
-import { ADMIN, postStatements, startE2eServer, type E2eServer } from './e2e-server.js'
+import {
+  ADMIN,
+  basic,
+  BOOTSTRAP,
+  postStatements,
+  startE2eServer,
+  type E2eServer,
+} from './e2e-server.js'
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
 const APP_EMAIL = 'e2e.merge@example.com'
@@ -281,6 +288,69 @@ describe('people console', () => {
     expect(await rows.count()).toBe(compared.cohortComparison.courses.length)
     await page.getByText('This learner is a member.').waitFor()
     await shot('learner-cohort')
+    expect(problems.filter((p) => !p.includes('401'))).toEqual([])
+  })
+
+  it('erases a person after a confirmation: their statements go, and the audit keeps a record', async () => {
+    const people = (await apiJson<{ people: Person[] }>('/stores/1/people?pageSize=20')).people
+    const target = people.find(
+      (p) =>
+        p.id !== first.id && p.identifiers.length === 1 && p.identifiers[0]!.startsWith('account:'),
+    )!
+    const ifi = target.identifiers[0]!
+    // The simulator's learners are LMS accounts: "account:<homePage>|<name>".
+    const [homePage, name] = ifi.replace(/^account:/, '').split('|')
+    const agent = encodeURIComponent(JSON.stringify({ account: { homePage, name } }))
+    const statementsOf = async () => {
+      const response = await fetch(`${server.origin}/xapi/statements?agent=${agent}&limit=1`, {
+        headers: {
+          Authorization: basic(BOOTSTRAP.key, BOOTSTRAP.secret),
+          'X-Experience-API-Version': '2.0.0',
+        },
+      })
+      expect(response.status).toBe(200)
+      return ((await response.json()) as { statements: unknown[] }).statements.length
+    }
+    expect(await statementsOf()).toBe(1)
+    const audits = async () =>
+      (
+        await apiJson<{ erasures: { id: number; statementsDeleted: number }[] }>(
+          '/stores/1/erasures',
+        )
+      ).erasures
+
+    await page.getByRole('link', { name: 'People', exact: true }).click()
+    await page.getByLabel('Search people').fill(name ?? '')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page
+      .getByRole('button', { name: `Open ${target.attributes['name'] ?? 'person'}` })
+      .first()
+      .click()
+    await page.getByRole('heading', { name: 'Erase this person' }).waitFor()
+    const before = (await audits()).length
+    await page.getByRole('button', { name: 'Review erasure…' }).click()
+    const dialog = page.getByRole('alertdialog')
+    await dialog.getByText(ifi).waitFor()
+    // Nothing is erased before the confirmation, and focus is on Cancel.
+    expect(await page.evaluate<string>('document.activeElement?.textContent ?? ""')).toBe('Cancel')
+    expect(await statementsOf()).toBe(1)
+    expect((await audits()).length).toBe(before)
+    await shot('person-erase')
+    await dialog.getByRole('button', { name: 'Erase permanently' }).click()
+    const status = page.getByRole('status')
+    await status.getByText(/Erasure #\d+ done: \d+ statements deleted/).waitFor()
+    await page.getByRole('heading', { name: `Person #${target.id} erased` }).waitFor()
+    const [, id, deleted] = /Erasure #(\d+) done: (\d+) statements deleted/.exec(
+      (await status.textContent()) ?? '',
+    )!
+    expect(Number(deleted)).toBeGreaterThan(0)
+    expect(await statementsOf()).toBe(0)
+    const record = (await audits()).find((e) => e.id === Number(id))
+    expect(record?.statementsDeleted).toBe(Number(deleted))
+    const gone = await fetch(`${server.origin}/api/stores/1/people/${target.id}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(gone.status).toBe(404)
     expect(problems.filter((p) => !p.includes('401'))).toEqual([])
   })
 })

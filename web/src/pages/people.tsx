@@ -1,4 +1,4 @@
-/** People: the list (search, cohort), a person's attributes and IFIs (edit, merge, split), and imports of HR exports with a dry run. */
+/** People: the list (search, cohort), a person's attributes and IFIs (edit, merge, split, erase), and imports of HR exports with a dry run. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type SyntheticEvent } from 'react'
 import { api } from '../api'
@@ -7,6 +7,7 @@ import { Link, pageHref } from '../app'
 import { DataTable, ErrorNote, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
 import { learnerLabel } from '../reports'
+import type { Erasure } from './personal-data'
 import { setParams } from '../router'
 import {
   ATTRIBUTES,
@@ -248,9 +249,25 @@ function ImportCard({ storeId }: { storeId: number }) {
 function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
   const queryClient = useQueryClient()
   const key = ['person', storeId, id]
+  /** True while the erasure awaits its confirmation: nothing is erased before the second click. */
+  const [confirming, setConfirming] = useState(false)
+  const erase = useMutation({
+    mutationFn: () =>
+      api<Erasure>(`/stores/${storeId}/erasures`, { method: 'POST', json: { person: id } }),
+    onSuccess: async () => {
+      setConfirming(false)
+      // Their statements and every report changed. This person is not asked again (it would
+      // answer 404): its query is disabled once the erasure is done, and left out here.
+      await queryClient.invalidateQueries({
+        predicate: (q) => q.queryKey[0] !== 'person' || q.queryKey[2] !== id,
+      })
+    },
+  })
   const person = useQuery({
     queryKey: key,
     queryFn: () => api<Person>(`/stores/${storeId}/people/${id}`),
+    // Once erased, asking for the person again would only answer 404.
+    enabled: erase.data === undefined,
   })
   const refresh = async (changed?: Person) => {
     if (changed !== undefined) queryClient.setQueryData(key, changed)
@@ -283,6 +300,20 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
       }),
     onSuccess: async (r) => refresh(r.from),
   })
+  if (erase.data !== undefined)
+    return (
+      <>
+        <PageHeader title={`Person #${id} erased`}>
+          <Link href={pageHref('/people')}>All people</Link>
+        </PageHeader>
+        <p className="notice" role="status">
+          Erasure #{erase.data.id} done: {erase.data.statementsDeleted} statements deleted,{' '}
+          {erase.data.statementsAnonymised} anonymised, {erase.data.documentsDeleted} documents and{' '}
+          {erase.data.attachmentsDeleted} attachments deleted. The audit record is on the Personal
+          data page.
+        </p>
+      </>
+    )
   if (person.error !== null) return <ErrorNote error={person.error} />
   if (person.data === undefined) return <Loading what="the person" />
   const p = person.data
@@ -398,6 +429,68 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
             Person #{p.id}, from {p.source}, updated {new Date(p.updatedAt).toLocaleString('en-GB')}
             .
           </p>
+        </section>
+        <section className="card" aria-labelledby="erase-person-title">
+          <h2 id="erase-person-title">Erase this person</h2>
+          <p className="muted">
+            Erases every identifier above as the Personal data page erases a learner: their
+            statements, documents and attachments go, statements of others that mention them keep an
+            anonymous agent, and the person goes with their last identifier. This cannot be undone.
+          </p>
+          {confirming ? (
+            <div
+              className="confirm-box"
+              role="alertdialog"
+              aria-labelledby="confirm-erase-person-title"
+            >
+              <h3 id="confirm-erase-person-title">
+                Erase {p.attributes.name ?? `person #${p.id}`} and their {p.identifiers.length}{' '}
+                {p.identifiers.length === 1 ? 'identifier' : 'identifiers'}?
+              </h3>
+              <ul className="plain">
+                {p.identifiers.map((ifi) => (
+                  <li key={ifi}>
+                    <code>{ifi}</code>
+                  </li>
+                ))}
+              </ul>
+              <p>
+                Everything of theirs in this store is deleted for good, including from reports and
+                exports. Forwarding targets keep what they already received.
+              </p>
+              <div className="form-actions">
+                <button
+                  type="button"
+                  className="button"
+                  disabled={erase.isPending}
+                  onClick={() => erase.mutate()}
+                >
+                  Erase permanently
+                </button>
+                {/* Focus lands on the harmless choice: Enter does not erase by accident. */}
+                <button
+                  type="button"
+                  className="button secondary"
+                  autoFocus
+                  onClick={() => setConfirming(false)}
+                >
+                  Cancel
+                </button>
+              </div>
+              {erase.error === null ? null : <ErrorNote error={erase.error} />}
+            </div>
+          ) : (
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                erase.reset()
+                setConfirming(true)
+              }}
+            >
+              Review erasure…
+            </button>
+          )}
         </section>
       </div>
     </>
