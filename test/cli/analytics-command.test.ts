@@ -4,30 +4,20 @@
  * the insights links included, and gives the same rows again after the projection tables were
  * damaged.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { REBUILT_TABLES } from '../../src/analytics/projector.js'
+import { type CliResult, runAlmanac } from './cli-child.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'almanac-analytics-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const db = join(dir, 'analytics.db')
 
-function almanac(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      ALMANAC_DATABASE_URL: db,
-      ALMANAC_BOOTSTRAP_KEY: 'cli-key',
-      ALMANAC_BOOTSTRAP_SECRET: 'cli-secret-123',
-    },
-    timeout: 120_000,
-  })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+function almanac(...args: string[]): CliResult {
+  return runAlmanac(db, args, { timeoutMs: 120_000 })
 }
 
 const TABLES = [...REBUILT_TABLES, 'an_informal', 'in_links']

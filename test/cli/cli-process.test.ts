@@ -3,31 +3,19 @@
  * `--help`, and the one error style (issue 13) — usage errors print the message and the usage
  * (exit 2), refused actions and failures print one message line (exit 1).
  */
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../src/cli/commands.js'
+import { type CliResult, runAlmanac } from './cli-child.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'almanac-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const db = join(dir, 'cli.db')
 
-function almanac(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    encoding: 'utf8',
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      ALMANAC_DATABASE_URL: db,
-      ALMANAC_ADMIN_PASSWORD: 'a-long-enough-password',
-      // A fixed credential: no generated one is announced on stderr.
-      ALMANAC_BOOTSTRAP_KEY: 'cli-key',
-      ALMANAC_BOOTSTRAP_SECRET: 'cli-secret-123',
-    },
-    timeout: 60_000,
-  })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+function almanac(...args: string[]): CliResult {
+  return runAlmanac(db, args, { env: { ALMANAC_ADMIN_PASSWORD: 'a-long-enough-password' } })
 }
 
 describe('almanac <command> --help', () => {

@@ -4,7 +4,7 @@ import { useState, type SyntheticEvent } from 'react'
 import { api } from '../api'
 import type { PageProps } from '../app'
 import { Link, pageHref } from '../app'
-import { DataTable, ErrorNote, Loading, PageHeader } from '../components'
+import { ConfirmErasure, DataTable, ErrorNote, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
 import { learnerLabel } from '../reports'
 import type { Erasure } from './personal-data'
@@ -438,15 +438,18 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
             anonymous agent, and the person goes with their last identifier. This cannot be undone.
           </p>
           {confirming ? (
-            <div
-              className="confirm-box"
-              role="alertdialog"
-              aria-labelledby="confirm-erase-person-title"
+            <ConfirmErasure
+              title={
+                <>
+                  Erase {p.attributes.name ?? `person #${p.id}`} and their {p.identifiers.length}{' '}
+                  {p.identifiers.length === 1 ? 'identifier' : 'identifiers'}?
+                </>
+              }
+              pending={erase.isPending}
+              error={erase.error}
+              onConfirm={() => erase.mutate()}
+              onCancel={() => setConfirming(false)}
             >
-              <h3 id="confirm-erase-person-title">
-                Erase {p.attributes.name ?? `person #${p.id}`} and their {p.identifiers.length}{' '}
-                {p.identifiers.length === 1 ? 'identifier' : 'identifiers'}?
-              </h3>
               <ul className="plain">
                 {p.identifiers.map((ifi) => (
                   <li key={ifi}>
@@ -454,31 +457,7 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
                   </li>
                 ))}
               </ul>
-              <p>
-                Everything of theirs in this store is deleted for good, including from reports and
-                exports. Forwarding targets keep what they already received.
-              </p>
-              <div className="form-actions">
-                <button
-                  type="button"
-                  className="button"
-                  disabled={erase.isPending}
-                  onClick={() => erase.mutate()}
-                >
-                  Erase permanently
-                </button>
-                {/* Focus lands on the harmless choice: Enter does not erase by accident. */}
-                <button
-                  type="button"
-                  className="button secondary"
-                  autoFocus
-                  onClick={() => setConfirming(false)}
-                >
-                  Cancel
-                </button>
-              </div>
-              {erase.error === null ? null : <ErrorNote error={erase.error} />}
-            </div>
+            </ConfirmErasure>
           ) : (
             <button
               type="button"

@@ -7,7 +7,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState, type SyntheticEvent } from 'react'
 import { api, type Store } from '../api'
 import type { PageProps } from '../app'
-import { ErrorNote, Loading, PageHeader } from '../components'
+import { ConfirmErasure, ErrorNote, Loading, PageHeader } from '../components'
 import { formatDate, numberFormat } from '../format'
 
 /** An erasure's audit record: who, when, how many; the IFIs only as SHA-256 hashes. */
@@ -141,37 +141,18 @@ function EraseLearner({ store }: { store: Store }) {
           </button>
         </form>
       ) : (
-        <div className="confirm-box" role="alertdialog" aria-labelledby="confirm-erasure-title">
-          <h3 id="confirm-erasure-title">Erase this learner from “{store.name}”?</h3>
+        <ConfirmErasure
+          title={<>Erase this learner from “{store.name}”?</>}
+          pending={erase.isPending}
+          error={erase.error}
+          onConfirm={() => erase.mutate(pending.agent)}
+          onCancel={() => {
+            setText(pending.text)
+            setPending(undefined)
+          }}
+        >
           <pre className="code">{JSON.stringify(pending.agent, null, 2)}</pre>
-          <p>
-            Everything of theirs in this store is deleted for good, including from reports and
-            exports. Forwarding targets keep what they already received.
-          </p>
-          <div className="form-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={erase.isPending}
-              onClick={() => erase.mutate(pending.agent)}
-            >
-              Erase permanently
-            </button>
-            {/* Focus lands on the harmless choice: Enter does not erase by accident. */}
-            <button
-              type="button"
-              className="button secondary"
-              autoFocus
-              onClick={() => {
-                setText(pending.text)
-                setPending(undefined)
-              }}
-            >
-              Cancel
-            </button>
-          </div>
-          {erase.error === null ? null : <ErrorNote error={erase.error} />}
-        </div>
+        </ConfirmErasure>
       )}
       {erase.data === undefined ? null : (
         <p className="notice" role="status">
