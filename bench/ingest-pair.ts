@@ -11,10 +11,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { cpuSeconds, run, serverNodeFlags } from './processes.js'
+import { cpuSeconds, run, serveArgs } from './processes.js'
 import type { IngestJob, JobResult } from './load-generator.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -59,7 +59,7 @@ async function admin<T extends pg.QueryResultRow>(
 }
 
 async function startServer(cli: string, url: string, port: number): Promise<ChildProcess> {
-  const child = spawn('node', [...serverNodeFlags(join(dirname(cli), '../..')), cli, 'serve'], {
+  const child = spawn('node', serveArgs(cli), {
     env: {
       ...process.env,
       ALMANAC_PORT: String(port),

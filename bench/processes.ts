@@ -1,6 +1,7 @@
 /** @module Child processes for the bench scripts: run a command, read a process's CPU time. */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 /** Runs a command to its end; resolves with its stdout, rejects on a non-zero exit. */
 export function run(
@@ -33,13 +34,17 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * The Node.js flags `npm start` of the checkout at `root` runs the server with (its package.json
- * `start` script): the bench starts servers the way a user does, and a `--before` build the
- * way its own checkout did.
+ * The arguments of `node` that start the server `cli` (a checkout's `dist/cli/main.js`) the way
+ * that checkout's `npm start` does, with the Node.js flags of its package.json `start` script:
+ * the bench starts servers as a user does, and a `--before` build as its own checkout did.
  */
-export function serverNodeFlags(root: string): string[] {
+export function serveArgs(cli: string): string[] {
+  return [...startFlags(join(dirname(cli), '../..')), cli, 'serve']
+}
+
+function startFlags(root: string): string[] {
   try {
-    const manifest = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       scripts?: { start?: string }
     }
     const words = manifest.scripts?.start?.split(/\s+/) ?? []

@@ -11,11 +11,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { createInterface } from 'node:readline'
 import { createReadStream } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { loadFloorRows, postgresFloor, sqliteFloor, type FloorResult } from './floor.js'
-import { cpuSeconds, run, serverNodeFlags } from './processes.js'
+import { cpuSeconds, run, serveArgs } from './processes.js'
 import type { IngestJob, JobResult, QueryJob } from './load-generator.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -137,7 +137,7 @@ interface Server {
 }
 
 async function startServer(databaseUrl: string, port: number, cli = CLI): Promise<Server> {
-  const child = spawn('node', [...serverNodeFlags(join(dirname(cli), '../..')), cli, 'serve'], {
+  const child = spawn('node', serveArgs(cli), {
     env: {
       ...process.env,
       ALMANAC_PORT: String(port),

@@ -229,6 +229,16 @@ function paceBudgetOf(foreground: ForegroundActivity): PaceBudget {
   return budget
 }
 
+/** Reports the lag of log consumer `name` in `storeId` in /metrics; returns how to stop. */
+function registerLag(
+  metrics: Metrics,
+  storage: Storage,
+  name: string,
+  storeId: StoreId,
+): () => void {
+  return metrics.registerConsumerLag(name, storeId, consumerLagReader(storage.log, name, storeId))
+}
+
 /**
  * A statement-log consumer over every store (the analytics projector, the insights links, the
  * people directory). On PostgreSQL one process at a time holds each store's lease. With
@@ -257,11 +267,7 @@ function createStoreConsumer(
   const unregister = new Map<StoreId, () => void>()
   const follow = (storeId: StoreId): void => {
     if (metrics === undefined || unregister.has(storeId)) return
-    const { name } = consumer.handler
-    unregister.set(
-      storeId,
-      metrics.registerConsumerLag(name, storeId, consumerLagReader(storage.log, name, storeId)),
-    )
+    unregister.set(storeId, registerLag(metrics, storage, consumer.handler.name, storeId))
   }
   const logConsumer = createLogConsumer({
     log: storage.log,
@@ -406,8 +412,7 @@ export async function createAlmanac(
     storage,
     settings: config.forwarding,
     now: () => Date.now(),
-    registerLag: (name, storeId) =>
-      metrics.registerConsumerLag(name, storeId, consumerLagReader(storage.log, name, storeId)),
+    registerLag: (name, storeId) => registerLag(metrics, storage, name, storeId),
     log: (event, fields) =>
       logger.log(event === 'forwarding.failed' ? 'warn' : 'info', event, fields),
   })

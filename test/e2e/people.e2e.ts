@@ -2,7 +2,8 @@
  * The people, cohorts, informal-learning and ineffective-content pages end to end: headless
  * Chromium against a real Almanac process (built dist/, SQLite, simulated data). An HR export is
  * previewed and imported in the page (merging an app email into an LMS account), a person is
- * edited, a cohort is saved and compared, a person is erased after a confirmation. Screenshots go to docs/screenshots/.
+ * edited, a cohort is saved and compared, a person is erased after a confirmation. Screenshots
+ * go to docs/screenshots/.
  */
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

@@ -148,47 +148,6 @@ export function Loading({ what }: { what: string }) {
   )
 }
 
-/**
- * The second step of an erasure, which cannot be undone: what goes (`children`), "Erase
- * permanently", and Cancel with the focus, so that Enter does not erase by accident.
- */
-export function ConfirmErasure({
-  title,
-  children,
-  pending,
-  error,
-  onConfirm,
-  onCancel,
-}: {
-  title: ReactNode
-  children: ReactNode
-  pending: boolean
-  error: unknown
-  onConfirm: () => void
-  onCancel: () => void
-}) {
-  const titleId = useId()
-  return (
-    <div className="confirm-box" role="alertdialog" aria-labelledby={titleId}>
-      <h3 id={titleId}>{title}</h3>
-      {children}
-      <p>
-        Everything of theirs in this store is deleted for good, including from reports and exports.
-        Forwarding targets keep what they already received.
-      </p>
-      <div className="form-actions">
-        <button type="button" className="button" disabled={pending} onClick={onConfirm}>
-          Erase permanently
-        </button>
-        <button type="button" className="button secondary" autoFocus onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-      {error === null ? null : <ErrorNote error={error} />}
-    </div>
-  )
-}
-
 export function ErrorNote({ error }: { error: unknown }) {
   const message =
     error instanceof ApiError

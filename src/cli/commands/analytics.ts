@@ -7,11 +7,14 @@ import {
   INSIGHTS_CONSUMER,
   resetLinksConsumer,
 } from '../../analytics/insights/links-projector.js'
-import { createPeopleHandler, PEOPLE_CONSUMER } from '../../analytics/people/people-consumer.js'
-import { createPeopleReports } from '../../analytics/people/people-reports.js'
+import {
+  createPeopleHandler,
+  PEOPLE_CONSUMER,
+  resetPeopleConsumer,
+} from '../../analytics/people/people-consumer.js'
 import { createAnalyticsProjector } from '../../analytics/projector.js'
 import { createStorage } from '../../compose.js'
-import { createLogConsumer } from '../../core/log/log-consumer.js'
+import { createLogConsumer, type LogHandler } from '../../core/log/log-consumer.js'
 import type { Command } from '../command.js'
 import { CommandFailure, defineCommand, positiveInteger, UsageError } from '../command-options.js'
 import { createProgress } from '../progress-bar.js'
@@ -36,41 +39,48 @@ export const analyticsCommand: Command = defineCommand({
     })
     const store = positiveInteger('store', values.store)
     const storage = createStorage(config().storage)
-    const projector = createLogConsumer({
-      log: storage.log,
-      stores: () => Promise.resolve([]),
-      handler: createAnalyticsProjector(),
-      batchSize: config().analytics.batchSize,
-    })
-    // The people consumer keeps the informal-learning projection (analytics-definitions.md
-    // §15): a rebuild of "the projections" refolds it too, as `almanac serve` would.
-    const people = createLogConsumer({
-      log: storage.log,
-      stores: () => Promise.resolve([]),
-      handler: createPeopleHandler(),
-      batchSize: config().analytics.batchSize,
-    })
-    // And the insights links (which activity is under which, aligned to which objective).
-    const links = createLogConsumer({
-      log: storage.log,
-      stores: () => Promise.resolve([]),
-      handler: createLinksProjector(),
-      batchSize: config().analytics.batchSize,
-    })
+    const consumerOf = (handler: LogHandler) =>
+      createLogConsumer({
+        log: storage.log,
+        stores: () => Promise.resolve([]),
+        handler,
+        batchSize: config().analytics.batchSize,
+      })
+    const projector = consumerOf(createAnalyticsProjector())
+    // The other consumers that keep projections, which a rebuild of "the projections" refolds
+    // too, as `almanac serve` would: informal learning (analytics-definitions.md §15, the people
+    // consumer) and the insights links (which activity is under which, aligned to which
+    // objective). Each small beside the analytics ones: no progress bar of its own.
+    const followers = [
+      {
+        name: PEOPLE_CONSUMER,
+        what: 'people and informal learning',
+        consumer: consumerOf(createPeopleHandler()),
+        reset: resetPeopleConsumer,
+      },
+      {
+        name: INSIGHTS_CONSUMER,
+        what: 'insights links',
+        consumer: consumerOf(createLinksProjector()),
+        reset: resetLinksConsumer,
+      },
+    ]
     try {
       await storage.migrate()
       const stores = (await storage.admin.listStores()).map((s) => s.id)
       if (store !== undefined && !stores.includes(store))
         throw new CommandFailure(`no store with id ${store}`)
       const analytics = createAnalytics(storage.log, projector)
-      const peopleReports = createPeopleReports(storage.log, people)
       for (const id of store === undefined ? stores : [store]) {
         if (action === 'status') {
           const f = await analytics.freshness(id)
-          const informal = await storage.log.position(PEOPLE_CONSUMER, id)
-          const linked = await storage.log.position(INSIGHTS_CONSUMER, id)
+          const others = []
+          for (const { name, what } of followers) {
+            const at = await storage.log.position(name, id)
+            others.push(`; ${what}: cursor ${at.cursor} of ${at.watermark}`)
+          }
           print(
-            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}; people and informal learning: cursor ${informal.cursor} of ${informal.watermark}; insights links: cursor ${linked.cursor} of ${linked.watermark}`,
+            `store ${id}: cursor ${f.cursor} of ${f.watermark}, lag ${f.lagSeconds.toFixed(1)} s${f.caughtUp ? ' (caught up)' : ''}${others.join('')}`,
           )
           continue
         }
@@ -93,19 +103,9 @@ export const analyticsCommand: Command = defineCommand({
           }
         }
         progress.finish()
-        // The informal and links projections are small beside the analytics ones (one row per
-        // learner, day, source and kind; per pair of activities): no progress bar of their own.
-        await peopleReports.rebuild(id)
-        await storage.log.unitOfWork(id, ({ log, connection }) =>
-          resetLinksConsumer(connection, log, id),
-        )
-        await links.catchUp(id)
-        for (const [consumer, what] of [
-          [PEOPLE_CONSUMER, 'informal-learning'],
-          [INSIGHTS_CONSUMER, 'insights links'],
-        ] as const) {
-          const at = await storage.log.position(consumer, id)
-          if (at.cursor < at.watermark)
+        for (const { what, consumer, reset } of followers) {
+          await storage.log.unitOfWork(id, ({ log, connection }) => reset(connection, log, id))
+          if ((await consumer.catchUp(id)) === undefined)
             print(
               `store ${id}: the ${what} projection is refolded by the process holding its lease`,
             )
@@ -115,8 +115,7 @@ export const analyticsCommand: Command = defineCommand({
       return 0
     } finally {
       await projector.stop()
-      await people.stop()
-      await links.stop()
+      for (const { consumer } of followers) await consumer.stop()
       await storage.close()
     }
   },

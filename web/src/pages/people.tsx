@@ -4,10 +4,10 @@ import { useState, type SyntheticEvent } from 'react'
 import { api } from '../api'
 import type { PageProps } from '../app'
 import { Link, pageHref } from '../app'
-import { ConfirmErasure, DataTable, ErrorNote, Loading, PageHeader } from '../components'
+import { DataTable, ErrorNote, Loading, PageHeader } from '../components'
+import { ConfirmErasure, type Erasure, ErasureDone } from '../erasure'
 import { numberFormat } from '../format'
 import { learnerLabel } from '../reports'
-import type { Erasure } from './personal-data'
 import { setParams } from '../router'
 import {
   ATTRIBUTES,
@@ -306,12 +306,10 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
         <PageHeader title={`Person #${id} erased`}>
           <Link href={pageHref('/people')}>All people</Link>
         </PageHeader>
-        <p className="notice" role="status">
-          Erasure #{erase.data.id} done: {erase.data.statementsDeleted} statements deleted,{' '}
-          {erase.data.statementsAnonymised} anonymised, {erase.data.documentsDeleted} documents and{' '}
-          {erase.data.attachmentsDeleted} attachments deleted. The audit record is on the Personal
-          data page.
-        </p>
+        <ErasureDone erasure={erase.data}>
+          {' '}
+          The audit record is on the Personal data page.
+        </ErasureDone>
       </>
     )
   if (person.error !== null) return <ErrorNote error={person.error} />

@@ -7,21 +7,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useId, useState, type SyntheticEvent } from 'react'
 import { api, type Store } from '../api'
 import type { PageProps } from '../app'
-import { ConfirmErasure, ErrorNote, Loading, PageHeader } from '../components'
+import { ErrorNote, Loading, PageHeader } from '../components'
+import { ConfirmErasure, type Erasure, ErasureDone } from '../erasure'
 import { formatDate, numberFormat } from '../format'
-
-/** An erasure's audit record: who, when, how many; the IFIs only as SHA-256 hashes. */
-export interface Erasure {
-  id: number
-  requestedBy: string
-  requestedAt: string
-  ifiHashes: string[]
-  statementsDeleted: number
-  statementsAnonymised: number
-  documentsDeleted: number
-  attachmentsDeleted: number
-  agentsDeleted: number
-}
 
 export interface Retention {
   storeId: number
@@ -154,13 +142,7 @@ function EraseLearner({ store }: { store: Store }) {
           <pre className="code">{JSON.stringify(pending.agent, null, 2)}</pre>
         </ConfirmErasure>
       )}
-      {erase.data === undefined ? null : (
-        <p className="notice" role="status">
-          Erasure #{erase.data.id} done: {erase.data.statementsDeleted} statements deleted,{' '}
-          {erase.data.statementsAnonymised} anonymised, {erase.data.documentsDeleted} documents and{' '}
-          {erase.data.attachmentsDeleted} attachments deleted.
-        </p>
-      )}
+      {erase.data === undefined ? null : <ErasureDone erasure={erase.data} />}
       <h3>Audit records</h3>
       {erasures.error !== null ? (
         <ErrorNote error={erasures.error} />
