@@ -262,18 +262,26 @@ export async function checkReports(
         .map((r) => parentOf(r.s)!),
     ),
   ]) {
-    const report = await a.pages(S, module, {})
-    expect(
-      report.pages.map((p) => ({
-        order: p.order,
-        page: p.page,
-        views: p.views,
-        uniqueViewers: p.uniqueViewers,
-        medianSeconds: p.medianSeconds,
-        dropoff: p.dropoff,
-      })),
-      `${label} pages ${module}`,
-    ).toEqual(pagesRef(set, module))
+    for (const window of [undefined, WINDOW]) {
+      const report = await a.pages(S, module, window ?? {})
+      expect(
+        report.pages.map((p) => ({
+          order: p.order,
+          page: p.page,
+          views: p.views,
+          uniqueViewers: p.uniqueViewers,
+          medianSeconds: p.medianSeconds,
+          dropoff: p.dropoff,
+        })),
+        `${label} pages ${module} ${window === undefined ? 'open' : 'window'}`,
+      ).toEqual(
+        pagesRef(
+          set,
+          module,
+          window && { sinceMs: Date.parse(window.since), untilMs: Date.parse(window.until) },
+        ),
+      )
+    }
   }
 
   // 6. Objectives: cohort mastery per objective and every cell of the matrix.

@@ -351,23 +351,36 @@ export function itemsRef(set: readonly Raw[], assessment: string, sinceMs = 0, u
 
 // ---------------------------------------------------------------- report 5: pages
 
-export function pagesRef(set: readonly Raw[], module: string) {
+/**
+ * With `window`, a viewer counts on a page when their first view of it falls in the window, with
+ * all their views and time on it (PAGE_RULES.window); the page order stays every learner's.
+ */
+export function pagesRef(
+  set: readonly Raw[],
+  module: string,
+  window?: { sinceMs: number; untilMs: number },
+) {
   const views = set.filter((r) => r.s.verb.id === `${V}experienced` && parentOf(r.s) === module)
   let previous: number | undefined
   return [...by(views, (r) => objectId(r.s) ?? '')]
     .map(([page, rs]) => ({ page, first: Math.min(...rs.map((r) => r.ms)), rs }))
     .sort((a, b) => a.first - b.first || (a.page < b.page ? -1 : 1))
     .map(({ page, rs }, i) => {
-      const perViewer = [...by(rs, (r) => r.learner).values()].map(
+      const counted = [...by(rs, (r) => r.learner).values()].filter((vs) => {
+        const first = Math.min(...vs.map((r) => r.ms))
+        return window === undefined || (first >= window.sinceMs && first < window.untilMs)
+      })
+      const perViewer = counted.map(
         (vs) => vs.reduce((t, r) => t + centis(r.s.result?.duration), 0) / 100,
       )
       const viewers = perViewer.length
-      const dropoff = previous === undefined ? null : r6(1 - r6(viewers / previous))
+      const dropoff =
+        previous === undefined || previous === 0 ? null : r6(1 - r6(viewers / previous))
       previous = viewers
       return {
         order: i + 1,
         page,
-        views: rs.length,
+        views: counted.reduce((n, vs) => n + vs.length, 0),
         uniqueViewers: viewers,
         medianSeconds: medianOf(perViewer),
         dropoff,

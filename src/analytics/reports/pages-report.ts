@@ -1,5 +1,5 @@
 /** @module Report 5, pages: views, unique viewers, median time, order and drop-off per page (§6). */
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { PAGES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
@@ -54,25 +54,7 @@ export async function pagesReport(
       .groupBy('page')
       .execute() as Promise<AnyRow[]>
   const { column, rows } = await pagesInScope(activity, perPage)
-  // The median viewer(s) of each page by total time: ranks within the page's in-window rows.
-  const middles = (await db
-    .selectFrom(
-      db
-        .selectFrom('an_pages')
-        .select([
-          'page',
-          'centis',
-          sql<number>`row_number() over (partition by page order by centis)`.as('rn'),
-          sql<number>`count(*) over (partition by page)`.as('n'),
-        ])
-        .where('store_id', '=', storeId)
-        .where(column, '=', activity)
-        .where(inWindow)
-        .as('ranked'),
-    )
-    .select(['page', 'centis'])
-    .where(sql<boolean>`rn in ((n + 1) / 2, (n + 2) / 2)`)
-    .execute()) as AnyRow[]
+  const middles = await middleTimes(db, storeId, column, activity, rows, inWindow)
   return pagesOut(activity, pagesFromRows(rows, middles))
 }
 
@@ -97,31 +79,52 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
       .groupBy('page')
       .execute() as Promise<AnyRow[]>
   const { column, rows } = await pagesInScope(activity, perPage)
-  // The middle one (odd count) or two (even) of each page's times in ascending order, all
-  // pages in one statement (a branch per page: a few dozen in a course).
-  const branches = rows.map((r) => {
-    const viewers = num(r['viewers'])
-    return db
-      .selectFrom(
-        db
-          .selectFrom('an_pages')
-          .select(['page', 'centis'])
-          .where('store_id', '=', storeId)
-          .where(column, '=', activity)
-          .where('page', '=', String(r['page']))
-          .orderBy('centis')
-          .limit(viewers % 2 === 1 ? 1 : 2)
-          .offset(Math.floor((viewers - 1) / 2))
-          .as('middle'),
-      )
-      .select(['page', 'centis'])
-  })
-  const [head, ...rest] = branches
-  const middles =
-    head === undefined
-      ? []
-      : ((await rest.reduce((union, branch) => union.unionAll(branch), head).execute()) as AnyRow[])
+  const middles = await middleTimes(db, storeId, column, activity, rows)
   return pagesOut(activity, pagesFromRows(rows, middles))
+}
+
+/**
+ * Each page's middle one (odd count) or two (even) times in ascending order, from the page's
+ * (scope, page, centis) index range found by position: `viewers` per row is how many of the
+ * page's rows count (in the window, when one is given), so the median is the row at that
+ * offset among them. All pages in one statement (a branch per page: a few dozen in a course).
+ * Over a window the range is walked in order of time spent up to the middle, the rows outside the
+ * window passed over inside the index: about half the page's rows, where ranking every row in
+ * the window (a window function per page) read all of them and sorted them again.
+ */
+async function middleTimes(
+  db: AnyDb,
+  storeId: number,
+  column: 'module' | 'course',
+  activity: string,
+  rows: readonly AnyRow[],
+  inWindow?: RawBuilder<boolean>,
+): Promise<AnyRow[]> {
+  const branches = rows
+    .filter((r) => num(r['viewers']) > 0)
+    .map((r) => {
+      const viewers = num(r['viewers'])
+      let range = db
+        .selectFrom('an_pages')
+        .select(['page', 'centis'])
+        .where('store_id', '=', storeId)
+        .where(column, '=', activity)
+        .where('page', '=', String(r['page']))
+      if (inWindow !== undefined) range = range.where(inWindow)
+      return db
+        .selectFrom(
+          range
+            .orderBy('centis')
+            .limit(viewers % 2 === 1 ? 1 : 2)
+            .offset(Math.floor((viewers - 1) / 2))
+            .as('middle'),
+        )
+        .select(['page', 'centis'])
+    })
+  const [head, ...rest] = branches
+  return head === undefined
+    ? []
+    : ((await rest.reduce((union, branch) => union.unionAll(branch), head).execute()))
 }
 
 /**
