@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
+import { byteOrderKeysMigration } from './byte-order-keys-migration.js'
 import { clusteredCourseRowsMigration } from './clustered-course-rows-migration.js'
 import { courseExitsEarlierMigration } from './course-exits-earlier-migration.js'
 import { courseFunnelMigration, courseSessionsIndexMigration } from './course-funnel-migration.js'
@@ -264,6 +265,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0033-objective-window-index': objectiveWindowIndexMigration(),
     '0034-course-exits-earlier': courseExitsEarlierMigration(dialect),
     '0035-clustered-course-rows': clusteredCourseRowsMigration(dialect),
+    '0036-byte-order-keys': byteOrderKeysMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
