@@ -151,8 +151,15 @@ describe('forwarding', () => {
     // Paused: nothing more is tried.
     await new Promise((resolve) => setTimeout(resolve, 600))
     expect(receiver.requests).toHaveLength(5)
-    // A paused target's consumer is stopped: it reports no lag.
-    expect(await forwardingLag(id)).toBeNaN()
+    // A paused target's consumer is stopped, and its lag is still reported: the 30 statements,
+    // then the ones stored while it is paused.
+    expect(
+      await waitFor('the paused lag', async () =>
+        (await forwardingLag(id)) === 30 ? 30 : undefined,
+      ),
+    ).toBe(30)
+    await postStatements([statement('late', COMPLETED, 'http://example.com/a')])
+    expect(await forwardingLag(id)).toBe(31)
 
     receiver.answer = 200
     const resumed = await call(`/api/stores/1/forwarding/targets/${id}/resume`, { method: 'POST' })
@@ -161,7 +168,7 @@ describe('forwarding', () => {
       const s = await targetStatus(id)
       return s.cursor === s.watermark && s.counts.delivered > 0 ? s : undefined
     })
-    expect(done).toMatchObject({ consecutiveFailures: 0, counts: { delivered: 30, batches: 1 } })
+    expect(done).toMatchObject({ consecutiveFailures: 0, counts: { delivered: 31, batches: 1 } })
     expect(done.lastSuccessAt).not.toBeNull()
     expect(await forwardingLag(id)).toBe(0)
     const last = receiver.requests.at(-1)!
@@ -169,7 +176,7 @@ describe('forwarding', () => {
     expect(last.headers.authorization).toBe(basicAuth('u', 'p'))
     const sent = JSON.parse(last.body) as { id: string; stored?: string; authority?: unknown }[]
     // Ids kept, in stored order; stored and authority left to the receiving LRS.
-    expect(sent.map((s) => s.id)).toEqual(batch.map((s) => s.id))
+    expect(sent.map((s) => s.id)).toEqual(batch.map((s) => s.id).concat(sent.at(-1)!.id))
     expect(sent.every((s) => s.stored === undefined && s.authority === undefined)).toBe(true)
   })
 

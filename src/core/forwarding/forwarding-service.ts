@@ -81,6 +81,12 @@ interface Running {
 export function createForwardingService(deps: ForwardingServiceDeps): ForwardingService {
   const { storage, settings } = deps
   const running = new Map<number, Running>()
+  /**
+   * The paused targets' lag reports: their consumers are stopped, but what they have still to
+   * deliver grows with every statement stored, and that is what an operator watching a paused
+   * target needs to see (docs/operations.md).
+   */
+  const pausedLag = new Map<number, () => void>()
   let timer: NodeJS.Timeout | undefined
   let stopped = false
   let refreshing: Promise<void> | undefined
@@ -201,7 +207,21 @@ export function createForwardingService(deps: ForwardingServiceDeps): Forwarding
       if (current === undefined || fingerprint(current) !== run.fingerprint || run.target.paused)
         await stopTarget(id)
     }
+    // Each target's lag reported once at a time: the paused reports of targets resumed (or
+    // gone) end before their consumers start.
+    const paused = new Map(targets.filter((t) => t.paused).map((t) => [t.id, t]))
+    for (const [id, unregister] of [...pausedLag])
+      if (!paused.has(id)) {
+        unregister()
+        pausedLag.delete(id)
+      }
     for (const target of active.values()) if (!running.has(target.id)) startTarget(target)
+    for (const target of paused.values())
+      if (!pausedLag.has(target.id))
+        pausedLag.set(
+          target.id,
+          deps.registerLag?.(consumerName(target.id), target.storeId) ?? (() => {}),
+        )
   }
 
   function refresh(): Promise<void> {
@@ -238,6 +258,8 @@ export function createForwardingService(deps: ForwardingServiceDeps): Forwarding
       clearInterval(timer)
       await refreshing
       await Promise.all([...running.keys()].map((id) => stopTarget(id)))
+      for (const unregister of pausedLag.values()) unregister()
+      pausedLag.clear()
     },
   }
 }
