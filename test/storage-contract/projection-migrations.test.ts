@@ -1,7 +1,9 @@
 /**
- * @module Migration 0035 on a database that already holds projection rows: on SQLite the
- * course rows' table is made again clustered on its key, with the same rows, indexes and
- * triggers; on both backends the projection tables end as they would without the migration.
+ * @module The projection migrations on a database that already holds projection rows, as an
+ * upgrade finds it: rows written before the migrations are kept or backfilled from, rows written
+ * after them go through the triggers they made, and every projection table ends as in a store
+ * that had the latest schema from the start. On SQLite, migration 0035 also makes the course
+ * rows' table again clustered on its key, with the same indexes and triggers.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,6 +21,7 @@ import { createMigrationProvider } from '../../src/storage/sql/migrations.js'
 import { createSqliteStorage } from '../../src/storage/sqlite/create-sqlite-storage.js'
 import { ImmediateSqliteDialect } from '../../src/storage/sqlite/immediate-sqlite-dialect.js'
 import { sqliteSqlDialect } from '../../src/storage/sqlite/sqlite-sql-dialect.js'
+import { TABLES } from '../../src/storage/sql/analytics-schema.js'
 import { analyticsFixture, S, simulated } from '../analytics/analytics-fixture.js'
 import { createThrowawaySchema, TEST_POSTGRES_URL } from '../fixtures/throwaway-postgres.js'
 
@@ -31,11 +34,8 @@ const MIGRATOR_TABLES = {
   migrationTableName: 'almanac_migration',
   migrationLockTableName: 'almanac_migration_lock',
 }
-const BEFORE = '0034-course-exits-earlier'
-
-/** The rows written by hand, and the tables the triggers derive from them. */
-const WRITTEN = ['an_learner_activity', 'an_pages'] as const
-const DERIVED = ['an_page_totals', 'an_course_funnel', 'an_course_exits'] as const
+/** The tables the projector writes (migration 0006); every other `an_` table derives from them. */
+const WRITTEN = TABLES.map((t) => t.name)
 
 /** Two databases of one backend: `reference` opened as Almanac does, `old` at migration 0034. */
 interface Pair {
@@ -120,75 +120,108 @@ async function sqliteSchema(db: Kysely<Database>): Promise<Map<string, string>> 
   return new Map(rows.map((r) => [r.name, r.sql]))
 }
 
-for (const backend of BACKENDS)
-  describe.skipIf(backend.skip)(`migration 0035-clustered-course-rows on ${backend.name}`, () => {
-    it('keeps the rows, indexes and triggers, and the triggers go on deriving the same tables', async () => {
-      const { reference, old, migrator } = await backend.open()
-      const fx = analyticsFixture(reference)
-      await fx.ingest(simulated(3000))
-      await fx.projector.catchUp(S)
-      const written = await reference.log.read(async (connection) => {
-        const db = connection as Kysely<Database>
-        const out: Record<string, AnyRow[]> = {}
-        for (const table of WRITTEN)
-          out[table] = (await sql<AnyRow>`select * from ${sql.table(table)}`.execute(db)).rows
-        return out
-      })
-      const expected = await reference.log.read(async (connection) => {
-        const out: Record<string, string[]> = {}
-        for (const table of [...WRITTEN, ...DERIVED])
-          out[table] = await contents(connection as Kysely<Database>, table)
-        return out
-      })
-      expect(expected['an_learner_activity']?.length).toBeGreaterThan(100)
-      expect(expected['an_course_exits']?.length).toBeGreaterThan(0)
+/** The `an_` tables derived from the written ones by the migrations' triggers and backfills. */
+async function derivedTables(db: Kysely<Database>, sqlite: boolean): Promise<string[]> {
+  const names = sqlite
+    ? await sql<{ name: string }>`select name from sqlite_master
+        where type = 'table' and name like 'an\_%' escape '\\'`.execute(db)
+    : await sql<{ name: string }>`select table_name as name from information_schema.tables
+        where table_schema = current_schema() and table_name like 'an\_%'`.execute(db)
+  return names.rows
+    .map((r) => r.name)
+    .filter((name) => !WRITTEN.includes(name))
+    .sort()
+}
 
-      // Half of each table's rows written before the migration, the rest after it: the copy
-      // must keep the first half and the triggers made again must handle the second.
-      expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined()
-      const halves = (part: 0 | 1) =>
-        WRITTEN.map((table) => {
-          const rows = written[table] ?? []
-          const middle = Math.floor(rows.length / 2)
-          return [table, part === 0 ? rows.slice(0, middle) : rows.slice(middle)] as const
+const CASES = [
+  // Every migration since the projections' tables were made: the backfills of 0018 (active
+  // learners), 0019 (activity totals), 0025 (objective totals), 0026 (page totals), 0030
+  // (course funnel and exits), 0031 (returns, objective course totals) and the rest.
+  { before: '0014-people', checksCluster: false },
+  // The clustering of the course rows (0035) on its own, with its schema checks.
+  { before: '0034-course-exits-earlier', checksCluster: true },
+]
+
+for (const backend of BACKENDS)
+  for (const { before, checksCluster } of CASES)
+    describe.skipIf(backend.skip)(
+      `projection migrations after ${before} on ${backend.name}`,
+      () => {
+        it('keep and backfill the rows, and their triggers derive the same tables after', async () => {
+          const { reference, old, migrator } = await backend.open()
+          const sqlite = backend.name === 'sqlite'
+          const fx = analyticsFixture(reference)
+          await fx.ingest(simulated(3000))
+          await fx.projector.catchUp(S)
+          const written = await reference.log.read(async (connection) => {
+            const db = connection as Kysely<Database>
+            const out: Record<string, AnyRow[]> = {}
+            for (const table of WRITTEN)
+              out[table] = (await sql<AnyRow>`select * from ${sql.table(table)}`.execute(db)).rows
+            return out
+          })
+          const derived = await reference.log.read((connection) =>
+            derivedTables(connection as Kysely<Database>, sqlite),
+          )
+          const expected = await reference.log.read(async (connection) => {
+            const out: Record<string, string[]> = {}
+            for (const table of [...WRITTEN, ...derived])
+              out[table] = await contents(connection as Kysely<Database>, table)
+            return out
+          })
+          for (const table of [
+            'an_learner_activity',
+            'an_pages',
+            'an_objectives',
+            'an_learner_days',
+          ])
+            expect(expected[table]?.length, table).toBeGreaterThan(100)
+          for (const table of ['an_course_exits', 'an_objective_shares', 'an_learner_returns'])
+            expect(expected[table]?.length, table).toBeGreaterThan(0)
+
+          // Half of each table's rows written before the migrations, the rest after them: the
+          // first half must be kept (and backfilled from), the second go through the triggers.
+          expect((await migrator.migrateTo(before)).error).toBeUndefined()
+          const insert = async (part: 0 | 1) => {
+            for (const table of WRITTEN) {
+              const rows = written[table] ?? []
+              const middle = Math.floor(rows.length / 2)
+              const half = part === 0 ? rows.slice(0, middle) : rows.slice(middle)
+              for (let i = 0; i < half.length; i += 200)
+                await old
+                  .insertInto(table as never)
+                  .values(half.slice(i, i + 200))
+                  .execute()
+            }
+          }
+          await insert(0)
+          const schemaBefore = sqlite && checksCluster ? await sqliteSchema(old) : undefined
+          const firstHalf = await contents(old, 'an_learner_activity')
+          const { error } = await migrator.migrateToLatest()
+          expect(error).toBeUndefined()
+          expect(await contents(old, 'an_learner_activity')).toEqual(firstHalf)
+          if (schemaBefore !== undefined) {
+            const table = (
+              await sql<{ sql: string }>`select sql from sqlite_master
+              where type = 'table' and name = 'an_learner_activity'`.execute(old)
+            ).rows[0]?.sql
+            expect(table).toMatch(/without rowid\s*$/i)
+            expect(table).toMatch(/primary key \("store_id", "activity_id", "learner"\)/)
+            // Every index and trigger as before (the table's key index is now the table itself).
+            const after = await sqliteSchema(old)
+            const kept = [...schemaBefore].filter(
+              ([name]) => name !== 'sqlite_autoindex_an_learner_activity_1',
+            )
+            expect(kept.filter(([name, text]) => after.get(name) !== text)).toEqual([])
+            expect([...after.keys()].filter((name) => !schemaBefore.has(name))).toEqual([])
+          }
+          expect(await derivedTables(old, sqlite)).toEqual(derived)
+          await insert(1)
+          for (const table of [...WRITTEN, ...derived])
+            expect({ table, rows: await contents(old, table) }).toEqual({
+              table,
+              rows: expected[table],
+            })
         })
-      const insert = async (part: 0 | 1) => {
-        for (const [table, rows] of halves(part))
-          for (let i = 0; i < rows.length; i += 200)
-            await old
-              .insertInto(table as never)
-              .values(rows.slice(i, i + 200))
-              .execute()
-      }
-      await insert(0)
-      const schemaBefore = backend.name === 'sqlite' ? await sqliteSchema(old) : undefined
-      const firstHalf = await contents(old, 'an_learner_activity')
-      const { error, results } = await migrator.migrateToLatest()
-      expect(error).toBeUndefined()
-      expect(results?.map((r) => `${r.migrationName} ${r.status}`)).toContain(
-        '0035-clustered-course-rows Success',
-      )
-      expect(await contents(old, 'an_learner_activity')).toEqual(firstHalf)
-      if (schemaBefore !== undefined) {
-        const table = (
-          await sql<{ sql: string }>`select sql from sqlite_master
-            where type = 'table' and name = 'an_learner_activity'`.execute(old)
-        ).rows[0]?.sql
-        expect(table).toMatch(/without rowid\s*$/i)
-        expect(table).toMatch(/primary key \("store_id", "activity_id", "learner"\)/)
-        // Every index and trigger as before (the table's key index is now the table itself).
-        const after = await sqliteSchema(old)
-        const kept = [...schemaBefore].filter(
-          ([name]) => name !== 'sqlite_autoindex_an_learner_activity_1',
-        )
-        expect(kept.filter(([name, text]) => after.get(name) !== text)).toEqual([])
-        expect([...after.keys()].filter((name) => !schemaBefore.has(name))).toEqual([])
-      }
-      await insert(1)
-      for (const table of [...WRITTEN, ...DERIVED])
-        expect({ table, rows: await contents(old, table) }).toEqual({
-          table,
-          rows: expected[table],
-        })
-    })
-  })
+      },
+    )
