@@ -149,6 +149,10 @@ async function open(
       ALMANAC_ANALYTICS: analytics ? 'on' : 'off',
       ALMANAC_ANALYTICS_POLL_MS: '200',
       ALMANAC_ANALYTICS_BATCH_SIZE: String(batchSize),
+      // The consumers' share of a saturated writer, when the environment sets one to compare.
+      ...(process.env['ALMANAC_ANALYTICS_BUSY_SHARE'] === undefined
+        ? {}
+        : { ALMANAC_ANALYTICS_BUSY_SHARE: process.env['ALMANAC_ANALYTICS_BUSY_SHARE'] }),
     }),
     // Background failures (a consumer's batch that throws) would otherwise go unseen while the
     // bench waits for that consumer: they are printed.

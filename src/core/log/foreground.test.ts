@@ -22,6 +22,25 @@ function setup() {
 }
 
 describe('foreground activity', () => {
+  it('by default a burst from idle counts as saturated within its first 150 ms', async () => {
+    // A client sending batch after batch: consumers must rest from early in the burst, or a
+    // burst of a couple of seconds loses a quarter of its time to them (issue 9's ingest ratio
+    // with 2-second segments: 85–88% with a one-second window, 97% with 250 ms).
+    let t = 0
+    const foreground = createForegroundActivity({ now: () => t })
+    const busyAt: number[] = []
+    for (let i = 0; i < 10; i++) {
+      let finish!: () => void
+      const running = foreground.track(() => new Promise<void>((resolve) => (finish = resolve)))
+      t += 20
+      if (foreground.busy()) busyAt.push(t)
+      finish()
+      await running
+      t += 1
+    }
+    expect(busyAt[0]).toBeLessThanOrEqual(150)
+  })
+
   it('a steady moderate stream is active but not busy: consumers keep running', async () => {
     const { foreground, request, advance } = setup()
     // 100 statements every 100 ms, each request 75 ms: no idle moment beyond the hold-off.

@@ -30,7 +30,13 @@ export interface ForegroundActivity {
 export interface ForegroundOptions {
   /** Long enough to cover the gap between one response and a pipelining client's next request. */
   readonly holdOffMs?: number
-  /** The recent window `utilisation` looks back over; default 1000 ms. */
+  /**
+   * The recent window `utilisation` looks back over; default 250 ms. Short, so that a burst is
+   * seen as saturating after about half of it: with one second, the consumers ran unpaced
+   * through the first half second of every burst, and ingest in 2-second bursts kept 85–88%
+   * of its throughput with the projector on (97% with 250 ms; sustained, 94% with either).
+   * Long enough that a steady stream of a request every 100 ms is judged by its share of time.
+   */
   readonly windowMs?: number
   /** The utilisation from which the foreground counts as saturated; default 0.5. */
   readonly saturation?: number
@@ -39,7 +45,7 @@ export interface ForegroundOptions {
 }
 
 const DEFAULT_HOLD_OFF_MS = 25
-const DEFAULT_WINDOW_MS = 1000
+const DEFAULT_WINDOW_MS = 250
 const DEFAULT_SATURATION = 0.5
 
 export function createForegroundActivity(options: ForegroundOptions = {}): ForegroundActivity {
