@@ -67,6 +67,18 @@ export function expectItemsAsReference(
 const WINDOW = { since: '2025-02-01T00:00:00.000Z', until: '2025-03-15T00:00:00.000Z' }
 
 /** Compares every report with its reference over the store's statements now. */
+/** The pages report's figures per page, as the references give them (reference.ts `pagesRef`). */
+export function pageFigures(report: Awaited<ReturnType<AnalyticsFixture['analytics']['pages']>>) {
+  return report.pages.map((p) => ({
+    order: p.order,
+    page: p.page,
+    views: p.views,
+    uniqueViewers: p.uniqueViewers,
+    medianSeconds: p.medianSeconds,
+    dropoff: p.dropoff,
+  }))
+}
+
 export async function checkReports(
   fx: Pick<AnalyticsFixture, 'analytics' | 'raw'>,
   label: string,
@@ -265,14 +277,7 @@ export async function checkReports(
     for (const window of [undefined, WINDOW]) {
       const report = await a.pages(S, module, window ?? {})
       expect(
-        report.pages.map((p) => ({
-          order: p.order,
-          page: p.page,
-          views: p.views,
-          uniqueViewers: p.uniqueViewers,
-          medianSeconds: p.medianSeconds,
-          dropoff: p.dropoff,
-        })),
+        pageFigures(report),
         `${label} pages ${module} ${window === undefined ? 'open' : 'window'}`,
       ).toEqual(
         pagesRef(

@@ -10,7 +10,7 @@ import { createPostgresStorage } from '../../src/storage/postgres/create-postgre
 import { createPostgresPool } from '../../src/storage/postgres/postgres-pool.js'
 import { postgresSqlDialect } from '../../src/storage/postgres/postgres-sql-dialect.js'
 import type { Database } from '../../src/storage/sql/database.js'
-import { createMigrationProvider } from '../../src/storage/sql/migrations.js'
+import { createMigrationProvider, MIGRATOR_TABLES } from '../../src/storage/sql/migrations.js'
 import { createSqliteStorage } from '../../src/storage/sqlite/create-sqlite-storage.js'
 import { ImmediateSqliteDialect } from '../../src/storage/sqlite/immediate-sqlite-dialect.js'
 import { sqliteSqlDialect } from '../../src/storage/sqlite/sqlite-sql-dialect.js'
@@ -27,11 +27,6 @@ const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-const MIGRATOR_TABLES = {
-  migrationTableName: 'almanac_migration',
-  migrationLockTableName: 'almanac_migration_lock',
-}
 
 const BACKENDS: { name: string; skip: boolean; open(): Promise<AtVersion2> }[] = [
   {

@@ -7,7 +7,7 @@ import { Kysely, Migrator } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_STORE_ID } from '../../src/storage/ports.js'
 import type { Database } from '../../src/storage/sql/database.js'
-import { createMigrationProvider } from '../../src/storage/sql/migrations.js'
+import { createMigrationProvider, MIGRATOR_TABLES } from '../../src/storage/sql/migrations.js'
 import { createSqliteStorage } from '../../src/storage/sqlite/create-sqlite-storage.js'
 import { ImmediateSqliteDialect } from '../../src/storage/sqlite/immediate-sqlite-dialect.js'
 import { sqliteSqlDialect } from '../../src/storage/sqlite/sqlite-sql-dialect.js'
@@ -28,8 +28,7 @@ describe('migration 0002-tenancy', () => {
     const migrator = new Migrator({
       db,
       provider: createMigrationProvider(sqliteSqlDialect),
-      migrationTableName: 'almanac_migration',
-      migrationLockTableName: 'almanac_migration_lock',
+      ...MIGRATOR_TABLES,
     })
     expect((await migrator.migrateTo('0001-initial')).error).toBeUndefined()
     const authority = { objectType: 'Agent', account: { homePage: 'https://lrs', name: 'k1' } }

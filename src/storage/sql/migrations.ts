@@ -28,6 +28,11 @@ import { tenancyMigration } from './tenancy-migration.js'
 /** Where Kysely records the applied migrations (and its lock row, used by PostgreSQL). */
 const MIGRATION_TABLE = 'almanac_migration'
 const MIGRATION_LOCK_TABLE = 'almanac_migration_lock'
+/** The migrator's bookkeeping tables, for a `Migrator` of Almanac's schema (the tests' too). */
+export const MIGRATOR_TABLES = {
+  migrationTableName: MIGRATION_TABLE,
+  migrationLockTableName: MIGRATION_LOCK_TABLE,
+} as const
 
 /** The default store's row; also written by `AdminStore.ensureDefaultStore`. */
 export function defaultStoreRow(now: number): StoresTable {
@@ -288,8 +293,7 @@ export async function migrateToLatest(
   const migrator = new Migrator({
     db,
     provider: createMigrationProvider(dialect),
-    migrationTableName: MIGRATION_TABLE,
-    migrationLockTableName: MIGRATION_LOCK_TABLE,
+    ...MIGRATOR_TABLES,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error } = await migrator.migrateToLatest()
