@@ -88,9 +88,9 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
  * (scope, page, centis) index range found by position: `viewers` per row is how many of the
  * page's rows count (in the window, when one is given), so the median is the row at that
  * offset among them. All pages in one statement (a branch per page: a few dozen in a course).
- * Over a window the range is walked in order of time spent up to the middle, the rows outside the
- * window passed over inside the index: about half the page's rows, where ranking every row in
- * the window (a window function per page) read all of them and sorted them again.
+ * Over a window the range is walked in order of time spent up to the middle, passing over the
+ * rows outside the window inside the index: about half the page's rows, where ranking every row
+ * in the window (a window function per page) read all of them and sorted them again.
  */
 async function middleTimes(
   db: AnyDb,
@@ -124,7 +124,7 @@ async function middleTimes(
   const [head, ...rest] = branches
   return head === undefined
     ? []
-    : ((await rest.reduce((union, branch) => union.unionAll(branch), head).execute()))
+    : await rest.reduce((union, branch) => union.unionAll(branch), head).execute()
 }
 
 /**
