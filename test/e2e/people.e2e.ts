@@ -67,6 +67,16 @@ async function chartsDrawn(count: number): Promise<number[]> {
   })
 }
 
+/** Searches the people page for `search` and opens `person`'s page from the results. */
+async function openPerson(search: string, person: Person): Promise<void> {
+  await page.getByLabel('Search people').fill(search)
+  await page.getByRole('button', { name: 'Search', exact: true }).click()
+  await page
+    .getByRole('button', { name: `Open ${person.attributes['name'] ?? 'person'}` })
+    .first()
+    .click()
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true })
 }
@@ -164,12 +174,7 @@ describe('people console', () => {
   })
 
   it('edits a person in the page', async () => {
-    await page.getByLabel('Search people').fill(first.identifiers[0]!.split('|').pop() ?? '')
-    await page.getByRole('button', { name: 'Search', exact: true }).click()
-    await page
-      .getByRole('button', { name: `Open ${first.attributes['name'] ?? 'person'}` })
-      .first()
-      .click()
+    await openPerson(first.identifiers[0]!.split('|').pop() ?? '', first)
     await page.getByRole('heading', { name: 'Identifiers' }).waitFor()
     await page.getByText(`mbox:mailto:${APP_EMAIL}`).waitFor()
     await page.getByLabel('Role').fill('Support lead')
@@ -321,12 +326,7 @@ describe('people console', () => {
       ).erasures
 
     await page.getByRole('link', { name: 'People', exact: true }).click()
-    await page.getByLabel('Search people').fill(name ?? '')
-    await page.getByRole('button', { name: 'Search', exact: true }).click()
-    await page
-      .getByRole('button', { name: `Open ${target.attributes['name'] ?? 'person'}` })
-      .first()
-      .click()
+    await openPerson(name ?? '', target)
     await page.getByRole('heading', { name: 'Erase this person' }).waitFor()
     const before = (await audits()).length
     await page.getByRole('button', { name: 'Review erasure…' }).click()
