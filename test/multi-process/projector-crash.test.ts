@@ -103,13 +103,31 @@ for (const target of TARGETS)
             })
             expect(r.status).toBe(200)
           }
-          // Statements arrive while the projector works through them in batches of 3; the
-          // process is killed as soon as the projector is seen between two commits.
+          // Statements arrive while the projector works through them in batches of 3. After
+          // each POST the test reads the committed cursor straight from the database (the
+          // victim's own HTTP answers wait while its projector holds the event loop) and kills
+          // the process at once when the projector is seen between two commits: started
+          // (cursor > 0), not caught up (cursor below the watermark). Killing blindly after a
+          // fixed number of POSTs found the projector not yet started (PostgreSQL on CI) or
+          // already caught up (SQLite).
           const batches = [...inBatches(simulated(4000), 400)]
           const victim = await startAlmanac(env)
-          for (const batch of batches.splice(0, 6)) await post(victim, batch)
-          // The last POST woke the projector, which now works through ~130 batches: kill it now.
-          victim.child.kill('SIGKILL')
+          const watcher = createStorage(loadConfig({ ALMANAC_DATABASE_URL: url }).storage)
+          let seenMidRun = false
+          try {
+            while (!seenMidRun && batches.length > 1) {
+              await post(victim, batches.shift() ?? [])
+              for (let i = 0; i < 50 && !seenMidRun; i++) {
+                const p = await watcher.log.position('analytics', S)
+                seenMidRun = p.cursor > 0 && p.cursor < p.watermark
+                if (p.cursor === p.watermark) break
+              }
+            }
+          } finally {
+            victim.child.kill('SIGKILL')
+            await watcher.close()
+          }
+          expect(seenMidRun, 'the projector was never seen between two commits').toBe(true)
           expect(await victim.exited).toBe(null)
           const position = async () => {
             const storage = createStorage(loadConfig({ ALMANAC_DATABASE_URL: url }).storage)
