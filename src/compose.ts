@@ -7,7 +7,7 @@ import { createPeopleHandler } from './analytics/people/people-consumer.js'
 import { createPeopleReports, type PeopleReports } from './analytics/people/people-reports.js'
 import { createPeople, type People } from './analytics/people/people.js'
 import { createAnalyticsProjector } from './analytics/projector.js'
-import { createLinksProjector } from './analytics/insights/links-projector.js'
+import { createLinksProjector, resetLinksConsumer } from './analytics/insights/links-projector.js'
 import { createInsights, type Insights } from './analytics/insights/insights.js'
 import { startRetrainJob } from './analytics/insights/retrain-job.js'
 import type { Config, StorageConfig } from './config/config-schema.js'
@@ -183,15 +183,41 @@ export function createForwardingUseCases(
   })
 }
 
+/** Folds every projection of a store again from its statements, in order. */
+export type RefoldStore = (storeId: StoreId) => Promise<void>
+
+/**
+ * Every projection the statement log feeds: the analytics projections, the people directory and
+ * informal learning, the insights links. After statements are deleted or anonymised (an erasure,
+ * a purge) each is folded again, so none keeps what was removed: a link only the erased
+ * learner's statements gave goes too.
+ */
+function refoldEveryProjection(
+  storage: Storage,
+  analytics: Analytics,
+  peopleReports: PeopleReports,
+  links: LogConsumer,
+): RefoldStore {
+  return async (storeId) => {
+    await analytics.rebuild(storeId)
+    await peopleReports.rebuild(storeId)
+    await storage.log.unitOfWork(storeId, ({ log, connection }) =>
+      resetLinksConsumer(connection, log, storeId),
+    )
+    await links.catchUp(storeId)
+  }
+}
+
 /** Erasure and retention over `storage`; audit events are logged. */
 export function createPersonalDataUseCases(
   storage: Storage,
   config: Config,
   logger: Logger,
-  analytics: Analytics = createAnalytics(storage.log, createProjector(storage, config, logger)),
-  peopleReports: PeopleReports = createPeopleReports(
-    storage.log,
-    createPeopleConsumer(storage, config, logger),
+  refold: RefoldStore = refoldEveryProjection(
+    storage,
+    createAnalytics(storage.log, createProjector(storage, config, logger)),
+    createPeopleReports(storage.log, createPeopleConsumer(storage, config, logger)),
+    createLinksConsumer(storage, config, logger),
   ),
 ): PersonalData {
   return createPersonalData({
@@ -199,12 +225,7 @@ export function createPersonalDataUseCases(
     now: () => Date.now(),
     audit: (event, fields) => logger.log('info', event, fields),
     purgeBatchSize: config.retention.batchSize,
-    // Reports are projections of the statements: after statements are deleted or anonymised
-    // they are rebuilt, so no report keeps what was erased or purged.
-    afterRemoval: async (storeId) => {
-      await analytics.rebuild(storeId)
-      await peopleReports.rebuild(storeId)
-    },
+    afterRemoval: refold,
   })
 }
 
@@ -321,6 +342,23 @@ function createProjector(
   })
 }
 
+/** The insights links consumer: activity hierarchy and competency alignments. */
+function createLinksConsumer(
+  storage: Storage,
+  config: Config,
+  logger: Logger,
+  metrics?: Metrics,
+  foreground?: ForegroundActivity,
+): LogConsumer {
+  return createStoreConsumer(storage, config, logger, {
+    handler: createLinksProjector(),
+    component: 'insights',
+    name: 'insights links consumer',
+    metrics,
+    foreground,
+  })
+}
+
 /**
  * The people consumer (docs/people.md): persons from statement actors and the informal-learning
  * projection.
@@ -398,13 +436,7 @@ export async function createAlmanac(
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
-  const linksProjector = createStoreConsumer(storage, config, logger, {
-    handler: createLinksProjector(),
-    component: 'insights',
-    name: 'insights links consumer',
-    metrics,
-    foreground,
-  })
+  const linksProjector = createLinksConsumer(storage, config, logger, metrics, foreground)
   stopHooks.add('insights links', () => linksProjector.stop())
   const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics, foreground)
   stopHooks.add('people consumer', () => peopleConsumer.stop())
@@ -469,7 +501,9 @@ export async function createAlmanac(
   if (config.analytics.enabled) peopleConsumer.start()
   const people = createPeople(storage.log)
   const peopleReports = createPeopleReports(storage.log, peopleConsumer)
-  const personalData = createPersonalDataUseCases(storage, config, logger, analytics, peopleReports)
+  // Erasure and retention fold every projection of the store again afterwards (one function).
+  const refold = refoldEveryProjection(storage, analytics, peopleReports, linksProjector)
+  const personalData = createPersonalDataUseCases(storage, config, logger, refold)
   // Retention runs in every process serving the database; its batches are idempotent.
   const retentionJob = startRetentionJob({
     enabled: background,
@@ -483,10 +517,7 @@ export async function createAlmanac(
       metrics.backgroundFailure('retention')
       logger.log('error', 'retention job failed', errorFields(error))
     },
-    afterRemoval: async (storeId) => {
-      await analytics.rebuild(storeId)
-      await peopleReports.rebuild(storeId)
-    },
+    afterRemoval: refold,
   })
   stopHooks.add('retention', () => retentionJob.stop())
   const forwarding = createForwardingUseCases(storage, logger, forwardingService)
