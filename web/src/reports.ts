@@ -130,12 +130,33 @@ export function report<T>(storeId: number, name: string, params: URLSearchParams
 
 /** A readable short form of an IRI: its last two path segments. */
 export function shortIri(iri: string): string {
+  return iriSegments(iri).slice(-2).join('/')
+}
+
+/** The path segments of an IRI (its host when it has no path); the IRI itself when not a URL. */
+function iriSegments(iri: string): string[] {
   try {
     const url = new URL(iri)
     const parts = url.pathname.split('/').filter((p) => p !== '')
-    return parts.length === 0 ? url.host : parts.slice(-2).join('/')
+    return parts.length === 0 ? [url.host] : parts
   } catch {
-    return iri
+    return [iri]
+  }
+}
+
+/**
+ * Short forms of IRIs shown side by side (one chart's categories), each as long as it must be
+ * to tell them apart: the last two path segments, or more where two IRIs share those (pages of
+ * different modules both ending in `pages/1` read `modules/1/pages/1`, `modules/2/pages/1`).
+ * Two segments at a time: IRI paths pair a collection with an id, and `1/pages/1` reads badly.
+ */
+export function distinctShortIris(iris: readonly string[]): string[] {
+  const segments = iris.map(iriSegments)
+  const longest = Math.max(2, ...segments.map((s) => s.length))
+  for (let n = 2; ; n += 2) {
+    const labels = segments.map((s) => s.slice(-n).join('/'))
+    const distinct = new Set(labels).size === new Set(iris).size
+    if (distinct || n >= longest) return labels
   }
 }
 

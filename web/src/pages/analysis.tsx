@@ -7,6 +7,7 @@ import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../c
 import { CohortNote, CohortPicker, type CohortFilter } from '../cohort-picker'
 import { formatDate, formatDuration, numberFormat } from '../format'
 import {
+  distinctShortIris,
   agentOfLearnerKey,
   freshnessText,
   learnerLabel,
@@ -478,7 +479,10 @@ export function QuestionsPage(props: PageProps) {
               tooltip: { trigger: 'axis' },
               legend: { top: 0 },
               grid: { left: 48, right: 16, top: 32, bottom: 32 },
-              xAxis: { type: 'category', data: r.items.map((i) => shortIri(i.question)) },
+              xAxis: {
+                type: 'category',
+                data: distinctShortIris(r.items.map((i) => i.question)),
+              },
               yAxis: { type: 'value', min: -1, max: 1 },
               series: [
                 { name: 'difficulty (p)', type: 'bar', data: r.items.map((i) => i.p) },
@@ -544,7 +548,8 @@ export function PagesPage(props: PageProps) {
       label="Course or module (activity IRI)"
       placeholder="https://example.com/courses/intro"
       body={(r) => {
-        const labels = r.pages.map((p) => `${p.order}. ${shortIri(p.page)}`)
+        const short = distinctShortIris(r.pages.map((p) => p.page))
+        const labels = r.pages.map((p, i) => `${p.order}. ${short[i] ?? p.page}`)
         const height = Math.max(280, r.pages.length * 18)
         const bars = (name: string, data: (number | null)[]) => ({
           tooltip: { trigger: 'axis' },

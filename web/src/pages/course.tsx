@@ -9,6 +9,7 @@ import { downloadCsv, type Table } from '../csv'
 import { formatDate, formatDuration, numberFormat } from '../format'
 import {
   activityLabel,
+  distinctShortIris,
   freshnessText,
   learnerLabel,
   percent,
@@ -158,6 +159,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   const pageSize = 25
   const shown = learners.slice((page - 1) * pageSize, page * pageSize)
   const overTime = outcomesOverTime(learners)
+  const pageLabels = distinctShortIris(r.pages.map((p) => p.page))
   const histogram: Table = {
     columns: ['from', 'to', 'learners'],
     rows: r.scores.histogram.map((b) => [b.from, b.to, b.count]),
@@ -321,8 +323,8 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
                       left: '5%',
                       width: '60%',
                       label: { position: 'right' },
-                      data: r.pages.map((p) => ({
-                        name: `${p.order}. ${shortIri(p.page)}`,
+                      data: r.pages.map((p, i) => ({
+                        name: `${p.order}. ${pageLabels[i] ?? p.page}`,
                         value: p.reached,
                       })),
                     },
@@ -336,7 +338,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
                   yAxis: {
                     type: 'category',
                     inverse: true,
-                    data: r.pages.map((p) => `${p.order}. ${shortIri(p.page)}`),
+                    data: r.pages.map((p, i) => `${p.order}. ${pageLabels[i] ?? p.page}`),
                   },
                   series: [
                     { name: 'learners reaching', type: 'bar', data: r.pages.map((p) => p.reached) },
@@ -359,7 +361,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
             yAxis: {
               type: 'category',
               inverse: true,
-              data: r.exitPoints.map((e) => shortIri(e.page)),
+              data: distinctShortIris(r.exitPoints.map((e) => e.page)),
             },
             series: [{ name: 'learners', type: 'bar', data: r.exitPoints.map((e) => e.learners) }],
           }}
