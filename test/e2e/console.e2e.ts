@@ -375,6 +375,19 @@ describe('the web console', () => {
     const answers = page.locator('section[aria-label^="Answers to"]')
     expect(await answers.count()).toBeGreaterThan(0)
     expect(await answers.first().locator('tbody tr').count()).toBeGreaterThan(0)
+    // Answers in the xAPI response patterns (`1[.]a[,]2[.]b`, Data §2.4.4.1.3.4) read as text
+    // (`1 → a, 2 → b`): the report has some, the page shows none of their delimiters.
+    const items = await apiJson<{ items: { answers: { response: string }[] }[] }>(
+      `/stores/1/reports/items?assessment=${encodeURIComponent(assessment)}`,
+      token,
+    )
+    const patterned = items.items
+      .flatMap((item) => item.answers.map((a) => a.response))
+      .filter((response) => response.includes('[.]'))
+    expect(patterned.length).toBeGreaterThan(0)
+    const shown = (await answers.locator('tbody').allInnerTexts()).join('\n')
+    expect(shown).not.toMatch(/\[[,.:]\]/)
+    expect(shown).toContain(patterned[0]?.split('[,]')[0]?.replace('[.]', ' → '))
     await shot('questions')
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { distinctShortIris, shortIri } from './reports'
+import { distinctShortIris, readableResponse, shortIri } from './reports'
 
 const COURSE = 'https://learn.example/courses/safety'
 
@@ -35,5 +35,27 @@ describe('distinctShortIris', () => {
       ['urn:x:1', 'https://a.example/'].map(shortIri),
     )
     expect(distinctShortIris([])).toEqual([])
+  })
+})
+
+describe('readableResponse', () => {
+  it('reads the response patterns of Data §2.4.4.1.3.4', () => {
+    // choice, sequencing, fill-in: items delimited by [,]
+    expect(readableResponse('a[,]b[,]c[,]d')).toBe('a, b, c, d')
+    // matching: source[.]target pairs; performance: step[.]answer
+    expect(readableResponse('1[.]a[,]2[.]b[,]3[.]c')).toBe('1 → a, 2 → b, 3 → c')
+    expect(readableResponse('pin[.]1234[,]confirm[.]yes')).toBe('pin → 1234, confirm → yes')
+    // numeric ranges, open at either end
+    expect(readableResponse('4[:]6')).toBe('4–6')
+    expect(readableResponse('[:]4')).toBe('≤ 4')
+    expect(readableResponse('-2.5[:]')).toBe('≥ -2.5')
+    expect(readableResponse('[:]')).toBe('any number')
+    expect(readableResponse('step[.]3[:]5')).toBe('step → 3–5')
+  })
+
+  it('leaves plain answers alone and names the empty one', () => {
+    expect(readableResponse('true')).toBe('true')
+    expect(readableResponse('Paris')).toBe('Paris')
+    expect(readableResponse('')).toBe('(no response)')
   })
 })

@@ -160,6 +160,27 @@ export function distinctShortIris(iris: readonly string[]): string[] {
   }
 }
 
+/**
+ * A learner's response (`result.response`) as a person reads it. The xAPI response patterns
+ * (Data §2.4.4.1.3.4, "Response Patterns") delimit items with `[,]`, a matching pair's source
+ * and target or a performance step and its answer with `[.]`, a numeric range with `[:]`:
+ * `1[.]a[,]2[.]b` reads `1 → a, 2 → b`; `[:]4` reads `≤ 4`. Other text is left as it is.
+ */
+export function readableResponse(response: string): string {
+  if (response === '') return '(no response)'
+  const part = (text: string): string => {
+    const range = /^(-?[\d.]*)\[:\](-?[\d.]*)$/.exec(text)
+    if (range === null) return text
+    const [, min = '', max = ''] = range
+    if (min === '') return max === '' ? 'any number' : `≤ ${max}`
+    return max === '' ? `≥ ${min}` : `${min}–${max}`
+  }
+  return response
+    .split('[,]')
+    .map((item) => item.split('[.]').map(part).join(' → '))
+    .join(', ')
+}
+
 /** "Leadership foundations · modules/1" from an IRI path. */
 export function activityLabel(iri: string): string {
   return shortIri(iri).replace(/[-_]/g, ' ')

@@ -12,6 +12,7 @@ import {
   freshnessText,
   learnerLabel,
   percent,
+  readableResponse,
   report,
   shortIri,
   windowParams,
@@ -509,7 +510,7 @@ export function QuestionsPage(props: PageProps) {
                 table={{
                   columns: ['answer', 'correct', 'learners', 'share', 'rare'],
                   rows: item.answers.map((a) => [
-                    a.response,
+                    readableResponse(a.response),
                     a.correct === null ? '—' : a.correct ? 'yes' : 'no',
                     a.count,
                     percent(a.share),
