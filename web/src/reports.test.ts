@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { distinctShortIris, readableResponse, shortIri } from './reports'
+import {
+  activityLabel,
+  distinctActivityLabels,
+  distinctShortIris,
+  readableResponse,
+  shortIri,
+} from './reports'
 
 const COURSE = 'https://learn.example/courses/safety'
 
@@ -35,6 +41,19 @@ describe('distinctShortIris', () => {
       ['urn:x:1', 'https://a.example/'].map(shortIri),
     )
     expect(distinctShortIris([])).toEqual([])
+  })
+})
+
+describe('distinctActivityLabels', () => {
+  it('reads like activityLabel, as long as it must be to tell the activities apart', () => {
+    const iris = ['https://x.example/courses/data-privacy/modules/1', `${COURSE}/modules/1`]
+    expect(distinctActivityLabels(iris)).toEqual([
+      'courses/data privacy/modules/1',
+      'courses/safety/modules/1',
+    ])
+    expect(distinctActivityLabels([`${COURSE}/modules/first_one`])).toEqual([
+      activityLabel(`${COURSE}/modules/first_one`),
+    ])
   })
 })
 

@@ -186,6 +186,11 @@ export function activityLabel(iri: string): string {
   return shortIri(iri).replace(/[-_]/g, ' ')
 }
 
+/** `activityLabel`s of activities shown side by side, as long as they must be to tell them apart. */
+export function distinctActivityLabels(iris: readonly string[]): string[] {
+  return distinctShortIris(iris).map((label) => label.replace(/[-_]/g, ' '))
+}
+
 /**
  * A learner key of the reports (the canonical IFI: `mbox:mailto:…`, `account:homePage|name`,
  * `openid:…`, `mbox_sha1sum:…`) as the xAPI `agent` filter JSON; undefined when not one.

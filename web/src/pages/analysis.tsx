@@ -316,7 +316,7 @@ export function LearnerPage(props: PageProps) {
                   yAxis: {
                     type: 'category',
                     inverse: true,
-                    data: r.courses.map((c) => shortIri(c.course)),
+                    data: distinctShortIris(r.courses.map((c) => c.course)),
                   },
                   series: [
                     {
@@ -348,7 +348,7 @@ export function LearnerPage(props: PageProps) {
                   yAxis: {
                     type: 'category',
                     inverse: true,
-                    data: r.objectives.map((o) => shortIri(o.objective)),
+                    data: distinctShortIris(r.objectives.map((o) => o.objective)),
                   },
                   series: [
                     {
@@ -666,7 +666,7 @@ export function ObjectivesPage(props: PageProps) {
                 grid: { left: 110, right: 24, top: 8, bottom: 110 },
                 xAxis: {
                   type: 'category',
-                  data: objectives.map(shortIri),
+                  data: distinctShortIris(objectives),
                   axisLabel: { rotate: 35 },
                 },
                 yAxis: { type: 'category', data: learners.map(learnerLabel) },

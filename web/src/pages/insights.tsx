@@ -4,7 +4,14 @@ import type { PageProps } from '../app'
 import { pageHref } from '../app'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
-import { activityLabel, freshnessText, learnerLabel, report, windowParams } from '../reports'
+import {
+  activityLabel,
+  distinctActivityLabels,
+  freshnessText,
+  learnerLabel,
+  report,
+  windowParams,
+} from '../reports'
 import { navigate } from '../router'
 import type { IneffectiveReport, InformalReport } from './people-api'
 import { CohortPicker } from '../cohort-picker'
@@ -233,7 +240,7 @@ export function IneffectivePage({ store, window, location }: PageProps) {
               yAxis: {
                 type: 'category',
                 inverse: true,
-                data: flagged.slice(0, 20).map((a) => activityLabel(a.activity)),
+                data: distinctActivityLabels(flagged.slice(0, 20).map((a) => a.activity)),
               },
               series: [
                 { name: 'signals', type: 'bar', data: flagged.slice(0, 20).map((a) => a.flags) },

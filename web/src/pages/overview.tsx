@@ -14,7 +14,7 @@ import {
 } from '../components'
 import { numberFormat } from '../format'
 import {
-  activityLabel,
+  distinctActivityLabels,
   freshnessText,
   report,
   shortIri,
@@ -156,7 +156,7 @@ export function OverviewPage({ store, window, location }: PageProps) {
             yAxis: {
               type: 'category',
               inverse: true,
-              data: r.topActivities.map((a) => activityLabel(a.activity)),
+              data: distinctActivityLabels(r.topActivities.map((a) => a.activity)),
             },
             series: [
               { name: 'statements', type: 'bar', data: r.topActivities.map((a) => a.statements) },
