@@ -145,19 +145,23 @@ for (const target of TARGETS)
           // A fresh process resumes from the committed cursor (after the dead one's lease lapses).
           // The survivor may take larger batches: only the kill needed many small commits.
           const survivor = await startAlmanac({ ...env, ALMANAC_ANALYTICS_BATCH_SIZE: '500' })
-          for (const batch of batches) await post(survivor, batch)
-          const done = await until(
-            'the projector to catch up',
-            async () => {
-              const f = await freshness(survivor)
-              return f.caughtUp ? f : undefined
-            },
-            90_000,
-          ).catch((error: unknown) => {
-            throw new Error(`${String(error)}\n${survivor.output.join('').slice(-3000)}`)
-          })
-          expect(done.cursor).toBeGreaterThan(mid.cursor)
-          await survivor.stop()
+          try {
+            for (const batch of batches) await post(survivor, batch)
+            const done = await until(
+              'the projector to catch up',
+              async () => {
+                const f = await freshness(survivor)
+                return f.caughtUp ? f : undefined
+              },
+              90_000,
+            ).catch((error: unknown) => {
+              throw new Error(`${String(error)}\n${survivor.output.join('').slice(-3000)}`)
+            })
+            expect(done.cursor).toBeGreaterThan(mid.cursor)
+          } finally {
+            // Stopped whatever happened: a failed run must not leave a server behind.
+            await survivor.stop()
+          }
 
           const storage = createStorage(loadConfig({ ALMANAC_DATABASE_URL: url }).storage)
           try {
