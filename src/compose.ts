@@ -215,9 +215,9 @@ export function createPersonalDataUseCases(
   logger: Logger,
   refold: RefoldStore = refoldEveryProjection(
     storage,
-    createAnalytics(storage.log, createProjector(storage, config, logger)),
-    createPeopleReports(storage.log, createPeopleConsumer(storage, config, logger)),
-    createLinksConsumer(storage, config, logger),
+    createAnalytics(storage.log, createProjectionConsumer('analytics', storage, config, logger)),
+    createPeopleReports(storage.log, createProjectionConsumer('people', storage, config, logger)),
+    createProjectionConsumer('links', storage, config, logger),
   ),
 ): PersonalData {
   return createPersonalData({
@@ -325,55 +325,36 @@ function createStoreConsumer(
   }
 }
 
-/** The analytics projector (docs/analytics.md). */
-function createProjector(
-  storage: Storage,
-  config: Config,
-  logger: Logger,
-  metrics?: Metrics,
-  foreground?: ForegroundActivity,
-): LogConsumer {
-  return createStoreConsumer(storage, config, logger, {
-    handler: createAnalyticsProjector(),
+/**
+ * The statement-log consumers that keep projections: the analytics projector
+ * (docs/analytics.md), the insights links (activity hierarchy and competency alignments), and
+ * the people consumer (docs/people.md: persons from statement actors, the informal-learning
+ * projection). Its `component` names it in `backgroundFailure`, `name` in the error log line.
+ */
+const PROJECTION_CONSUMERS = {
+  analytics: {
+    handler: createAnalyticsProjector,
     component: 'analytics',
     name: 'analytics projector',
-    metrics,
-    foreground,
-  })
-}
+  },
+  links: { handler: createLinksProjector, component: 'insights', name: 'insights links consumer' },
+  people: { handler: createPeopleHandler, component: 'people', name: 'people consumer' },
+} as const
 
-/** The insights links consumer: activity hierarchy and competency alignments. */
-function createLinksConsumer(
+/** A new consumer of `kind` over `storage` (not started). */
+function createProjectionConsumer(
+  kind: keyof typeof PROJECTION_CONSUMERS,
   storage: Storage,
   config: Config,
   logger: Logger,
   metrics?: Metrics,
   foreground?: ForegroundActivity,
 ): LogConsumer {
+  const { handler, component, name } = PROJECTION_CONSUMERS[kind]
   return createStoreConsumer(storage, config, logger, {
-    handler: createLinksProjector(),
-    component: 'insights',
-    name: 'insights links consumer',
-    metrics,
-    foreground,
-  })
-}
-
-/**
- * The people consumer (docs/people.md): persons from statement actors and the informal-learning
- * projection.
- */
-export function createPeopleConsumer(
-  storage: Storage,
-  config: Config,
-  logger: Logger,
-  metrics?: Metrics,
-  foreground?: ForegroundActivity,
-): LogConsumer {
-  return createStoreConsumer(storage, config, logger, {
-    handler: createPeopleHandler(),
-    component: 'people',
-    name: 'people consumer',
+    handler: handler(),
+    component,
+    name,
     metrics,
     foreground,
   })
@@ -431,14 +412,35 @@ export async function createAlmanac(
   // each store's lease. Statements this process stores wake it at once; the poll picks up the
   // other processes' statements and a lease another process gave up.
   const foreground = createForegroundActivity()
-  const projector = createProjector(storage, config, logger, metrics, foreground)
+  const projector = createProjectionConsumer(
+    'analytics',
+    storage,
+    config,
+    logger,
+    metrics,
+    foreground,
+  )
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
-  const linksProjector = createLinksConsumer(storage, config, logger, metrics, foreground)
+  const linksProjector = createProjectionConsumer(
+    'links',
+    storage,
+    config,
+    logger,
+    metrics,
+    foreground,
+  )
   stopHooks.add('insights links', () => linksProjector.stop())
-  const peopleConsumer = createPeopleConsumer(storage, config, logger, metrics, foreground)
+  const peopleConsumer = createProjectionConsumer(
+    'people',
+    storage,
+    config,
+    logger,
+    metrics,
+    foreground,
+  )
   stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
     storage,

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Agent, Statement } from '../../src/xapi/types.js'
 import { buildActivity, buildAgent, buildStatement } from '../fixtures/build-statement.js'
-import { createThrowawayDatabase, TEST_POSTGRES_URL } from '../fixtures/throwaway-postgres.js'
+import { APP_BACKENDS } from '../fixtures/throwaway-postgres.js'
 import { createTestApp, type TestApp } from './test-app.js'
 
 const ADMIN = { username: 'dpo', password: 'dpo-password-123' }
@@ -32,19 +32,7 @@ interface Link {
   statements: number
 }
 
-const BACKENDS = [
-  { name: 'sqlite', skip: false, open: () => Promise.resolve({ env: {}, drop: async () => {} }) },
-  {
-    name: 'postgres',
-    skip: TEST_POSTGRES_URL === undefined,
-    async open() {
-      const database = await createThrowawayDatabase(TEST_POSTGRES_URL ?? '')
-      return { env: { ALMANAC_DATABASE_URL: database.url }, drop: () => database.drop() }
-    },
-  },
-]
-
-for (const backend of BACKENDS)
+for (const backend of APP_BACKENDS)
   describe.skipIf(backend.skip)(`erasure and the insights links on ${backend.name}`, () => {
     const cleanup: (() => Promise<void>)[] = []
     afterEach(async () => {
@@ -53,7 +41,7 @@ for (const backend of BACKENDS)
 
     it('drops the links only the erased learner gave and recounts the shared ones', async () => {
       const opened = await backend.open()
-      cleanup.push(opened.drop)
+      cleanup.push(() => opened.drop())
       const app: TestApp = await createTestApp({
         ...opened.env,
         ALMANAC_ADMIN_USERNAME: ADMIN.username,

@@ -13,7 +13,7 @@ import { COMMANDS } from '../../src/cli/commands.js'
 import { loadConfig } from '../../src/config/load-config.js'
 import { createJsonLogger } from '../../src/observability/logger.js'
 import { simulateStatements } from '../../src/simulate/simulate-statements.js'
-import { createThrowawayDatabase, TEST_POSTGRES_URL } from '../fixtures/throwaway-postgres.js'
+import { APP_BACKENDS } from '../fixtures/throwaway-postgres.js'
 import { stableReportCsv, stableReportJson } from '../fixtures/stable-report.js'
 import { createTestApp, TEST_KEY, TEST_SECRET, type TestApp } from './test-app.js'
 
@@ -204,26 +204,7 @@ describe('retention', () => {
   })
 })
 
-interface BackendCase {
-  name: string
-  skip: boolean
-  /** The environment of a new, empty database of this backend, and how to drop it. */
-  open(): Promise<{ env: Record<string, string>; drop(): Promise<void> }>
-}
-
-const BACKEND_CASES: BackendCase[] = [
-  { name: 'sqlite', skip: false, open: () => Promise.resolve({ env: {}, drop: async () => {} }) },
-  {
-    name: 'postgres',
-    skip: TEST_POSTGRES_URL === undefined,
-    async open() {
-      const database = await createThrowawayDatabase(TEST_POSTGRES_URL ?? '')
-      return { env: { ALMANAC_DATABASE_URL: database.url }, drop: () => database.drop() }
-    },
-  },
-]
-
-for (const backend of BACKEND_CASES)
+for (const backend of APP_BACKENDS)
   describe.skipIf(backend.skip)(`retention and reports on ${backend.name}`, () => {
     it('after a purge to the last N days, every report equals that of a store holding only the kept statements', async () => {
       const KEEP_DAYS = 120
