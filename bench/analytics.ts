@@ -386,7 +386,7 @@ async function load(backend: string): Promise<{ url: string; loaded: boolean }> 
       throw error
     },
   })
-  const already = resume ? await statementCount(almanac) : 0
+  const already = resume ? await statementCount(almanac, backend) : 0
   if (already > 0) say(`resuming the load after the ${already} statements stored`)
   const t = performance.now()
   let loaded = 0
@@ -402,7 +402,7 @@ async function load(backend: string): Promise<{ url: string; loaded: boolean }> 
     }
   }
   const loadSeconds = (performance.now() - t) / 1000
-  const total = await statementCount(almanac)
+  const total = await statementCount(almanac, backend)
   await almanac.close()
   say(
     `load: ${loaded} statements${already > 0 ? ` (after ${already} loaded before)` : ''} (${learners} learners, ${courses} courses) through the ingest pipeline after validation, ${UNIT} per unit of work, projector off${backend === 'sqlite' ? `, page cache ${CACHE_MB} MiB` : ''}: ${loadSeconds.toFixed(0)} s = **${(loaded / loadSeconds).toFixed(0)} st/s**; ${total} statements in the store${backend === 'sqlite' ? `, ${(sizeOf(url) / 2 ** 30).toFixed(1)} GiB` : ''}`,
@@ -418,8 +418,12 @@ function* simulated(simulation: Simulation, skip: number): Generator<Statement> 
   for (const statement of simulation.statements()) if (i++ >= skip) yield statement
 }
 
-async function statementCount(almanac: Almanac): Promise<number> {
+async function statementCount(almanac: Almanac, backend: string): Promise<number> {
   return almanac.storage.log.read(async (c) => {
+    // Right after a 10⁷ load PostgreSQL reads every heap page to count (no visibility map
+    // yet): longer than the pool's statement timeout, which ended a finished load with an error.
+    if (backend === 'postgres')
+      await sql`set local statement_timeout = 0`.execute(c as Kysely<any>)
     const row = await sql<{
       n: number | string
     }>`select count(*) as n from statements where store_id = 1`.execute(c as Kysely<any>)
