@@ -53,6 +53,7 @@ export function OverviewPage({ store, window, location }: PageProps) {
     )
   if (overview.data === undefined) return <Loading what="the overview" />
   const r = overview.data
+  const platforms = [...r.sources.platforms].sort((a, b) => b.statements - a.statements)
   if (r.totals.statements === 0)
     return (
       <>
@@ -173,21 +174,20 @@ export function OverviewPage({ store, window, location }: PageProps) {
           csvName={`overview-platforms-${store.id}`}
           table={{
             columns: ['platform', 'statements'],
-            rows: r.sources.platforms.map((p) => [p.platform, p.statements]),
+            rows: platforms.map((p) => [p.platform, p.statements]),
           }}
+          // Bars, largest first: a pie of a dozen platforms, most of them small, drew its labels
+          // over one another.
           option={{
-            tooltip: { trigger: 'item' },
-            series: [
-              {
-                name: 'statements',
-                type: 'pie',
-                radius: ['40%', '70%'],
-                data: r.sources.platforms.map((p) => ({
-                  name: p.platform.slice(0, 40),
-                  value: p.statements,
-                })),
-              },
-            ],
+            tooltip: { trigger: 'axis' },
+            grid: { left: 180, right: 24, top: 8, bottom: 24 },
+            xAxis: { type: 'value', minInterval: 1 },
+            yAxis: {
+              type: 'category',
+              inverse: true,
+              data: platforms.map((p) => p.platform.slice(0, 40)),
+            },
+            series: [{ name: 'statements', type: 'bar', data: platforms.map((p) => p.statements) }],
           }}
         />
         <ChartCard
