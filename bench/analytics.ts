@@ -422,8 +422,7 @@ async function statementCount(almanac: Almanac, backend: string): Promise<number
   return almanac.storage.log.read(async (c) => {
     // Right after a 10⁷ load PostgreSQL reads every heap page to count (no visibility map
     // yet): longer than the pool's statement timeout, which ended a finished load with an error.
-    if (backend === 'postgres')
-      await sql`set local statement_timeout = 0`.execute(c as Kysely<any>)
+    if (backend === 'postgres') await sql`set local statement_timeout = 0`.execute(c as Kysely<any>)
     const row = await sql<{
       n: number | string
     }>`select count(*) as n from statements where store_id = 1`.execute(c as Kysely<any>)
