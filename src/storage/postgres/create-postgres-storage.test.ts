@@ -97,6 +97,40 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     }
   })
 
+  it('tidies tables past the pool statement timeout, then gives the connection its timeout back', async () => {
+    const setup = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({ pool: createPostgresPool({ url, schema: schema.name }) }),
+    })
+    // A table whose vacuum takes far longer than the 50 ms timeout below (a rebuilt projection
+    // of 10⁷ statements took minutes against the default 30 s).
+    try {
+      await sql`create table tidy_probe as
+        select n, md5(n::text) as t from generate_series(1, 400000) as n`.execute(setup)
+    } finally {
+      await setup.destroy()
+    }
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({ url, schema: schema.name, statementTimeoutMs: 50, poolMax: 1 }),
+      }),
+    })
+    try {
+      await postgresSqlDialect.tidyTables(db, ['tidy_probe'])
+      const { rows } = await sql<{
+        timeout: string
+        visible: number
+      }>`select current_setting('statement_timeout') as timeout,
+          (select relallvisible from pg_class where oid = 'tidy_probe'::regclass) as visible`.execute(
+        db,
+      )
+      expect(rows[0]?.timeout).toBe('50ms')
+      // The vacuum ran: its pages are marked all-visible.
+      expect(rows[0]?.visible).toBeGreaterThan(0)
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('a watermark one process returned is below every stored another allocates later', async () => {
     const reader = open()
     await reader.migrate()

@@ -157,8 +157,23 @@ export const postgresSqlDialect: SqlDialect = {
   // index-only scan still visits the table for each row, and the planner prefers scanning it
   // whole: the items report's question counts at 10⁶ statements took 136–281 ms after a rebuild
   // with autovacuum off, 2 ms after `vacuum an_items`. Vacuum cannot run in a transaction.
-  tidyTables: async (db, tables) => {
-    await sql`vacuum (analyze) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db)
-  },
+  //
+  // On one connection without the pool's statement timeout (30 s by default), restored after:
+  // vacuuming the projections of 10⁷ statements takes minutes, and the rebuild, its work all
+  // committed, ended with "canceling statement due to statement timeout".
+  tidyTables: (db, tables) =>
+    db.connection().execute(async (connection) => {
+      const { rows } = await sql<{
+        timeout: string
+      }>`select current_setting('statement_timeout') as timeout`.execute(connection)
+      await sql`set statement_timeout = 0`.execute(connection)
+      try {
+        await sql`vacuum (analyze) ${sql.join(tables.map((t) => sql.table(t)))}`.execute(connection)
+      } finally {
+        await sql`select set_config('statement_timeout', ${rows[0]?.timeout ?? '0'}, false)`.execute(
+          connection,
+        )
+      }
+    }),
   translateError: translatePostgresError,
 }
