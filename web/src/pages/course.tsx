@@ -4,6 +4,7 @@ import { CohortNote, CohortPicker } from '../cohort-picker'
 import { useState, type SyntheticEvent } from 'react'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
+import { barList } from '../chart-options'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
 import { downloadCsv, type Table } from '../csv'
 import { formatDate, formatDuration, numberFormat } from '../format'
@@ -330,20 +331,11 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
                     },
                   ],
                 }
-              : {
-                  // Many steps read better as bars in course order than as a funnel's slices.
-                  tooltip: { trigger: 'axis' },
-                  grid: { left: 180, right: 24, top: 8, bottom: 24 },
-                  xAxis: { type: 'value', minInterval: 1 },
-                  yAxis: {
-                    type: 'category',
-                    inverse: true,
-                    data: r.pages.map((p, i) => `${p.order}. ${pageLabels[i] ?? p.page}`),
-                  },
-                  series: [
-                    { name: 'learners reaching', type: 'bar', data: r.pages.map((p) => p.reached) },
-                  ],
-                }
+              : // Many steps read better as bars in course order than as a funnel's slices.
+                barList(
+                  r.pages.map((p, i) => `${p.order}. ${pageLabels[i] ?? p.page}`),
+                  { name: 'learners reaching', data: r.pages.map((p) => p.reached) },
+                )
           }
         />
         <ChartCard

@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
+import { barList } from '../chart-options'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
 import {
@@ -233,19 +234,11 @@ export function IneffectivePage({ store, window, location }: PageProps) {
               columns: ['activity', 'flags', 'kind', 'course'],
               rows: flagged.slice(0, 20).map((a) => [a.activity, a.flags, a.kind, a.course]),
             }}
-            option={{
-              tooltip: { trigger: 'axis' },
-              grid: { left: 240, right: 24, top: 8, bottom: 24 },
-              xAxis: { type: 'value', minInterval: 1 },
-              yAxis: {
-                type: 'category',
-                inverse: true,
-                data: distinctActivityLabels(flagged.slice(0, 20).map((a) => a.activity)),
-              },
-              series: [
-                { name: 'signals', type: 'bar', data: flagged.slice(0, 20).map((a) => a.flags) },
-              ],
-            }}
+            option={barList(
+              distinctActivityLabels(flagged.slice(0, 20).map((a) => a.activity)),
+              { name: 'signals', data: flagged.slice(0, 20).map((a) => a.flags) },
+              240,
+            )}
             rowAction={{
               label: (index) => `Course report of ${flagged[index]?.activity ?? ''}`,
               run: (index) =>

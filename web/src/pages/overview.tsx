@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { CohortPicker } from '../cohort-picker'
 import type { PageProps } from '../app'
 import { pageHref } from '../app'
+import { barList } from '../chart-options'
 import {
   ChartCard,
   DataTable,
@@ -178,17 +179,10 @@ export function OverviewPage({ store, window, location }: PageProps) {
           }}
           // Bars, largest first: a pie of a dozen platforms, most of them small, drew its labels
           // over one another.
-          option={{
-            tooltip: { trigger: 'axis' },
-            grid: { left: 180, right: 24, top: 8, bottom: 24 },
-            xAxis: { type: 'value', minInterval: 1 },
-            yAxis: {
-              type: 'category',
-              inverse: true,
-              data: platforms.map((p) => p.platform.slice(0, 40)),
-            },
-            series: [{ name: 'statements', type: 'bar', data: platforms.map((p) => p.statements) }],
-          }}
+          option={barList(
+            platforms.map((p) => p.platform.slice(0, 40)),
+            { name: 'statements', data: platforms.map((p) => p.statements) },
+          )}
         />
         <ChartCard
           title="Top verbs"
