@@ -412,35 +412,16 @@ export async function createAlmanac(
   // each store's lease. Statements this process stores wake it at once; the poll picks up the
   // other processes' statements and a lease another process gave up.
   const foreground = createForegroundActivity()
-  const projector = createProjectionConsumer(
-    'analytics',
-    storage,
-    config,
-    logger,
-    metrics,
-    foreground,
-  )
+  const consumer = (kind: keyof typeof PROJECTION_CONSUMERS) =>
+    createProjectionConsumer(kind, storage, config, logger, metrics, foreground)
+  const projector = consumer('analytics')
   // Stop hooks run newest first, before the database closes: the projector commits its last
   // batch after forwarding and retention have stopped.
   stopHooks.add('analytics projector', () => projector.stop())
   // The insights links (activity hierarchy and competency alignments): a consumer of its own.
-  const linksProjector = createProjectionConsumer(
-    'links',
-    storage,
-    config,
-    logger,
-    metrics,
-    foreground,
-  )
+  const linksProjector = consumer('links')
   stopHooks.add('insights links', () => linksProjector.stop())
-  const peopleConsumer = createProjectionConsumer(
-    'people',
-    storage,
-    config,
-    logger,
-    metrics,
-    foreground,
-  )
+  const peopleConsumer = consumer('people')
   stopHooks.add('people consumer', () => peopleConsumer.stop())
   const forwardingService = createForwardingService({
     storage,

@@ -114,6 +114,7 @@ for (const target of TARGETS)
           const victim = await startAlmanac(env)
           const watcher = createStorage(loadConfig({ ALMANAC_DATABASE_URL: url }).storage)
           let seenMidRun = false
+          let mid = { cursor: 0, watermark: 0 }
           try {
             while (!seenMidRun && batches.length > 1) {
               await post(victim, batches.shift() ?? [])
@@ -123,21 +124,15 @@ for (const target of TARGETS)
                 if (p.cursor === p.watermark) break
               }
             }
-          } finally {
             victim.child.kill('SIGKILL')
+            expect(seenMidRun, 'the projector was never seen between two commits').toBe(true)
+            expect(await victim.exited).toBe(null)
+            mid = await watcher.log.position('analytics', S)
+          } finally {
+            // Also when a POST or a read threw before the kill above: no server is left behind.
+            if (victim.child.signalCode === null) victim.child.kill('SIGKILL')
             await watcher.close()
           }
-          expect(seenMidRun, 'the projector was never seen between two commits').toBe(true)
-          expect(await victim.exited).toBe(null)
-          const position = async () => {
-            const storage = createStorage(loadConfig({ ALMANAC_DATABASE_URL: url }).storage)
-            try {
-              return await storage.log.position('analytics', S)
-            } finally {
-              await storage.close()
-            }
-          }
-          const mid = await position()
           // Killed between the first and the last commit of the projector.
           expect(mid.cursor).toBeGreaterThan(0)
           expect(mid.cursor).toBeLessThan(mid.watermark)

@@ -6,7 +6,8 @@ import type { ChartOption } from './chart'
 
 /**
  * One bar per labelled row, top to bottom in the given order (rankings, pages in course order):
- * the option the console's list-like charts share. `left` is the room kept for the labels.
+ * the option the console's list-like charts of counts share (whole numbers on the axis).
+ * `left` is the room kept for the labels.
  */
 export function barList(
   labels: readonly string[],

@@ -181,14 +181,25 @@ export function readableResponse(response: string): string {
     .join(', ')
 }
 
+/** A short IRI with its slug's dashes and underscores read as spaces. */
+function spaced(label: string): string {
+  return label.replace(/[-_]/g, ' ')
+}
+
 /** "Leadership foundations · modules/1" from an IRI path. */
 export function activityLabel(iri: string): string {
-  return shortIri(iri).replace(/[-_]/g, ' ')
+  return spaced(shortIri(iri))
 }
 
 /** `activityLabel`s of activities shown side by side, as long as they must be to tell them apart. */
 export function distinctActivityLabels(iris: readonly string[]): string[] {
-  return distinctShortIris(iris).map((label) => label.replace(/[-_]/g, ' '))
+  return distinctShortIris(iris).map(spaced)
+}
+
+/** A course's pages as chart labels: "3. modules/1/pages/3", in course order, told apart. */
+export function pageLabels(pages: readonly { order: number; page: string }[]): string[] {
+  const short = distinctShortIris(pages.map((p) => p.page))
+  return pages.map((p, i) => `${p.order}. ${short[i] ?? p.page}`)
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   agentOfLearnerKey,
   freshnessText,
   learnerLabel,
+  pageLabels,
   percent,
   readableResponse,
   report,
@@ -549,8 +550,7 @@ export function PagesPage(props: PageProps) {
       label="Course or module (activity IRI)"
       placeholder="https://example.com/courses/intro"
       body={(r) => {
-        const short = distinctShortIris(r.pages.map((p) => p.page))
-        const labels = r.pages.map((p, i) => `${p.order}. ${short[i] ?? p.page}`)
+        const labels = pageLabels(r.pages)
         const height = Math.max(280, r.pages.length * 18)
         const bars = (name: string, data: (number | null)[]) => ({
           tooltip: { trigger: 'axis' },

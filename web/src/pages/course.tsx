@@ -13,6 +13,7 @@ import {
   distinctShortIris,
   freshnessText,
   learnerLabel,
+  pageLabels,
   percent,
   report,
   shortIri,
@@ -160,7 +161,7 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
   const pageSize = 25
   const shown = learners.slice((page - 1) * pageSize, page * pageSize)
   const overTime = outcomesOverTime(learners)
-  const pageLabels = distinctShortIris(r.pages.map((p) => p.page))
+  const pageNames = pageLabels(r.pages)
   const histogram: Table = {
     columns: ['from', 'to', 'learners'],
     rows: r.scores.histogram.map((b) => [b.from, b.to, b.count]),
@@ -325,17 +326,17 @@ function CourseView({ store, window, location, activity }: PageProps & { activit
                       width: '60%',
                       label: { position: 'right' },
                       data: r.pages.map((p, i) => ({
-                        name: `${p.order}. ${pageLabels[i] ?? p.page}`,
+                        name: pageNames[i] ?? p.page,
                         value: p.reached,
                       })),
                     },
                   ],
                 }
               : // Many steps read better as bars in course order than as a funnel's slices.
-                barList(
-                  r.pages.map((p, i) => `${p.order}. ${pageLabels[i] ?? p.page}`),
-                  { name: 'learners reaching', data: r.pages.map((p) => p.reached) },
-                )
+                barList(pageNames, {
+                  name: 'learners reaching',
+                  data: r.pages.map((p) => p.reached),
+                })
           }
         />
         <ChartCard
