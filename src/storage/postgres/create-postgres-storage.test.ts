@@ -131,6 +131,48 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     }
   })
 
+  it("reads a course's learner rows for the course report from one index, not the table (migration 0037)", async () => {
+    const storage = open()
+    await storage.migrate()
+    const db = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({ url, schema: schema.name, poolMax: 1 }),
+      }),
+    })
+    try {
+      // Twenty activities of 500 learners, the rows of each spread over the table as projection
+      // writes leave them (interleaved), then vacuumed as after a rebuild (tidyTables).
+      await sql`insert into an_learner_activity (store_id, activity_id, learner, first_ms, last_ms,
+          engaged_ms, completed_ms, best_score, first_score, last_score, centis)
+        select 1, 'https://example.com/course/' || (n % 20), 'mbox:mailto:l' || n || '@example.com',
+          n, n + 1000, n, case when n % 3 = 0 then n + 500 end, (n % 10) / 10.0, 0.5, 0.6, n * 7
+        from generate_series(1, 10000) as n`.execute(db)
+      await sql`vacuum (analyze) an_learner_activity`.execute(db)
+      await sql`set enable_seqscan = off`.execute(db)
+      await sql`set enable_bitmapscan = off`.execute(db)
+      const course = sql`from an_learner_activity la where la.store_id = 1
+        and la.activity_id = 'https://example.com/course/1' and la.first_ms >= 0 and la.first_ms < 20000`
+      // The shapes of the course report's passes (course-report.ts): the totals with the last
+      // activity, the bare scores and times, and the page of learners sorted by the last score.
+      const passes = [
+        sql`select count(*), min(la.engaged_ms), max(la.last_ms),
+          sum(case when la.completed_ms is not null then 1 else 0 end) ${course}`,
+        sql`select la.first_score, la.last_score, la.best_score, la.centis ${course}
+          and (la.last_score is not null or la.centis > 0)`,
+        sql`select la.learner ${course} order by la.last_score is null, la.last_score desc,
+          la.learner limit 20`,
+      ]
+      for (const pass of passes) {
+        const plan = (await sql<{ 'QUERY PLAN': string }>`explain ${pass}`.execute(db)).rows
+          .map((r) => r['QUERY PLAN'])
+          .join('\n')
+        expect(plan).toContain('Index Only Scan using an_learner_activity_outcomes')
+      }
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('a watermark one process returned is below every stored another allocates later', async () => {
     const reader = open()
     await reader.migrate()

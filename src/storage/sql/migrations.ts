@@ -4,6 +4,7 @@ import { DEFAULT_STORE_ID } from '../ports.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import { byteOrderKeysMigration } from './byte-order-keys-migration.js'
+import { coveringCourseRowsMigration } from './covering-course-rows-migration.js'
 import { clusteredCourseRowsMigration } from './clustered-course-rows-migration.js'
 import { courseExitsEarlierMigration } from './course-exits-earlier-migration.js'
 import { courseFunnelMigration, courseSessionsIndexMigration } from './course-funnel-migration.js'
@@ -271,6 +272,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0034-course-exits-earlier': courseExitsEarlierMigration(dialect),
     '0035-clustered-course-rows': clusteredCourseRowsMigration(dialect),
     '0036-byte-order-keys': byteOrderKeysMigration(dialect),
+    '0037-covering-course-rows': coveringCourseRowsMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

@@ -1,0 +1,57 @@
+/**
+ * @module Migration 0037: on PostgreSQL, the course report reads a course's learner rows from
+ * one index, not from the table.
+ *
+ * The course report (§1–§5) reads every learner row of a course: the outcome columns, which the
+ * outcomes index (migration 0030) holds, and `last_ms` (the last activity), `centis` (time spent)
+ * and the first and last scores, which only the table held. PostgreSQL keeps rows where they
+ * were first written, so the 23,278 rows of the largest course at 10⁷ statements lay on 23,086
+ * heap pages, one page per row (`EXPLAIN (ANALYZE, BUFFERS)`, bench/results/
+ * analytics-wave10-2026-12-04.md); with the default 128 MB of shared buffers each report pass
+ * fetched most of them again. SQLite solved this by keeping the table in key order (migration
+ * 0035); PostgreSQL has no index-organised table, and CLUSTER is undone by the next writes.
+ *
+ * So here the outcomes index carries those four columns as `include` columns (not part of the
+ * key, so the B-tree's inner pages stay as small as before): the report's passes are index-only
+ * scans of one range of consecutive leaf pages. The price: an update that changes `last_ms` or
+ * `centis` (most updates of a course row) is no longer a heap-only (HOT) update and writes this
+ * index too. The table already has three other indexes, written whenever the update is not HOT.
+ *
+ * SQLite's table is already in key order (migration 0035), and SQLite has no `include`: there
+ * this migration does nothing.
+ */
+import { type Kysely, type Migration, sql } from 'kysely'
+import type { SqlDialect } from './sql-dialect.js'
+
+/** The key columns of the outcomes index, as migration 0030 made it. */
+const KEY = [
+  'store_id',
+  'activity_id',
+  'learner',
+  'first_ms',
+  'engaged_ms',
+  'completed_ms',
+  'passed_ms',
+  'judged_success',
+  'judged_ms',
+  'judged_seq',
+  'best_score',
+]
+
+/** The course report's other columns of a learner row (course-report.ts). */
+const INCLUDED = ['last_ms', 'centis', 'first_score', 'last_score']
+
+export function coveringCourseRowsMigration(dialect: SqlDialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect.name !== 'postgres') return
+      await sql`drop index if exists an_learner_activity_outcomes`.execute(db)
+      await sql
+        .raw(
+          `create index an_learner_activity_outcomes on an_learner_activity (${KEY.join(', ')})
+            include (${INCLUDED.join(', ')})`,
+        )
+        .execute(db)
+    },
+  }
+}
