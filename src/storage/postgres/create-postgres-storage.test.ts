@@ -173,6 +173,20 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     }
   })
 
+  it('gives report reads more work_mem for their transaction only', async () => {
+    const storage = open({ poolMax: 1 })
+    await storage.migrate()
+    const workMem = (connection: unknown) =>
+      sql<{ w: string }>`select current_setting('work_mem') as w`
+        .execute(connection as Kysely<Database>)
+        .then(({ rows }) => rows[0]?.w)
+    const server = await storage.log.unitOfWork(S, ({ connection }) => workMem(connection))
+    expect(await storage.log.read(workMem)).toBe('64MB')
+    // The same (only) connection afterwards: back to the server's setting.
+    expect(await storage.log.unitOfWork(S, ({ connection }) => workMem(connection))).toBe(server)
+    expect(server).not.toBe('64MB')
+  })
+
   it('a watermark one process returned is below every stored another allocates later', async () => {
     const reader = open()
     await reader.migrate()

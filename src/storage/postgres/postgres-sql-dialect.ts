@@ -25,6 +25,12 @@ const KEY_LOCK_CLASS = 0x41637476
 /** The key of the admin data's advisory lock ('Admn' in ASCII, second key 0): apart from stores'. */
 const ADMIN_LOCK_CLASS = 0x41646d6e
 
+/**
+ * work_mem of the report reads (`readTransaction`): per sort or hash node of a query, so a report
+ * with a few such nodes on each of the pool's connections stays within a few hundred MB.
+ */
+const REPORT_WORK_MEM = '64MB'
+
 /** The time now in epoch ms, truncated as Date.now() is; clock_timestamp() moves within a statement. */
 const CLOCK_MS = sql<string>`floor(extract(epoch from clock_timestamp()) * 1000)::bigint`
 
@@ -126,8 +132,19 @@ export const postgresSqlDialect: SqlDialect = {
   async lockAdminWrites(db) {
     await sql`select pg_advisory_xact_lock(${sql.lit(ADMIN_LOCK_CLASS)}, 0)`.execute(db)
   },
+  // The reads are the reports': their sorts and hash tables hold a course's or an assessment's
+  // rows (10⁴–10⁵ at 10⁷ statements), which the default 4 MB of work_mem sends to disk (the
+  // items report's answers: "external merge  Disk"). More, for these read-only transactions
+  // only (`set local`), keeps them in memory; writers keep the server's setting.
   readTransaction: (db, fn) =>
-    db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
+    db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        await sql.raw(`set local work_mem = '${REPORT_WORK_MEM}'`).execute(trx)
+        return fn(trx)
+      }),
   // The watermark needs no exclusion: it accounts for the writers in flight (`sharedClock`).
   runExclusiveOfWriters: (db, fn) => fn(db),
   sharedClock: {
