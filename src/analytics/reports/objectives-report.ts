@@ -1,6 +1,6 @@
 /** @module Report 6, objectives: the learner × objective mastery matrix (paged) and cohort mastery (§8). */
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
-import { sql } from 'kysely'
+import { PostgresAdapter, sql } from 'kysely'
 import { OBJECTIVES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import {
@@ -50,8 +50,11 @@ export async function objectivesReport(
     if (course !== undefined) select = select.where('course', '=', course)
     return select
   }
-  // The share as the matrix computes it (correct / evidence, a double), compared as there.
-  const share = sql`case when a.evidence = 0 then null else a.correct * 1.0 / a.evidence end`
+  // The share as the matrix computes it (correct / evidence, a double), compared as there. A
+  // double in the database too: `correct * 1.0` is numeric on PostgreSQL, whose arithmetic took
+  // 146 of the 228 ms of this aggregate over 210,302 cells at 10⁷ statements.
+  const share = sql`case when a.evidence = 0 then null
+    else cast(a.correct as double precision) / a.evidence end`
   const perObjective = (
     await sql<AnyRow>`${courseObjectives(storeId, course)}
       select a.objective, count(*) as learners,
@@ -127,9 +130,16 @@ async function learnersInWindow(
   course: string | undefined,
   window: ReportWindow,
 ) {
-  const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)}
-    select count(distinct a.learner) as n from o cross join an_objectives a
-    where ${cellsInWindow(storeId, course, window)}`.execute(db)
+  const cells = sql`o cross join an_objectives a where ${cellsInWindow(storeId, course, window)}`
+  // PostgreSQL sorts every cell in the window for `count(distinct …)`; grouped by learner it can
+  // hash them into one entry per learner instead. SQLite keeps the form measured there (wave 9).
+  const count =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? sql`select count(*) as n from (select a.learner from ${cells} group by a.learner) l`
+      : sql`select count(distinct a.learner) as n from ${cells}`
+  const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)} ${count}`.execute(
+    db,
+  )
   return rows[0]
 }
 
@@ -157,7 +167,7 @@ async function keptObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery
     const select = db.selectFrom(table).where('store_id', '=', storeId)
     return course === undefined ? select : select.where('course', '=', course)
   }
-  const share = sql<number>`(correct * 1.0 / evidence)`
+  const share = sql<number>`(cast(correct as double precision) / evidence)`
   const perObjective = (await from(shares)
     .select([
       'objective',
