@@ -15,6 +15,7 @@ import {
   num,
   numOrNull,
   type ReportWindow,
+  withoutNestedLoops,
 } from './report-context.js'
 import { ratio, round, scoreHistogram, summary } from './stats.js'
 
@@ -944,10 +945,12 @@ async function courseReportInSql(
   let attemptSum = 0
   let openSessions = 0
   for (const r of (
-    await sql<AnyRow>`with ${sessionsCte}
-      select a.n as attempts, count(*) as learners, sum(a.o) as open
-      from a, ${courseRows} and la.learner = a.learner
-      group by a.n`.execute(db)
+    await withoutNestedLoops(db, () =>
+      sql<AnyRow>`with ${sessionsCte}
+        select a.n as attempts, count(*) as learners, sum(a.o) as open
+        from a, ${courseRows} and la.learner = a.learner
+        group by a.n`.execute(db),
+    )
   ).rows) {
     const attempts = num(r['attempts'])
     const learners = num(r['learners'])
@@ -1014,10 +1017,9 @@ async function courseReportInSql(
   const byAttempts = query.sort === 'attempts'
   // The page's keys first, sorted on the columns alone (by learner: the key's index order, read
   // no further than the page), then the page's rows by key, in that order.
-  const keys = (
-    await sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner${
-      byAttempts ? sql`, a.n as attempts` : sql``
-    }
+  const keysSql = sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner${
+    byAttempts ? sql`, a.n as attempts` : sql``
+  }
       from an_learner_activity la${byAttempts ? sql` left join a on a.learner = la.learner` : sql``}
       where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')}
       order by ${
@@ -1025,7 +1027,9 @@ async function courseReportInSql(
           ? sql.raw(`${sortSql} ${query.order}`)
           : sql.raw(`(${sortSql}) is null, ${sortSql} ${query.order}, la.learner${collate}`)
       }
-      limit ${query.pageSize + sharedLearners.length} offset ${start}`.execute(db)
+      limit ${query.pageSize + sharedLearners.length} offset ${start}`
+  const keys = (
+    byAttempts ? await withoutNestedLoops(db, () => keysSql.execute(db)) : await keysSql.execute(db)
   ).rows
   const rank = new Map(keys.map((r, i) => [String(r['learner']), i]))
   const pageRows = (

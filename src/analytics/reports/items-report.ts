@@ -97,7 +97,12 @@ export async function itemsReport(
         .where('assessment', '=', assessment)
         .where(inWindow)
         .groupBy('learner')
-        .having(sql`count(*)`, '=', sql.lit(k)),
+        // `>=`, not `=`: the same learners, since the primary key (assessment, question,
+        // learner) gives a learner at most k answers, but PostgreSQL estimates a third of the
+        // groups for it and 1/200 for `=`. Counting ~100 respondents where there were 20,311
+        // (10⁷ statements), it looked each one's answers up in the index, then sorted the
+        // answers to group them: 215 ms; with the estimate, a merge join and a hash: 118 ms.
+        .having(sql`count(*)`, '>=', sql.lit(k)),
     )
     .with('ranked', (qb) =>
       qb
