@@ -20,6 +20,21 @@
 import { type Kysely, type Migration, sql } from 'kysely'
 import type { SqlDialect } from './sql-dialect.js'
 
+/** The key of the outcomes index of `an_learner_activity` (migration 0037 widens it on PostgreSQL). */
+export const OUTCOMES_INDEX_KEY = [
+  'store_id',
+  'activity_id',
+  'learner',
+  'first_ms',
+  'engaged_ms',
+  'completed_ms',
+  'passed_ms',
+  'judged_success',
+  'judged_ms',
+  'judged_seq',
+  'best_score',
+] as const
+
 /** The started condition of a course row (`an_learner_activity`), as alias `row`. */
 const started = (row: string) => `${row}.engaged_ms is not null and ${row}.first_ms >= 0`
 
@@ -360,19 +375,7 @@ export function courseFunnelMigration(dialect: SqlDialect): Migration {
         .createIndex('an_learner_activity_outcomes')
         .ifNotExists()
         .on('an_learner_activity')
-        .columns([
-          'store_id',
-          'activity_id',
-          'learner',
-          'first_ms',
-          'engaged_ms',
-          'completed_ms',
-          'passed_ms',
-          'judged_success',
-          'judged_ms',
-          'judged_seq',
-          'best_score',
-        ])
+        .columns([...OUTCOMES_INDEX_KEY])
         .execute()
       // The course report's attempts: a course's sessions counted per learner (covering).
       await db.schema

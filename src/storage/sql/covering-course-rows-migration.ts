@@ -21,22 +21,8 @@
  * this migration does nothing.
  */
 import { type Kysely, type Migration, sql } from 'kysely'
+import { OUTCOMES_INDEX_KEY } from './course-funnel-migration.js'
 import type { SqlDialect } from './sql-dialect.js'
-
-/** The key columns of the outcomes index, as migration 0030 made it. */
-const KEY = [
-  'store_id',
-  'activity_id',
-  'learner',
-  'first_ms',
-  'engaged_ms',
-  'completed_ms',
-  'passed_ms',
-  'judged_success',
-  'judged_ms',
-  'judged_seq',
-  'best_score',
-]
 
 /** The course report's other columns of a learner row (course-report.ts). */
 const INCLUDED = ['last_ms', 'centis', 'first_score', 'last_score']
@@ -48,7 +34,7 @@ export function coveringCourseRowsMigration(dialect: SqlDialect): Migration {
       await sql`drop index if exists an_learner_activity_outcomes`.execute(db)
       await sql
         .raw(
-          `create index an_learner_activity_outcomes on an_learner_activity (${KEY.join(', ')})
+          `create index an_learner_activity_outcomes on an_learner_activity (${OUTCOMES_INDEX_KEY.join(', ')})
             include (${INCLUDED.join(', ')})`,
         )
         .execute(db)
