@@ -693,11 +693,14 @@ async function main() {
   mkdirSync(WORK, { recursive: true })
   for (const backend of options.backends.split(',').filter(Boolean)) await benchBackend(backend)
   mkdirSync(join(process.cwd(), 'bench/results'), { recursive: true })
-  const file = join(
+  // Two runs in the same minute get two files (-2, -3, …): the second used to replace the first.
+  const stem = join(
     process.cwd(),
     'bench/results',
-    `analytics-${SIZE}-${new Date().toISOString().slice(0, 16).replace(':', '')}.md`,
+    `analytics-${SIZE}-${new Date().toISOString().slice(0, 16).replace(':', '')}`,
   )
+  let file = `${stem}.md`
+  for (let n = 2; existsSync(file); n++) file = `${stem}-${n}.md`
   writeFileSync(
     file,
     `# Analytics bench (reports at ${SIZE} statements; ingest ratio over ${RATIO_SIZE})\n\nCommand: \`tsx bench/analytics.ts ${process.argv.slice(2).join(' ')}\`, load average at the end ${(
