@@ -2,7 +2,7 @@
  * @module Report 2, course / activity: started, completed, pass rates, scores, attempts, time,
  * modules and pages in order with the drop-off funnel and exit points, and a per-learner table.
  */
-import { PostgresAdapter, type RawBuilder, sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { LEARNER_ACTIVITY } from '../../storage/sql/analytics-schema.js'
 import { chunk } from '../../storage/sql/sql-support.js'
@@ -14,6 +14,7 @@ import {
   isOpenWindow,
   num,
   numOrNull,
+  onPostgres,
   type ReportWindow,
   withoutNestedLoops,
 } from './report-context.js'
@@ -1004,7 +1005,7 @@ async function courseReportInSql(
   const start = Math.max(0, offset - sharedLearners.length)
   // The tie-break compares learner keys as JS does (code units); PostgreSQL's default collation
   // would order by locale, so byte order is asked there.
-  const collate = db.getExecutor().adapter instanceof PostgresAdapter ? ' collate "C"' : ''
+  const collate = onPostgres(db) ? ' collate "C"' : ''
   const sortSql = {
     learner: `la.learner${collate}`,
     firstAt: 'la.first_ms',

@@ -1,6 +1,6 @@
 /** @module Report 6, objectives: the learner × objective mastery matrix (paged) and cohort mastery (§8). */
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
-import { PostgresAdapter, sql } from 'kysely'
+import { sql } from 'kysely'
 import { OBJECTIVES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import {
@@ -9,6 +9,7 @@ import {
   isOpenWindow,
   num,
   numOrNull,
+  onPostgres,
   type ReportWindow,
   windowJson,
 } from './report-context.js'
@@ -133,10 +134,9 @@ async function learnersInWindow(
   const cells = sql`o cross join an_objectives a where ${cellsInWindow(storeId, course, window)}`
   // PostgreSQL sorts every cell in the window for `count(distinct …)`; grouped by learner it can
   // hash them into one entry per learner instead. SQLite keeps the form measured there (wave 9).
-  const count =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? sql`select count(*) as n from (select a.learner from ${cells} group by a.learner) l`
-      : sql`select count(distinct a.learner) as n from ${cells}`
+  const count = onPostgres(db)
+    ? sql`select count(*) as n from (select a.learner from ${cells} group by a.learner) l`
+    : sql`select count(distinct a.learner) as n from ${cells}`
   const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)} ${count}`.execute(
     db,
   )

@@ -10,6 +10,11 @@ export type AnyRow = Record<string, unknown>
 
 export const DAY_MS = 86_400_000
 
+/** True when the report reads PostgreSQL (some queries are shaped for its planner). */
+export function onPostgres(db: AnyDb): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
 /**
  * Runs `query` with PostgreSQL's nested-loop joins off, in the report's read transaction, then
  * turns them back on. For a join whose outer side PostgreSQL cannot count and no rewrite helps:
@@ -19,7 +24,7 @@ export const DAY_MS = 86_400_000
  * itself.
  */
 export async function withoutNestedLoops<T>(db: AnyDb, query: () => Promise<T>): Promise<T> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return query()
+  if (!onPostgres(db)) return query()
   await sql`set local enable_nestloop = off`.execute(db)
   // A query that fails ends the transaction, and `set local` ends with it.
   const result = await query()
