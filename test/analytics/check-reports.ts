@@ -13,6 +13,7 @@ import {
   engages,
   itemsRef,
   learnerRef,
+  moduleOrderRef,
   moduleRef,
   objectivesRef,
   objectId,
@@ -143,6 +144,8 @@ export async function checkReports(
   ]
     .sort()
     .slice(0, 4)
+  // Courses whose module order was compared with two modules or more (so it could be wrong).
+  let orderedModules = 0
   for (const activity of [...courses, ...modules.slice(0, 3), ...completedUnstarted]) {
     for (const window of [{}, WINDOW]) {
       const ref = courseRef(
@@ -224,12 +227,25 @@ export async function checkReports(
         })),
         `${what} modules`,
       ).toEqual(report.modules.map((m) => moduleRef(set, m.activity, ref.cohortLearners)))
+      // The modules in the order of their first statement by anyone.
+      expect(report.modules.map((m) => m.order)).toEqual(report.modules.map((_, i) => i + 1))
+      expect(
+        report.modules.map((m) => m.activity),
+        `${what} module order`,
+      ).toEqual(
+        moduleOrderRef(
+          set,
+          report.modules.map((m) => m.activity),
+        ),
+      )
+      if (report.modules.length >= 2) orderedModules += 1
       // A rate is a share of its own population (§1, §2): never above 1, modules included.
       for (const m of [report, ...report.modules])
         for (const r of [m.completionRate, m.firstAttemptPassRate, m.eventualPassRate])
           expect(r ?? 0, `${what} ${JSON.stringify(m).slice(0, 120)}`).toBeLessThanOrEqual(1)
     }
   }
+  expect(orderedModules, `${label} courses with modules in order`).toBeGreaterThan(0)
 
   // 4. Item analysis of every assessment.
   const assessments = [

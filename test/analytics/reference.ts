@@ -485,6 +485,19 @@ export function learnerRef(set: readonly Raw[], learner: string) {
   }
 }
 
+/**
+ * The course report's module order: by each module's first statement by anyone (its own or one
+ * grouped under it, the scope of `courseRef`), then by id.
+ */
+export function moduleOrderRef(set: readonly Raw[], modules: readonly string[]): string[] {
+  const first = (m: string) =>
+    Math.min(...set.filter((r) => objectId(r.s) === m || courseOf(r.s) === m).map((r) => r.ms))
+  return [...modules]
+    .map((m) => ({ m, first: first(m) }))
+    .sort((x, y) => x.first - y.first || (x.m < y.m ? -1 : 1))
+    .map(({ m }) => m)
+}
+
 /** A module's outcome measures over the course cohort's learners (§1, §2), on the module itself. */
 export function moduleRef(set: readonly Raw[], module: string, cohort: ReadonlySet<string>) {
   const mine = by(

@@ -173,6 +173,43 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     }
   })
 
+  it("finds an activity's first statement by anyone from the first entry of an index (migration 0038)", async () => {
+    const storage = open()
+    await storage.migrate()
+    const db = new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({ url, schema: schema.name, poolMax: 1 }),
+      }),
+    })
+    try {
+      await sql`insert into an_learner_activity (store_id, activity_id, learner, first_ms, last_ms, centis)
+        select 1, 'https://example.com/module/' || (n % 5), 'mbox:mailto:l' || n || '@example.com',
+          100000 - n, 100000, 0
+        from generate_series(1, 20000) as n`.execute(db)
+      await sql`vacuum (analyze) an_learner_activity`.execute(db)
+      // The shape of the modules' order in the course report (course-report.ts, modulesInSql).
+      const lookup = (id: string) =>
+        sql`select ${id} as activity_id, (select min(first_ms) from an_learner_activity
+          where store_id = 1 and activity_id = ${id}) as first`
+      const query = sql<{ activity_id: string; first: string }>`${lookup(
+        'https://example.com/module/1',
+      )} union all ${lookup('https://example.com/module/4')}`
+      const plan = (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n')
+      expect(plan).toContain('Index Only Scan using an_learner_activity_first')
+      // Each module's min is its first index entry, not a pass over its 4,000 rows.
+      expect(plan).toContain('Limit')
+      const { rows } = await query.execute(db)
+      expect(rows.map((r) => [r.activity_id, Number(r.first)])).toEqual([
+        ['https://example.com/module/1', 100000 - 19996],
+        ['https://example.com/module/4', 100000 - 19999],
+      ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('gives report reads more work_mem for their transaction only', async () => {
     const storage = open({ poolMax: 1 })
     await storage.migrate()

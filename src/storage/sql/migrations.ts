@@ -1,6 +1,7 @@
 /** @module The schema's versioned migrations, kept in code so they run the same from src/ and dist/. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
+import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import { byteOrderKeysMigration } from './byte-order-keys-migration.js'
@@ -273,6 +274,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0035-clustered-course-rows': clusteredCourseRowsMigration(dialect),
     '0036-byte-order-keys': byteOrderKeysMigration(dialect),
     '0037-covering-course-rows': coveringCourseRowsMigration(dialect),
+    '0038-activity-first-seen': activityFirstSeenMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
