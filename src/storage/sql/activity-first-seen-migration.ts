@@ -11,9 +11,11 @@
  *
  * The price: one more index entry per new learner row and per update of a row that is not
  * heap-only (since migration 0037, most updates of a course row); measured in docs/scaling.md
- * (808 MB at 10⁷ statements; lag and ingest ratio still inside their targets). SQLite keeps the table in
- * key order (migration 0035), where reading a module's rows is a range of consecutive pages,
- * and its projector shares the one writer with ingest: there this migration does nothing.
+ * (808 MB at 10⁷ statements; lag and ingest ratio still inside their targets).
+ *
+ * SQLite keeps the table in key order (migration 0035), where reading a module's rows is a
+ * range of consecutive pages, and its projector shares the one writer with ingest: there this
+ * migration does nothing.
  */
 import { type Kysely, type Migration, sql } from 'kysely'
 import type { SqlDialect } from './sql-dialect.js'
