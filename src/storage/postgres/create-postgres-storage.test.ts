@@ -42,6 +42,15 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     opened.push(storage)
     return storage
   }
+  /** The migrated schema on one plain connection, for the plan tests' own rows and EXPLAINs. */
+  async function migratedConnection() {
+    await open().migrate()
+    return new Kysely<Record<string, Record<string, unknown>>>({
+      dialect: new PostgresDialect({
+        pool: createPostgresPool({ url, schema: schema.name, poolMax: 1 }),
+      }),
+    })
+  }
   beforeEach(async () => {
     schema = await createThrowawaySchema(url)
   })
@@ -132,13 +141,7 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
   })
 
   it("reads a course's learner rows for the course report from one index, not the table (migration 0037)", async () => {
-    const storage = open()
-    await storage.migrate()
-    const db = new Kysely<Record<string, Record<string, unknown>>>({
-      dialect: new PostgresDialect({
-        pool: createPostgresPool({ url, schema: schema.name, poolMax: 1 }),
-      }),
-    })
+    const db = await migratedConnection()
     try {
       // Twenty activities of 500 learners, the rows of each spread over the table as projection
       // writes leave them (interleaved), then vacuumed as after a rebuild (tidyTables).
@@ -174,13 +177,7 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
   })
 
   it("finds an activity's first statement by anyone from the first entry of an index (migration 0038)", async () => {
-    const storage = open()
-    await storage.migrate()
-    const db = new Kysely<Record<string, Record<string, unknown>>>({
-      dialect: new PostgresDialect({
-        pool: createPostgresPool({ url, schema: schema.name, poolMax: 1 }),
-      }),
-    })
+    const db = await migratedConnection()
     try {
       await sql`insert into an_learner_activity (store_id, activity_id, learner, first_ms, last_ms, centis)
         select 1, 'https://example.com/module/' || (n % 5), 'mbox:mailto:l' || n || '@example.com',
