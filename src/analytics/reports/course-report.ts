@@ -1142,6 +1142,22 @@ async function sessionsOfLearners(
 }
 
 /**
+ * Each activity's first statement by anyone (`first`, null when it has no learner row): one
+ * `min` per activity, so PostgreSQL reads the first entry of the activity's range of its
+ * (store, activity, first_ms) index (migration 0038) instead of every learner row of the
+ * activity, which a `min … group by` over all of them would read.
+ */
+export function firstStatementsOf(storeId: number, activities: readonly string[]) {
+  return sql<AnyRow>`${sql.join(
+    activities.map(
+      (id) => sql`select ${id} as activity_id, (select min(first_ms) from an_learner_activity
+        where store_id = ${storeId} and activity_id = ${id}) as first`,
+    ),
+    sql` union all `,
+  )}`
+}
+
+/**
  * The modules' outcome measures and best-score summaries over the course's cohort: counted in
  * SQL for the IFIs that are persons of their own (a module row joined to the learner's course
  * row in the cohort), from merged rows for the shared persons; the best scores read as bare
@@ -1161,19 +1177,8 @@ async function modulesInSql(
       on la.store_id = m.store_id and la.activity_id = ${activity} and la.learner = m.learner
     where m.store_id = ${storeId} and m.activity_id in (${sql.join([...moduleIds])})
       and ${cohortOf('la')}`
-  // One `min` per module, so PostgreSQL reads the first entry of the module's range of its
-  // (store, activity, first_ms) index (migration 0038) instead of every learner row of the
-  // module, which a `min … group by` over all of them would read.
   const firstSeen = new Map<string, number>()
-  for (const r of (
-    await sql<AnyRow>`${sql.join(
-      moduleIds.map(
-        (id) => sql`select ${id} as activity_id, (select min(first_ms) from an_learner_activity
-          where store_id = ${storeId} and activity_id = ${id}) as first`,
-      ),
-      sql` union all `,
-    )}`.execute(db)
-  ).rows)
+  for (const r of (await firstStatementsOf(storeId, moduleIds).execute(db)).rows)
     if (r['first'] !== null) firstSeen.set(String(r['activity_id']), num(r['first']))
   // One pass grouped by (module, best score): the counts add up over the groups, and the
   // scores (few distinct values) come back as value and multiplicity.

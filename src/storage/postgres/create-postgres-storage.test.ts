@@ -12,6 +12,7 @@ import {
   TEST_POSTGRES_URL,
   type Throwaway,
 } from '../../../test/fixtures/throwaway-postgres.js'
+import { firstStatementsOf } from '../../analytics/reports/course-report.js'
 import { DEFAULT_STORE_ID, type Storage } from '../ports.js'
 import { createMigrationProvider } from '../sql/migrations.js'
 import { createPostgresStorage } from './create-postgres-storage.js'
@@ -184,13 +185,11 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
           100000 - n, 100000, 0
         from generate_series(1, 20000) as n`.execute(db)
       await sql`vacuum (analyze) an_learner_activity`.execute(db)
-      // The shape of the modules' order in the course report (course-report.ts, modulesInSql).
-      const lookup = (id: string) =>
-        sql`select ${id} as activity_id, (select min(first_ms) from an_learner_activity
-          where store_id = 1 and activity_id = ${id}) as first`
-      const query = sql<{ activity_id: string; first: string }>`${lookup(
+      // The course report's query for its modules' order (course-report.ts, modulesInSql).
+      const query = firstStatementsOf(1, [
         'https://example.com/module/1',
-      )} union all ${lookup('https://example.com/module/4')}`
+        'https://example.com/module/4',
+      ])
       const plan = (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
         .map((r) => r['QUERY PLAN'])
         .join('\n')
