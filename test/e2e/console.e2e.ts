@@ -270,8 +270,29 @@ describe('the web console', () => {
     // A module has scores, attempts and times, though no pages of its own.
     await chartsDrawn(3)
 
-    // The whole course: its IRI is the module's parent.
-    const courseIri = moduleIri.replace(/\/modules\/\d+$/, '')
+    // The whole course: the module's parent when a learner completed it, so that all six charts
+    // have something to draw; otherwise a simulated course with a completion. (The simulation
+    // starts 60 days before today and its learners keep weekdays, so which course leads Top
+    // activities, and whether it has a completion, changes from day to day.)
+    const token = await bearer()
+    const completions = async (course: string): Promise<number> =>
+      (
+        await apiJson<{ completed: number }>(
+          `/stores/1/reports/course?activity=${encodeURIComponent(course)}`,
+          token,
+        )
+      ).completed
+    let courseIri = moduleIri.replace(/\/modules\/\d+$/, '')
+    if ((await completions(courseIri)) === 0) {
+      const completed: string[] = []
+      for (const course of server.courses)
+        if ((await completions(course)) > 0) completed.push(course)
+      expect(
+        completed.length,
+        `a completion in one of ${server.courses.join(', ')}`,
+      ).toBeGreaterThan(0)
+      courseIri = completed[0] ?? ''
+    }
     await page.getByLabel('Course (activity IRI)').fill(courseIri)
     await page.getByRole('button', { name: 'Show report' }).click()
     await page.waitForURL((u) => u.searchParams.get('activity') === courseIri)
@@ -293,7 +314,6 @@ describe('the web console', () => {
       page.waitForEvent('download'),
       learners.getByRole('button', { name: 'Download CSV' }).click(),
     ])
-    const token = await bearer()
     const serverCsv = await (
       await fetch(
         url(
@@ -330,11 +350,40 @@ describe('the web console', () => {
     await page.goBack()
     await page.getByRole('heading', { name: /^Learners/ }).waitFor()
 
-    // Drill down to a learner: the learner report, then their statements.
-    const learnerKey = (
-      await learners.locator('tbody tr').first().getByRole('button').getAttribute('aria-label')
-    )?.replace('Learner report of ', '')
-    await learners.locator('tbody tr').first().getByRole('button').click()
+    // Drill down to a learner: the learner report, then their statements. The first learner on
+    // the page (sorted by learner, descending) who has sessions, courses, objectives and informal
+    // learning, so that each of the report's four charts has something to draw.
+    const shownLearners = (
+      await apiJson<{ learners: { rows: { learner: string }[] } }>(
+        `/stores/1/reports/course?activity=${encodeURIComponent(courseIri)}&pageSize=500&sort=learner&order=desc`,
+        token,
+      )
+    ).learners.rows.slice(0, await learners.locator('tbody tr').count())
+    let learnerRow = -1
+    for (const [index, row] of shownLearners.entries()) {
+      const report = await apiJson<Record<'sessions' | 'courses' | 'objectives' | 'informal', []>>(
+        `/stores/1/reports/learner?learner=${encodeURIComponent(row.learner)}`,
+        token,
+      )
+      if (
+        [report.sessions, report.courses, report.objectives, report.informal].every(
+          (l) => l.length > 0,
+        )
+      ) {
+        learnerRow = index
+        break
+      }
+    }
+    expect(
+      learnerRow,
+      'a learner of the course with data for all four charts',
+    ).toBeGreaterThanOrEqual(0)
+    const learnerButton = learners.locator('tbody tr').nth(learnerRow).getByRole('button')
+    const learnerKey = (await learnerButton.getAttribute('aria-label'))?.replace(
+      'Learner report of ',
+      '',
+    )
+    await learnerButton.click()
     await page.waitForURL(/\/learner\?/)
     await page.getByRole('heading', { name: 'Timeline: time per session' }).waitFor()
     await chartsDrawn(4)

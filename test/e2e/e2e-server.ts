@@ -14,6 +14,8 @@ export const BOOTSTRAP = { key: 'e2e-key', secret: 'e2e-secret-123456' }
 export interface E2eServer {
   origin: string
   output: string[]
+  /** The course IRIs the simulated statements name as their object, sorted. */
+  courses: readonly string[]
   stop(): Promise<void>
 }
 
@@ -78,8 +80,18 @@ export async function startE2eServer(
     ],
     env,
   )
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+  const courses = [
+    ...new Set(
+      lines
+        .map((line) => (JSON.parse(line) as { object: { id?: string } }).object.id ?? '')
+        .filter((id) => /\/courses\/[^/]+$/.test(id)),
+    ),
+  ].sort()
   if (options.storedAtTimestamp === true) {
-    const lines = readFileSync(file, 'utf8').trim().split('\n')
     const stored = lines
       .map((line) => JSON.parse(line) as { timestamp: string; stored?: string })
       .map((s) => ({ ...s, stored: s.timestamp }))
@@ -114,6 +126,7 @@ export async function startE2eServer(
   return {
     origin,
     output,
+    courses,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM')
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))])
