@@ -42,6 +42,12 @@ const { values: options } = parseArgs({
      */
     'ingest-only': { type: 'boolean', default: false },
     /**
+     * With --ingest-only: how many times the floor and every case are measured, in turn. Each
+     * round's ratios compare figures taken within a minute of each other; the summary rows give
+     * their median and range, which a shared machine's bursts move far less than one pass.
+     */
+    rounds: { type: 'string', default: '3' },
+    /**
      * A built checkout of another commit (its `dist/`) measured in the same run and conditions
      * as this one, e.g. the base commit of a change: its rows are labelled `before`.
      */
@@ -539,10 +545,35 @@ async function freshDatabase(
   }
 }
 
+/** One measured ingest case of one round of `ingestFocus`. */
+interface FocusResult {
+  round: number
+  build: string
+  what: string
+  batch: number
+  processes: number
+  perSecond: number
+  p50: number
+  p99: number
+  cpuUsPerStatement: number
+  errors: number
+  /** Batch 100 in one process: statements/s over this round's floor. */
+  toFloor?: number
+  /** Two processes: statements/s over this round's one process, same batch and concurrency. */
+  toOneProcess?: number
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
+}
+
 /**
  * Issue 14's targets, for each build (`before`, if given, then this one) on fresh databases:
  * single statements at concurrency 64, batches of 100 at concurrency 16 as a ratio of the raw
- * floor, and on PostgreSQL two processes against one on the same store.
+ * floor, and on PostgreSQL two processes against one on the same store. The floor and the cases
+ * are measured `--rounds` times in turn; each ratio divides figures of the same round.
  */
 async function ingestFocus(
   backend: 'sqlite' | 'postgres',
@@ -557,114 +588,171 @@ async function ingestFocus(
   ]
   const singles = Math.round(8000 * scale)
   const hundreds = Math.round(20000 * scale)
-  const floorDb = await freshDatabase(backend, 'floor')
-  let floorPerSecond = 0
-  try {
-    log(`${backend}: raw storage floor`)
-    await run('node', [CLI, 'migrate'], { ALMANAC_DATABASE_URL: floorDb.url })
-    const floorRows = await loadFloorRows(file, 0, hundreds)
-    const floor =
-      backend === 'sqlite'
-        ? sqliteFloor(floorDb.url, floorRows, 100)
-        : await postgresFloor(floorDb.url, floorRows, 100, 4)
-    floorPerSecond = floor.statements / floor.seconds
-    rows.push({
-      backend,
-      phase: 'floor',
-      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
-      statementsPerSecond: floorPerSecond,
-    })
-  } finally {
-    await floorDb.drop()
-  }
-  for (const [build, cli] of builds) {
-    const cases: {
-      what: string
-      processes: number
-      batch: number
-      concurrency: number
-      count: number
-    }[] = [
-      {
-        what: 'single statements, concurrency 64',
-        processes: 1,
-        batch: 1,
-        concurrency: 64,
-        count: singles,
-      },
-      {
-        what: 'batch 100, concurrency 16',
-        processes: 1,
-        batch: 100,
-        concurrency: 16,
-        count: hundreds,
-      },
-      ...(backend === 'postgres'
-        ? [
-            {
-              what: 'single statements, concurrency 64, 2 processes',
-              processes: 2,
-              batch: 1,
-              concurrency: 64,
-              count: singles,
-            },
-            {
-              what: 'batch 100, concurrency 16, 2 processes',
-              processes: 2,
-              batch: 100,
-              concurrency: 16,
-              count: hundreds,
-            },
-          ]
-        : []),
-    ]
-    const oneProcess = new Map<string, number>()
-    for (const c of cases) {
-      const db = await freshDatabase(backend, build)
-      try {
-        await run('node', [cli, 'migrate'], { ALMANAC_DATABASE_URL: db.url })
-        log(`${backend} ${build}: ${c.what}`)
-        // The floor inserted the first `hundreds` statements elsewhere; each case starts at 0
-        // on an empty database, so every build and case ingests the same statements.
-        const r = await ingestOn(
-          cli,
-          db.url,
-          port,
-          c.processes,
-          file,
-          0,
-          c.count,
-          c.batch,
-          c.concurrency,
-          hundreds + 1000,
-        )
-        if (r.errors > 0) log(`  ${r.errors} errors`)
-        const key = `${c.batch}/${c.concurrency}`
-        if (c.processes === 1) oneProcess.set(key, r.perSecond)
-        const single = oneProcess.get(key)
-        rows.push({
-          backend,
-          phase: `ingest, ${build}`,
-          what: c.what,
-          statementsPerSecond: r.perSecond,
-          p50: r.p50,
-          p99: r.p99,
-          ...(c.batch === 100 && c.processes === 1 ? { ratio: r.perSecond / floorPerSecond } : {}),
-          note:
-            `server CPU ${Math.round(r.cpuUsPerStatement)} µs/statement` +
-            (c.processes > 1 && single !== undefined
-              ? `; ${(r.perSecond / single).toFixed(2)}× one process`
-              : '') +
-            (r.errors > 0 ? `; ${r.errors} errors` : ''),
-        })
-        log(
-          `  ${Math.round(r.perSecond)} st/s, CPU ${Math.round(r.cpuUsPerStatement)} µs/statement`,
-        )
-      } finally {
-        await db.drop()
+  const cases: {
+    what: string
+    processes: number
+    batch: number
+    concurrency: number
+    count: number
+  }[] = [
+    {
+      what: 'single statements, concurrency 64',
+      processes: 1,
+      batch: 1,
+      concurrency: 64,
+      count: singles,
+    },
+    {
+      what: 'batch 100, concurrency 16',
+      processes: 1,
+      batch: 100,
+      concurrency: 16,
+      count: hundreds,
+    },
+    ...(backend === 'postgres'
+      ? [
+          {
+            what: 'single statements, concurrency 64, 2 processes',
+            processes: 2,
+            batch: 1,
+            concurrency: 64,
+            count: singles,
+          },
+          {
+            what: 'batch 100, concurrency 16, 2 processes',
+            processes: 2,
+            batch: 100,
+            concurrency: 16,
+            count: hundreds,
+          },
+        ]
+      : []),
+  ]
+  const rounds = Math.max(1, Number(options.rounds) || 1)
+  const floors: number[] = []
+  const results: FocusResult[] = []
+  const floorRows = await loadFloorRows(file, 0, hundreds)
+  for (let round = 1; round <= rounds; round++) {
+    const floorDb = await freshDatabase(backend, 'floor')
+    let floorPerSecond = 0
+    try {
+      log(`${backend} round ${round}/${rounds}: raw storage floor`)
+      await run('node', [CLI, 'migrate'], { ALMANAC_DATABASE_URL: floorDb.url })
+      const floor =
+        backend === 'sqlite'
+          ? sqliteFloor(floorDb.url, floorRows, 100)
+          : await postgresFloor(floorDb.url, floorRows, 100, 4)
+      floorPerSecond = floor.statements / floor.seconds
+      floors.push(floorPerSecond)
+      log(`  ${Math.round(floorPerSecond)} st/s`)
+    } finally {
+      await floorDb.drop()
+    }
+    for (const [build, cli] of builds) {
+      const oneProcess = new Map<string, number>()
+      for (const c of cases) {
+        const db = await freshDatabase(backend, build)
+        try {
+          await run('node', [cli, 'migrate'], { ALMANAC_DATABASE_URL: db.url })
+          log(`${backend} round ${round}/${rounds} ${build}: ${c.what}`)
+          // The floor inserted the first `hundreds` statements elsewhere; each case starts at 0
+          // on an empty database, so every build, case and round ingests the same statements.
+          const r = await ingestOn(
+            cli,
+            db.url,
+            port,
+            c.processes,
+            file,
+            0,
+            c.count,
+            c.batch,
+            c.concurrency,
+            hundreds + 1000,
+          )
+          if (r.errors > 0) log(`  ${r.errors} errors`)
+          const key = `${c.batch}/${c.concurrency}`
+          if (c.processes === 1) oneProcess.set(key, r.perSecond)
+          const single = oneProcess.get(key)
+          results.push({
+            round,
+            build,
+            what: c.what,
+            batch: c.batch,
+            processes: c.processes,
+            ...r,
+            ...(c.batch === 100 && c.processes === 1
+              ? { toFloor: r.perSecond / floorPerSecond }
+              : {}),
+            ...(c.processes > 1 && single !== undefined
+              ? { toOneProcess: r.perSecond / single }
+              : {}),
+          })
+          log(
+            `  ${Math.round(r.perSecond)} st/s, CPU ${Math.round(r.cpuUsPerStatement)} µs/statement`,
+          )
+        } finally {
+          await db.drop()
+        }
       }
     }
   }
+  const range = (xs: readonly number[], digits: number): string =>
+    `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
+  // Each round's figures, then the median of the rounds (the figure to quote) with the range.
+  for (let round = 1; round <= rounds; round++) {
+    rows.push({
+      backend,
+      phase: `round ${round}: floor`,
+      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+      statementsPerSecond: floors[round - 1] ?? NaN,
+    })
+    for (const r of results.filter((x) => x.round === round))
+      rows.push({
+        backend,
+        phase: `round ${round}: ingest, ${r.build}`,
+        what: r.what,
+        statementsPerSecond: r.perSecond,
+        p50: r.p50,
+        p99: r.p99,
+        ...(r.toFloor === undefined ? {} : { ratio: r.toFloor }),
+        note:
+          `server CPU ${Math.round(r.cpuUsPerStatement)} µs/statement` +
+          (r.toOneProcess === undefined ? '' : `; ${r.toOneProcess.toFixed(2)}× one process`) +
+          (r.errors > 0 ? `; ${r.errors} errors` : ''),
+      })
+  }
+  rows.push({
+    backend,
+    phase: `median of ${rounds}: floor`,
+    what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+    statementsPerSecond: median(floors),
+    note: `range ${range(floors, 0)} st/s`,
+  })
+  for (const [build] of builds)
+    for (const c of cases) {
+      const mine = results.filter((x) => x.build === build && x.what === c.what)
+      const toFloor = mine.flatMap((x) => (x.toFloor === undefined ? [] : [x.toFloor]))
+      const toOne = mine.flatMap((x) => (x.toOneProcess === undefined ? [] : [x.toOneProcess]))
+      const perSecond = mine.map((x) => x.perSecond)
+      const errors = mine.reduce((n, x) => n + x.errors, 0)
+      rows.push({
+        backend,
+        phase: `median of ${rounds}: ingest, ${build}`,
+        what: c.what,
+        statementsPerSecond: median(perSecond),
+        p50: median(mine.map((x) => x.p50)),
+        p99: median(mine.map((x) => x.p99)),
+        ...(toFloor.length > 0 ? { ratio: median(toFloor) } : {}),
+        note:
+          `range ${range(perSecond, 0)} st/s` +
+          (toFloor.length > 0 ? `; ratio to the round's floor ${range(toFloor, 2)}` : '') +
+          (toOne.length > 0
+            ? `; ${median(toOne).toFixed(2)}× one process (range ${range(toOne, 2)})`
+            : '') +
+          `; server CPU ${Math.round(median(mine.map((x) => x.cpuUsPerStatement)))} µs/statement` +
+          (errors > 0 ? `; ${errors} errors` : ''),
+      })
+    }
 }
 
 function fmt(n: number | undefined, digits = 0): string {
@@ -676,7 +764,7 @@ function report(): string {
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
     options['ingest-only']
-      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run; ratios compare figures from this same run.`
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${Math.max(1, Number(options.rounds) || 1)} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
       : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
