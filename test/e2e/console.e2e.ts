@@ -361,10 +361,9 @@ describe('the web console', () => {
     ).learners.rows.slice(0, await learners.locator('tbody tr').count())
     let learnerRow = -1
     for (const [index, row] of shownLearners.entries()) {
-      const report = await apiJson<Record<'sessions' | 'courses' | 'objectives' | 'informal', []>>(
-        `/stores/1/reports/learner?learner=${encodeURIComponent(row.learner)}`,
-        token,
-      )
+      const report = await apiJson<
+        Record<'sessions' | 'courses' | 'objectives' | 'informal', unknown[]>
+      >(`/stores/1/reports/learner?learner=${encodeURIComponent(row.learner)}`, token)
       if (
         [report.sessions, report.courses, report.objectives, report.informal].every(
           (l) => l.length > 0,
@@ -390,6 +389,8 @@ describe('the web console', () => {
     await shot('learner')
     const key = new URL(page.url()).searchParams.get('learner') ?? ''
     expect(key).toMatch(new RegExp(`\\|${learnerKey ?? '-'}$`))
+    // The row clicked is the learner whose report was checked above.
+    expect(key).toBe(shownLearners[learnerRow]?.learner)
     await page.getByRole('link', { name: 'All statements of this learner' }).click()
     await page.waitForURL(/\/statements\?/)
     const agent = JSON.parse(new URL(page.url()).searchParams.get('agent') ?? '{}') as {
