@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { median } from '../src/analytics/reports/stats.js'
 import { loadFloorRows, postgresFloor, sqliteFloor, type FloorResult } from './floor.js'
 import { cpuSeconds, run, serveArgs } from './processes.js'
 import type { IngestJob, JobResult, QueryJob } from './load-generator.js'
@@ -64,6 +65,8 @@ const sizes = options.sizes
   .filter((n) => n > 0)
   .sort((a, b) => a - b)
 const scale = options.quick ? 0.2 : 1
+/** `--rounds`: how many times the ingest-only bench measures the floor and every case. */
+const ROUNDS = Math.max(1, Number(options.rounds) || 1)
 
 /**
  * Ingest matrix: statements sent per (batch size); each runs at every concurrency. The total
@@ -405,7 +408,7 @@ async function benchBackend(
     rows.push({
       backend,
       phase: 'floor',
-      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+      what: floorLabel(backend),
       statementsPerSecond: floorPerSecond,
     })
     rows.push({
@@ -421,6 +424,11 @@ async function benchBackend(
   } finally {
     for (const cleanup of cleanups) await cleanup()
   }
+}
+
+/** What the raw storage floor of `backend` measures (`sqliteFloor`, `postgresFloor`). */
+function floorLabel(backend: 'sqlite' | 'postgres'): string {
+  return `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`
 }
 
 /**
@@ -563,11 +571,8 @@ interface FocusResult {
   toOneProcess?: number
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
-}
+/** The median of one figure over the rounds (stats.ts); a list here is never empty. */
+const overRounds = (xs: readonly number[]): number => median(xs) ?? NaN
 
 /**
  * Issue 14's targets, for each build (`before`, if given, then this one) on fresh databases:
@@ -628,15 +633,14 @@ async function ingestFocus(
         ]
       : []),
   ]
-  const rounds = Math.max(1, Number(options.rounds) || 1)
   const floors: number[] = []
   const results: FocusResult[] = []
   const floorRows = await loadFloorRows(file, 0, hundreds)
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= ROUNDS; round++) {
     const floorDb = await freshDatabase(backend, 'floor')
     let floorPerSecond = 0
     try {
-      log(`${backend} round ${round}/${rounds}: raw storage floor`)
+      log(`${backend} round ${round}/${ROUNDS}: raw storage floor`)
       await run('node', [CLI, 'migrate'], { ALMANAC_DATABASE_URL: floorDb.url })
       const floor =
         backend === 'sqlite'
@@ -654,7 +658,7 @@ async function ingestFocus(
         const db = await freshDatabase(backend, build)
         try {
           await run('node', [cli, 'migrate'], { ALMANAC_DATABASE_URL: db.url })
-          log(`${backend} round ${round}/${rounds} ${build}: ${c.what}`)
+          log(`${backend} round ${round}/${ROUNDS} ${build}: ${c.what}`)
           // The floor inserted the first `hundreds` statements elsewhere; each case starts at 0
           // on an empty database, so every build, case and round ingests the same statements.
           const r = await ingestOn(
@@ -699,11 +703,11 @@ async function ingestFocus(
   const range = (xs: readonly number[], digits: number): string =>
     `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
   // Each round's figures, then the median of the rounds (the figure to quote) with the range.
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= ROUNDS; round++) {
     rows.push({
       backend,
       phase: `round ${round}: floor`,
-      what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
+      what: floorLabel(backend),
       statementsPerSecond: floors[round - 1] ?? NaN,
     })
     for (const r of results.filter((x) => x.round === round))
@@ -723,9 +727,9 @@ async function ingestFocus(
   }
   rows.push({
     backend,
-    phase: `median of ${rounds}: floor`,
-    what: `raw driver, batch 100${backend === 'postgres' ? ', 4 writers' : ''}`,
-    statementsPerSecond: median(floors),
+    phase: `median of ${ROUNDS}: floor`,
+    what: floorLabel(backend),
+    statementsPerSecond: overRounds(floors),
     note: `range ${range(floors, 0)} st/s`,
   })
   for (const [build] of builds)
@@ -737,19 +741,19 @@ async function ingestFocus(
       const errors = mine.reduce((n, x) => n + x.errors, 0)
       rows.push({
         backend,
-        phase: `median of ${rounds}: ingest, ${build}`,
+        phase: `median of ${ROUNDS}: ingest, ${build}`,
         what: c.what,
-        statementsPerSecond: median(perSecond),
-        p50: median(mine.map((x) => x.p50)),
-        p99: median(mine.map((x) => x.p99)),
-        ...(toFloor.length > 0 ? { ratio: median(toFloor) } : {}),
+        statementsPerSecond: overRounds(perSecond),
+        p50: overRounds(mine.map((x) => x.p50)),
+        p99: overRounds(mine.map((x) => x.p99)),
+        ...(toFloor.length > 0 ? { ratio: overRounds(toFloor) } : {}),
         note:
           `range ${range(perSecond, 0)} st/s` +
           (toFloor.length > 0 ? `; ratio to the round's floor ${range(toFloor, 2)}` : '') +
           (toOne.length > 0
-            ? `; ${median(toOne).toFixed(2)}× one process (range ${range(toOne, 2)})`
+            ? `; ${overRounds(toOne).toFixed(2)}× one process (range ${range(toOne, 2)})`
             : '') +
-          `; server CPU ${Math.round(median(mine.map((x) => x.cpuUsPerStatement)))} µs/statement` +
+          `; server CPU ${Math.round(overRounds(mine.map((x) => x.cpuUsPerStatement)))} µs/statement` +
           (errors > 0 ? `; ${errors} errors` : ''),
       })
     }
@@ -764,7 +768,7 @@ function report(): string {
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
     options['ingest-only']
-      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${Math.max(1, Number(options.rounds) || 1)} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${ROUNDS} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
       : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
