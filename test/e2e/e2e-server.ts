@@ -80,20 +80,18 @@ export async function startE2eServer(
     ],
     env,
   )
-  const lines = readFileSync(file, 'utf8')
+  const simulated = readFileSync(file, 'utf8')
     .trim()
     .split('\n')
     .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { object: { id?: string }; timestamp: string })
   const courses = [
     ...new Set(
-      lines
-        .map((line) => (JSON.parse(line) as { object: { id?: string } }).object.id ?? '')
-        .filter((id) => /\/courses\/[^/]+$/.test(id)),
+      simulated.map((s) => s.object.id ?? '').filter((id) => /\/courses\/[^/]+$/.test(id)),
     ),
   ].sort()
   if (options.storedAtTimestamp === true) {
-    const stored = lines
-      .map((line) => JSON.parse(line) as { timestamp: string; stored?: string })
+    const stored = simulated
       .map((s) => ({ ...s, stored: s.timestamp }))
       .sort((a, b) => Date.parse(a.stored) - Date.parse(b.stored))
     writeFileSync(file, stored.map((s) => JSON.stringify(s)).join('\n') + '\n')
