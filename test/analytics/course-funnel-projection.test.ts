@@ -10,6 +10,12 @@ import type { AnyDb, AnyRow } from '../../src/analytics/reports/report-context.j
 import type { Storage } from '../../src/storage/ports.js'
 import { exitsBackfill, FUNNEL_BACKFILL } from '../../src/storage/sql/course-funnel-migration.js'
 import type { Statement } from '../../src/xapi/types.js'
+import {
+  buildActivity,
+  buildAgent,
+  buildStatement,
+  buildVerb,
+} from '../fixtures/build-statement.js'
 import { BACKENDS } from '../storage-contract/backends.js'
 import { useBackend } from '../storage-contract/contract-helpers.js'
 import { analyticsFixture, S, simulated } from './analytics-fixture.js'
@@ -124,6 +130,29 @@ function voiding(statements: readonly Statement[]): Statement[] {
     }))
 }
 
+const EXPERIENCED = buildVerb({
+  id: 'http://adlnet.gov/expapi/verbs/experienced',
+  display: { 'en-US': 'experienced' },
+})
+const MODULE = 'http://example.com/modules/shared'
+
+/** `learner` viewed `page` of the shared module within course `course` at `timestamp`. */
+function view(learner: string, course: string, page: string, timestamp: string): Statement {
+  return buildStatement({
+    actor: buildAgent({ name: learner, mbox: `mailto:${learner}@example.com` }),
+    verb: EXPERIENCED,
+    object: buildActivity({ id: page, definition: { name: { 'en-US': page } } }),
+    timestamp,
+    context: {
+      registration: '1b0e1c38-5f3a-4c9e-9b0a-6d2f0c6a7e11',
+      contextActivities: {
+        parent: [buildActivity({ id: MODULE, definition: { name: { 'en-US': 'Shared' } } })],
+        grouping: [buildActivity({ id: course })],
+      },
+    },
+  })
+}
+
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`course funnel projection on ${backend.name}`, () => {
     const open = useBackend(backend)
@@ -159,5 +188,40 @@ for (const backend of BACKENDS) {
         await fx.projector.stop()
       },
     )
+
+    it('moves an exit with a page row whose first view turns out to name another course', async () => {
+      // A page row's course is its first view's (§6). A view in course A dated before the one
+      // in course B moves ada's row of page p from B to A: her exit in B goes and her exit in A
+      // becomes p, which bob viewed in A before her, so p's place in A's page order (after q)
+      // does not change and only the moved row itself can tell.
+      const { storage } = open()
+      const fx = analyticsFixture(storage)
+      const [a, b, p, q] = ['http://example.com/a', 'http://example.com/b', 'urn:p', 'urn:q']
+      const [ada, bob] = ['mbox:mailto:ada@example.com', 'mbox:mailto:bob@example.com']
+      await fx.ingest([
+        view('ada', a, q, '2026-01-01T09:00:00Z'),
+        view('bob', a, q, '2026-01-01T09:30:00Z'),
+        view('bob', a, p, '2026-01-01T10:00:00Z'),
+        view('ada', b, p, '2026-01-03T09:00:00Z'),
+      ])
+      await fx.projector.catchUp(S)
+      const before = await projected(storage)
+      expect(before.exits).toEqual([`${a} ${ada} ${q}`, `${a} ${bob} ${p}`, `${b} ${ada} ${p}`])
+      await fx.ingest([view('ada', a, p, '2026-01-02T09:00:00Z')])
+      await fx.projector.catchUp(S)
+      const moved = await projected(storage)
+      expect(moved.exits).toEqual([`${a} ${ada} ${p}`, `${a} ${bob} ${p}`])
+      expect(moved).toEqual(await bruteForce(storage))
+
+      // A page row deleted on its own (the triggers' invariant holds for any change of a row).
+      await storage.log.unitOfWork(S, async ({ connection }) => {
+        await sql`delete from an_pages where store_id = ${S} and page = ${p}
+          and learner = ${ada}`.execute(connection as AnyDb)
+      })
+      const deleted = await projected(storage)
+      expect(deleted.exits).toEqual([`${a} ${ada} ${q}`, `${a} ${bob} ${p}`])
+      expect(deleted).toEqual(await bruteForce(storage))
+      await fx.projector.stop()
+    })
   })
 }

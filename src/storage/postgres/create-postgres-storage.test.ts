@@ -220,6 +220,51 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     expect(server).not.toBe('64MB')
   })
 
+  it('skips its growth-triggered ANALYZE when another process analysed the table after its last one', async () => {
+    const storage = open()
+    await storage.migrate()
+    await storage.transaction(S, async (scope) => {
+      const stored = await scope.statements.allocateStored()
+      await scope.statements.insertStatements(
+        Array.from({ length: 40 }, () => buildRecord({}, stored)),
+      )
+    })
+    const db = (await migratedConnection()) as unknown as Kysely<Database>
+    try {
+      const refresh = postgresSqlDialect.refreshPlannerStats!
+      /**
+       * `count` more statements (copies of the first with new ids and seqs), on this connection,
+       * whose counts then reach the shared statistics at once instead of within 10 s.
+       */
+      const insert = async (count: number) => {
+        await sql`insert into statements overriding system value
+          select (jsonb_populate_record(null::statements,
+            to_jsonb(s) || jsonb_build_object('seq', nextval('statements_seq_seq'),
+              'id', gen_random_uuid()::text))).*
+          from (select * from statements limit 1) s, generate_series(1, ${count})`.execute(db)
+        await sql`select pg_stat_force_next_flush()`.execute(db)
+        await sql`select 1`.execute(db)
+      }
+      const own = await refresh(db, undefined)
+      expect(own.rows).toBe(40)
+      // Another process analyses, then 10 rows arrive (a quarter of the table, under half).
+      await sql`analyze statements`.execute(db)
+      await insert(10)
+      const skipped = await refresh(db, own.analyses)
+      expect(skipped).toEqual({ rows: 40, analyses: own.analyses + 1 })
+      // Nobody else since: it analyses.
+      const again = await refresh(db, skipped.analyses)
+      expect(again).toEqual({ rows: 50, analyses: skipped.analyses + 1 })
+      // Another process again, but the table grew by more than half after it: it analyses too.
+      await sql`analyze statements`.execute(db)
+      await insert(30)
+      const grown = await refresh(db, again.analyses)
+      expect(grown).toEqual({ rows: 80, analyses: again.analyses + 2 })
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('a watermark one process returned is below every stored another allocates later', async () => {
     const reader = open()
     await reader.migrate()

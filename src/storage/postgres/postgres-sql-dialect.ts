@@ -1,6 +1,7 @@
 /** @module The PostgreSQL specifics of the SQL storage. */
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from '../sql/database.js'
+import { GROWTH, type PlannerStats } from '../sql/planner-stats-refresh.js'
 import { STATEMENT_SEQ_SEQUENCE } from '../sql/parallel-writers-migration.js'
 import { STORE_LOCK_CLASS } from '../sql/shared-writer-begin-migration.js'
 import type { SqlDialect } from '../sql/sql-dialect.js'
@@ -60,15 +61,50 @@ function leastInFlight(storeId: number, field: 4 | 5): RawBuilder<string | null>
       and a.application_name like ${writerTag(storeId)} || ':%')`
 }
 
-/** ANALYZE of the statement tables; returns the statements table's row estimate afterwards. */
-async function analyzeStatementTables(db: Kysely<Database>): Promise<number> {
-  await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(db)
+/** The statements table's row estimate, changes since its last analysis and analyses so far. */
+async function statementsStats(
+  db: Kysely<Database>,
+): Promise<PlannerStats & { changedSince: number }> {
   const { rows } = await sql<{
     rows: string | number
-  }>`select greatest(reltuples, 0)::bigint as rows from pg_class where oid = 'statements'::regclass`.execute(
-    db,
+    changed: string | number
+    analyses: string | number
+  }>`select greatest(c.reltuples, 0)::bigint as rows,
+      coalesce(s.n_mod_since_analyze, 0) as changed,
+      coalesce(s.analyze_count + s.autoanalyze_count, 0) as analyses
+    from pg_class c left join pg_stat_user_tables s on s.relid = c.oid
+    where c.oid = 'statements'::regclass`.execute(db)
+  const row = rows[0]
+  return {
+    rows: Number(row?.rows ?? 0),
+    changedSince: Number(row?.changed ?? 0),
+    analyses: Number(row?.analyses ?? 0),
+  }
+}
+
+/**
+ * ANALYZE of the statement tables, skipped when another process or autovacuum analysed them
+ * after this process's last refresh (`analysesSeen`) and the table has grown by less than the
+ * threshold since (planner-stats-refresh.ts): each process counts only its own commits. Other
+ * backends' changes reach `n_mod_since_analyze` up to 10 s late (PostgreSQL 15 flushes an idle
+ * backend's counts after that), so a skip may undercount them by seconds of writes; the next
+ * threshold of this process's own commits still comes.
+ */
+async function analyzeStatementTables(
+  db: Kysely<Database>,
+  analysesSeen: number | undefined,
+): Promise<PlannerStats> {
+  const before = await statementsStats(db)
+  if (
+    analysesSeen !== undefined &&
+    before.analyses > analysesSeen &&
+    before.rows > 0 &&
+    before.changedSince < before.rows * GROWTH
   )
-  return Number(rows[0]?.rows ?? 0)
+    return { rows: before.rows, analyses: before.analyses }
+  await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(db)
+  const after = await statementsStats(db)
+  return { rows: after.rows, analyses: after.analyses }
 }
 
 export const postgresSqlDialect: SqlDialect = {
@@ -165,7 +201,7 @@ export const postgresSqlDialect: SqlDialect = {
   // an unfiltered page instead of walking the primary key backwards (measured at 10⁵ statements
   // on a server with autovacuum off: 156 ms before ANALYZE, 0.3 ms after).
   afterMigrate: async (db) => {
-    await analyzeStatementTables(db)
+    await analyzeStatementTables(db, undefined)
   },
   // While a store grows from nothing, autovacuum's ANALYZE comes too late (once a minute at
   // most, after 10% growth): refreshed from the process as its statements grow by half.

@@ -78,7 +78,7 @@ export function createSqlStorage(
   const plannerStats =
     refreshPlannerStats === undefined
       ? undefined
-      : createPlannerStatsRefresher(() => refreshPlannerStats(db))
+      : createPlannerStatsRefresher((seen) => refreshPlannerStats(db, seen))
 
   function scopeOf(
     conn: Kysely<Database>,

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
+import { statementLevelExitsMigration } from './statement-level-exits-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
 import { byteOrderKeysMigration } from './byte-order-keys-migration.js'
@@ -275,6 +276,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0036-byte-order-keys': byteOrderKeysMigration(dialect),
     '0037-covering-course-rows': coveringCourseRowsMigration(dialect),
     '0038-activity-first-seen': activityFirstSeenMigration(dialect),
+    '0039-statement-level-exits': statementLevelExitsMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }

@@ -6,12 +6,14 @@ describe('createPlannerStatsRefresher', () => {
     let table = 0
     const refreshedAt: number[] = []
     let release: () => void = () => undefined
-    const refresher = createPlannerStatsRefresher(async () => {
+    const told: (number | undefined)[] = []
+    const refresher = createPlannerStatsRefresher(async (analysesSeen) => {
+      told.push(analysesSeen)
       // ANALYZE sees the table as it is when it runs.
       const seen = table
       refreshedAt.push(seen)
       await new Promise<void>((resolve) => (release = resolve))
-      return seen
+      return { rows: seen, analyses: refreshedAt.length * 10 }
     })
     const insert = (count: number) => {
       table += count
@@ -38,6 +40,8 @@ describe('createPlannerStatsRefresher', () => {
     expect(refreshedAt).toEqual([2_000, 7_001, 10_502])
     release()
     await refresher.idle()
+    // Each refresh is told the analyses count the previous one returned.
+    expect(told).toEqual([undefined, 10, 20])
   })
 
   it('ignores a failed refresh and tries again at the next threshold', async () => {

@@ -10,10 +10,15 @@
  * process counts the statements it commits and, once they reach a fraction of the table as last
  * analysed, runs the engine's refresh in the background: one at a time, never on a request's
  * path, its failures ignored (autovacuum remains the backstop).
+ *
+ * Every process counts only its own commits, so N processes writing one database would each
+ * analyse the table at every threshold. The refresh is told how many analyses of the table it
+ * saw after its last one, and skips when another process (or autovacuum) has analysed since and
+ * the table has not grown by the threshold after that.
  */
 
 /** Refresh when the statements committed since the last refresh reach this share of the table... */
-const GROWTH = 0.5
+export const GROWTH = 0.5
 /** ...and at least this many (ANALYZE samples at most 30 000 rows per table: cheap, not free). */
 const MIN_ROWS = 2_000
 
@@ -24,13 +29,25 @@ export interface PlannerStatsRefresher {
   idle(): Promise<void>
 }
 
+/** The statements table as the engine's statistics describe it after a refresh. */
+export interface PlannerStats {
+  /** Its estimated row count. */
+  readonly rows: number
+  /** How many times it has been analysed, by anyone (a counter that only grows). */
+  readonly analyses: number
+}
+
 /**
- * `refresh` analyses the statement tables and returns the statements table's row count as the
- * engine now estimates it.
+ * `refresh` analyses the statement tables, unless someone else did after `analysesSeen` (the
+ * count this process's previous refresh returned, undefined before the first) and the table
+ * has grown by less than `GROWTH` since, and returns the statistics as they then are.
  */
-export function createPlannerStatsRefresher(refresh: () => Promise<number>): PlannerStatsRefresher {
+export type PlannerStatsRefresh = (analysesSeen: number | undefined) => Promise<PlannerStats>
+
+export function createPlannerStatsRefresher(refresh: PlannerStatsRefresh): PlannerStatsRefresher {
   let rowsAtRefresh = 0
   let insertedSince = 0
+  let analysesSeen: number | undefined
   let running: Promise<void> | undefined
   return {
     noteInserted(count) {
@@ -38,9 +55,10 @@ export function createPlannerStatsRefresher(refresh: () => Promise<number>): Pla
       if (running !== undefined || insertedSince < Math.max(MIN_ROWS, rowsAtRefresh * GROWTH))
         return
       insertedSince = 0
-      running = refresh()
-        .then((rows) => {
-          rowsAtRefresh = rows
+      running = refresh(analysesSeen)
+        .then((stats) => {
+          rowsAtRefresh = stats.rows
+          analysesSeen = stats.analyses
         })
         .catch(() => undefined)
         .finally(() => {

@@ -1,6 +1,7 @@
 /** @module What differs between SQL engines, as one small object each adapter supplies. */
 import type { ColumnDataType, CreateTableBuilder, Kysely, RawBuilder } from 'kysely'
 import type { Database } from './database.js'
+import type { PlannerStats } from './planner-stats-refresh.js'
 
 /**
  * The engine-specific parts of the SQL storage. Everything else in `storage/sql/` is plain
@@ -115,11 +116,12 @@ export interface SqlDialect {
    */
   afterMigrate(db: Kysely<Database>): Promise<void>
   /**
-   * Refreshes the planner's statistics of the statement tables and returns the statements
-   * table's estimated row count; `createSqlStorage` calls it in the background as the table
-   * grows (planner-stats-refresh.ts). Undefined where the statistics are fixed (SQLite).
+   * Refreshes the planner's statistics of the statement tables (unless another process just
+   * did) and returns them; `createSqlStorage` calls it in the background as the table grows
+   * (planner-stats-refresh.ts). Undefined where the statistics are fixed (SQLite).
    */
-  readonly refreshPlannerStats: ((db: Kysely<Database>) => Promise<number>) | undefined
+  readonly refreshPlannerStats:
+    ((db: Kysely<Database>, analysesSeen: number | undefined) => Promise<PlannerStats>) | undefined
   /** `StatementLogStorage.tidyTables`, on the pool (never in a transaction). */
   tidyTables(db: Kysely<Database>, tables: readonly string[]): Promise<void>
   /**
