@@ -1,5 +1,6 @@
 /** @module Contract: statement writes and reads, voiding, attachments, `stored` and the watermark. */
 import { randomUUID } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_STORE_ID, type StatementQuery } from '../../src/storage/ports.js'
 import { activity, buildRecord, statementRef, VERBS } from '../fixtures/storage-records.js'
@@ -30,6 +31,35 @@ for (const backend of BACKENDS) {
       expect(found.get(b!.id)?.statement).toEqual(b)
       expect(await storage.scope(S).statements.findStatement(a!.id, false)).toEqual(a)
       expect(await storage.scope(S).statements.findStatement(a!.id, true)).toBeUndefined()
+    })
+
+    it('keeps the text of every statement of a batch exactly: quotes, escapes, separators, astral and lone surrogates', async () => {
+      const { storage } = open()
+      const odd = [
+        'say "hi" \\ back\\slash',
+        'nul \u0000 bell \u0007 tab \t newline \n',
+        'separators \u2028 \u2029, é, 😀 and a lone \ud800',
+        ' ',
+        '[1, {"a": "}"}]',
+      ]
+      const specs = odd.map((name, i) => ({
+        object: { ...activity(`odd-${i}`), definition: { name: { 'en-US': name } } },
+      }))
+      const stored = await storeStatements(storage, S, specs)
+      const found = await storage.scope(S).statements.findStatementsByIds(ids(stored))
+      // The stored text itself, as the log hands it to consumers: the very text written.
+      const texts = await storage.log.read(async (connection) => {
+        const { rows } = await sql<{ id: string; payload: string }>`select id, payload
+          from statements where store_id = ${S}`.execute(connection as Kysely<unknown>)
+        return new Map(rows.map((r) => [r.id, r.payload]))
+      })
+      for (const [i, statement] of stored.entries()) {
+        const back = found.get(statement.id)?.statement
+        expect(back).toEqual(statement)
+        expect(texts.get(statement.id)).toBe(JSON.stringify(statement))
+        const object = back?.object as { definition?: { name?: Record<string, string> } }
+        expect(object.definition?.name?.['en-US']).toBe(odd[i])
+      }
     })
 
     it('inserts a batch larger than one multi-row INSERT', async () => {

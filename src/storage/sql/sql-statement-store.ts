@@ -92,7 +92,14 @@ function postgresInsertWithIndexRows(withSeq: boolean): string {
     ? [...STATEMENT_COLUMNS, { name: 'seq', pgType: 'bigint' }]
     : STATEMENT_COLUMNS
   const names = columns.map((c) => c.name).join(', ')
-  const arrays = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ')
+  const arrays = columns
+    .map((c, i) =>
+      c.name === 'payload'
+        ? `array(select j.e::text from json_array_elements($${i + 1}::json)
+            with ordinality as j(e, i) order by j.i)`
+        : `$${i + 1}::${c.pgType}[]`,
+    )
+    .join(', ')
   const k0 = withSeq ? n + 1 : n
   const store = `$${k0 + 1}::integer`
   const [a1, a2, a3, b1, b2, b3] = [2, 3, 4, 5, 6, 7].map((k) => `$${k0 + k}::text[]`)
@@ -127,6 +134,18 @@ interface InsertedOrPrefetched {
 }
 const POSTGRES_INSERT_WITH_INDEX_ROWS = postgresInsertWithIndexRows(false)
 const POSTGRES_INSERT_WITH_RESERVED_SEQS = postgresInsertWithIndexRows(true)
+
+/**
+ * The stored texts of a group as one JSON array, for `postgresInsertWithIndexRows`. As a `text[]`
+ * parameter, node-postgres escaped every quote and backslash of every text in JavaScript and
+ * PostgreSQL parsed them back out of an array literal; each text is already JSON, so joined they
+ * are a JSON array whose elements `json_array_elements` returns as the very same texts (a `json`
+ * value keeps its input text). For 30 groups of 1,000 simulated statements: 760 → 95 ms of Node
+ * CPU and 1,055 → 385 ms in all (docs/scaling.md, wave 14).
+ */
+function jsonArrayOf(texts: readonly string[]): string {
+  return `[${texts.join(',')}]`
+}
 
 /** The unique index of statement ids per store (migration 0001). */
 const STATEMENT_ID_INDEX = 'statements_store_id_id'
@@ -271,7 +290,9 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     const column = <T>(items: readonly (readonly unknown[])[], i: number) =>
       items.map((item) => (item[i] ?? null) as T)
     const parameters: unknown[] = [
-      ...STATEMENT_COLUMNS.map((_, i) => column(rows, i)),
+      ...STATEMENT_COLUMNS.map((c, i) =>
+        c.name === 'payload' ? jsonArrayOf(column<string>(rows, i)) : column(rows, i),
+      ),
       ...(seqs === undefined ? [] : [seqs]),
       storeId,
       column(agents, 0),
