@@ -18,7 +18,7 @@ import { createMigrationProvider } from '../sql/migrations.js'
 import { createPostgresStorage } from './create-postgres-storage.js'
 import type { Database } from '../sql/database.js'
 import { createPostgresPool, deferringBegin } from './postgres-pool.js'
-import { postgresSqlDialect } from './postgres-sql-dialect.js'
+import { ANALYZE_LOCK_KEY, postgresSqlDialect } from './postgres-sql-dialect.js'
 
 const S = DEFAULT_STORE_ID
 const url = TEST_POSTGRES_URL ?? ''
@@ -220,7 +220,7 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
     expect(server).not.toBe('64MB')
   })
 
-  it('skips its growth-triggered ANALYZE when another process analysed the table after its last one', async () => {
+  it('skips its growth-triggered ANALYZE when another process is analysing the table or analysed it after its last one', async () => {
     const storage = open()
     await storage.migrate()
     await storage.transaction(S, async (scope) => {
@@ -260,6 +260,17 @@ describe.skipIf(TEST_POSTGRES_URL === undefined)('createPostgresStorage', () => 
       await insert(30)
       const grown = await refresh(db, again.analyses)
       expect(grown).toEqual({ rows: 80, analyses: again.analyses + 2 })
+      // While another process is analysing (holding the lock), it leaves the refresh to that one.
+      const other = createPostgresPool({ url, schema: schema.name, poolMax: 1 })
+      try {
+        const key = ANALYZE_LOCK_KEY.compile(db).sql
+        await other.query(`select pg_advisory_lock(${key})`)
+        expect(await refresh(db, undefined)).toEqual(grown)
+        await other.query(`select pg_advisory_unlock(${key})`)
+      } finally {
+        await other.end()
+      }
+      expect(await refresh(db, undefined)).toEqual({ rows: 80, analyses: grown.analyses + 1 })
     } finally {
       await db.destroy()
     }

@@ -27,6 +27,18 @@ const KEY_LOCK_CLASS = 0x41637476
 const ADMIN_LOCK_CLASS = 0x41646d6e
 
 /**
+ * The high half of the key of the lock a planner-stats refresh holds while it analyses ('Anlz' in
+ * ASCII; the low half is the statements table's oid, so schemas of one database do not share it):
+ * processes that reach their thresholds at the same moment would otherwise each analyse, one after
+ * the other (ANALYZE waits for ANALYZE of the same table).
+ */
+const ANALYZE_LOCK_CLASS = 0x416e6c7a
+/** The lock's key (one bigint: apart from the two-integer keys of the other locks). */
+export const ANALYZE_LOCK_KEY = sql.raw(
+  `((${ANALYZE_LOCK_CLASS}::bigint << 32) | 'statements'::regclass::oid::bigint)`,
+)
+
+/**
  * work_mem of the report reads (`readTransaction`): per sort or hash node of a query, so a report
  * with a few such nodes on each of the pool's connections stays within a few hundred MB.
  */
@@ -83,9 +95,10 @@ async function statementsStats(
 }
 
 /**
- * ANALYZE of the statement tables, skipped when another process or autovacuum analysed them
- * after this process's last refresh (`analysesSeen`) and the table has grown by less than the
- * threshold since (planner-stats-refresh.ts): each process counts only its own commits. Other
+ * ANALYZE of the statement tables, skipped when another process is analysing them now, or when
+ * another process or autovacuum analysed them after this process's last refresh (`analysesSeen`)
+ * and the table has grown by less than the threshold since (planner-stats-refresh.ts): each
+ * process counts only its own commits. Other
  * backends' changes reach `n_mod_since_analyze` up to 10 s late (PostgreSQL 15 flushes an idle
  * backend's counts after that), so a skip may undercount them by seconds of writes; the next
  * threshold of this process's own commits still comes.
@@ -102,7 +115,19 @@ async function analyzeStatementTables(
     before.changedSince < before.rows * GROWTH
   )
     return { rows: before.rows, analyses: before.analyses }
-  await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(db)
+  // ANALYZE runs in a transaction holding the lock; a process that finds it taken leaves the
+  // refresh to the one analysing now.
+  const analysed = await db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{
+      got: boolean
+    }>`select pg_try_advisory_xact_lock(${ANALYZE_LOCK_KEY}) as got`.execute(trx)
+    if (rows[0]?.got !== true) return false
+    await sql`analyze statements, statement_agents, statement_activities, statement_refs`.execute(
+      trx,
+    )
+    return true
+  })
+  if (!analysed) return { rows: before.rows, analyses: before.analyses }
   const after = await statementsStats(db)
   return { rows: after.rows, analyses: after.analyses }
 }
