@@ -118,10 +118,15 @@ for (const target of TARGETS)
           try {
             while (!seenMidRun && batches.length > 1) {
               await post(victim, batches.shift() ?? [])
-              for (let i = 0; i < 50 && !seenMidRun; i++) {
+              // Up to 3 s per POST, not a fixed number of reads: 50 reads in a row can all fall
+              // before the projector's first commit, and on a loaded machine (the whole suite
+              // running) that happened after every POST. It stops once seen mid-run or caught up.
+              const deadline = Date.now() + 3_000
+              while (!seenMidRun && Date.now() < deadline) {
                 const p = await watcher.log.position('analytics', S)
                 seenMidRun = p.cursor > 0 && p.cursor < p.watermark
                 if (p.cursor === p.watermark) break
+                if (!seenMidRun) await new Promise((resolve) => setTimeout(resolve, 2))
               }
             }
             victim.child.kill('SIGKILL')
