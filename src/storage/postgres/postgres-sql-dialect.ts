@@ -98,10 +98,10 @@ async function statementsStats(
  * ANALYZE of the statement tables, skipped when another process is analysing them now, or when
  * another process or autovacuum analysed them after this process's last refresh (`analysesSeen`)
  * and the table has grown by less than the threshold since (planner-stats-refresh.ts): each
- * process counts only its own commits. Other
- * backends' changes reach `n_mod_since_analyze` up to 10 s late (PostgreSQL 15 flushes an idle
- * backend's counts after that), so a skip may undercount them by seconds of writes; the next
- * threshold of this process's own commits still comes.
+ * process counts only its own commits. Other backends' changes reach `n_mod_since_analyze` up
+ * to 10 s late (PostgreSQL 15 flushes an idle backend's counts after that), so a skip may
+ * undercount them by seconds of writes; the next threshold of this process's own commits still
+ * comes.
  */
 async function analyzeStatementTables(
   db: Kysely<Database>,

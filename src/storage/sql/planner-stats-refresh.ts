@@ -14,7 +14,7 @@
  * Every process counts only its own commits, so N processes writing one database would each
  * analyse the table at every threshold. The refresh is told how many analyses of the table it
  * saw after its last one, and skips when another process (or autovacuum) has analysed since and
- * the table has not grown by the threshold after that.
+ * the table has not grown by the threshold after that, or when another process is analysing.
  */
 
 /** Refresh when the statements committed since the last refresh reach this share of the table... */
@@ -38,9 +38,10 @@ export interface PlannerStats {
 }
 
 /**
- * `refresh` analyses the statement tables, unless someone else did after `analysesSeen` (the
- * count this process's previous refresh returned, undefined before the first) and the table
- * has grown by less than `GROWTH` since, and returns the statistics as they then are.
+ * `refresh` analyses the statement tables, unless someone else is doing so now, or did after
+ * `analysesSeen` (the count this process's previous refresh returned, undefined before the
+ * first) and the table has grown by less than `GROWTH` since; it returns the statistics as they
+ * then are.
  */
 export type PlannerStatsRefresh = (analysesSeen: number | undefined) => Promise<PlannerStats>
 

@@ -17,8 +17,7 @@
  *
  * The triggers on `an_learner_activity` and `an_page_totals` stay row-level: the projector changes
  * few course rows whose leaving state flips, and page order changes are rare once a course's pages
- * have been seen. SQLite has no statement-level triggers: its row-level triggers stay (its
- * projector shares the one writer with ingest, where the per-row cost measured small).
+ * have been seen. SQLite has no statement-level triggers: its row-level triggers stay.
  */
 import { type Kysely, type Migration, sql } from 'kysely'
 import type { SqlDialect } from './sql-dialect.js'
