@@ -558,8 +558,6 @@ interface FocusResult {
   round: number
   build: string
   what: string
-  batch: number
-  processes: number
   perSecond: number
   p50: number
   p99: number
@@ -681,8 +679,6 @@ async function ingestFocus(
             round,
             build,
             what: c.what,
-            batch: c.batch,
-            processes: c.processes,
             ...r,
             ...(c.batch === 100 && c.processes === 1
               ? { toFloor: r.perSecond / floorPerSecond }

@@ -311,19 +311,38 @@ function postgresExitTriggers(): string[] {
   ]
 }
 
-/** The exits of the projections already there (a store projected before this version). */
-export const exitsBackfill = (collate: string) => `insert into an_course_exits
+/**
+ * Inserts the exits (the rule of `recompute`) of many learners at once: of every page row, or
+ * with `scope` of the page rows of the (store_id, course, learner) rows of the from-item
+ * `scope.keys` (alias k), reading the page order only of the (store_id, course) rows that
+ * `scope.courses` selects. Their old exits must be gone first.
+ */
+export function exitsInsert(collate: string, scope?: { keys: string; courses: string }): string {
+  const pages =
+    scope === undefined
+      ? 'an_pages p'
+      : `${scope.keys} join an_pages p on p.store_id = k.store_id and p.course = k.course
+      and p.learner = k.learner`
+  const totals =
+    scope === undefined
+      ? 'an_page_totals'
+      : `an_page_totals where (store_id, course) in (${scope.courses})`
+  return `insert into an_course_exits
     (store_id, course, learner, page)
   select x.store_id, x.course, x.learner, x.page from (
     select p.store_id, p.course, p.learner, p.page, row_number() over (
         partition by p.store_id, p.course, p.learner order by t.first desc, p.page${collate} desc) as n
-    from an_pages p join (select store_id, course, page, min(first_ms) as first
-        from an_page_totals group by store_id, course, page) t
+    from ${pages} join (select store_id, course, page, min(first_ms) as first
+        from ${totals} group by store_id, course, page) t
       on t.store_id = p.store_id and t.course = p.course and t.page = p.page
     join an_learner_activity la on la.store_id = p.store_id and la.activity_id = p.course
       and la.learner = p.learner
     where t.first is not null and ${leaves('la')}
   ) x where x.n = 1`
+}
+
+/** The exits of the projections already there (a store projected before this version). */
+export const exitsBackfill = (collate: string) => exitsInsert(collate)
 
 /** The funnel of the projections already there (a store projected before this version). */
 export const FUNNEL_BACKFILL = `insert into an_course_funnel (store_id, course, page, reached, views)

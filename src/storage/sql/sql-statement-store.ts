@@ -47,6 +47,8 @@ const STATEMENT_COLUMNS: readonly RawColumn[] = [
   { name: 'payload', pgType: 'text' },
   { name: 'authority_ifi', pgType: 'text' },
 ]
+/** Where the stored text sits in `STATEMENT_COLUMNS`: PostgreSQL takes it as `jsonArrayOf`. */
+const PAYLOAD_COLUMN = STATEMENT_COLUMNS.findIndex((c) => c.name === 'payload')
 const AGENT_COLUMNS: readonly RawColumn[] = [
   { name: 'statement_seq', pgType: 'bigint' },
   { name: 'store_id', pgType: 'integer' },
@@ -94,7 +96,7 @@ function postgresInsertWithIndexRows(withSeq: boolean): string {
   const names = columns.map((c) => c.name).join(', ')
   const arrays = columns
     .map((c, i) =>
-      c.name === 'payload'
+      i === PAYLOAD_COLUMN
         ? `array(select j.e::text from json_array_elements($${i + 1}::json)
             with ordinality as j(e, i) order by j.i)`
         : `$${i + 1}::${c.pgType}[]`,
@@ -291,8 +293,8 @@ export function createSqlStatementStore(ctx: SqlStoreContext): StatementStore {
     const column = <T>(items: readonly (readonly unknown[])[], i: number) =>
       items.map((item) => (item[i] ?? null) as T)
     const parameters: unknown[] = [
-      ...STATEMENT_COLUMNS.map((c, i) =>
-        c.name === 'payload' ? jsonArrayOf(column<string>(rows, i)) : column(rows, i),
+      ...STATEMENT_COLUMNS.map((_, i) =>
+        i === PAYLOAD_COLUMN ? jsonArrayOf(column<string>(rows, i)) : column(rows, i),
       ),
       ...(seqs === undefined ? [] : [seqs]),
       storeId,

@@ -20,39 +20,28 @@
  * have been seen. SQLite has no statement-level triggers: its row-level triggers stay.
  */
 import { type Kysely, type Migration, sql } from 'kysely'
+import { exitsInsert } from './course-funnel-migration.js'
 import type { SqlDialect } from './sql-dialect.js'
 
+/** The keys of `an_recompute_exits`, from its three array arguments. */
+const KEYS = 'unnest(p_stores, p_courses, p_learners) as k(store_id, course, learner)'
+
 /**
- * Re-sets the exits of the distinct (store, course, learner) keys given as three arrays: the same
- * rule as `recompute` in course-funnel-migration.ts, for many keys at once. The page order (the
- * earliest first view of each page by anyone, from `an_page_totals`) is read once per course.
+ * Re-sets the exits of the distinct (store, course, learner) keys given as three arrays: the
+ * rule of migration 0030 (`exitsInsert`) for many keys at once, reading the page order (the
+ * earliest first view of each page by anyone, from `an_page_totals`) once per course.
  */
 const RECOMPUTE_KEYS = `create or replace function an_recompute_exits(
       p_stores integer[], p_courses text[], p_learners text[]) returns void
     language plpgsql as $$
     begin
-      delete from an_course_exits e
-        using unnest(p_stores, p_courses, p_learners) as k(store_id, course, learner)
+      delete from an_course_exits e using ${KEYS}
         where e.store_id = k.store_id and e.course = k.course and e.learner = k.learner;
-      insert into an_course_exits (store_id, course, learner, page)
-        select x.store_id, x.course, x.learner, x.page from (
-          select p.store_id, p.course, p.learner, p.page, row_number() over (
-              partition by p.store_id, p.course, p.learner
-              order by t.first desc, p.page collate "C" desc) as n
-          from unnest(p_stores, p_courses, p_learners) as k(store_id, course, learner)
-          join an_pages p on p.store_id = k.store_id and p.course = k.course
-            and p.learner = k.learner
-          join an_learner_activity la on la.store_id = k.store_id and la.activity_id = k.course
-            and la.learner = k.learner
-          join (select pt.store_id, pt.course, pt.page, min(pt.first_ms) as first
-              from an_page_totals pt
-              where (pt.store_id, pt.course) in (
-                select c.store_id, c.course from unnest(p_stores, p_courses) as c(store_id, course))
-              group by pt.store_id, pt.course, pt.page) t
-            on t.store_id = p.store_id and t.course = p.course and t.page = p.page
-          where t.first is not null and la.engaged_ms is not null and la.first_ms >= 0
-            and la.completed_ms is null
-        ) x where x.n = 1;
+      ${exitsInsert(' collate "C"', {
+        keys: KEYS,
+        courses:
+          'select c.store_id, c.course from unnest(p_stores, p_courses) as c(store_id, course)',
+      })};
     end $$`
 
 /** A trigger function that re-sets the exits of the keys `keys` (a select of distinct rows). */
