@@ -258,6 +258,8 @@ export const REBUILT_TABLES: readonly string[] = [
   'an_learner_returns',
   'an_objective_course_shares',
   'an_objective_course_learners',
-  'an_course_funnel',
+  'an_course_funnel_days',
   'an_course_exits',
+  'an_course_exit_days',
+  'an_page_days',
 ]

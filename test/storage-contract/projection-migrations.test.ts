@@ -193,10 +193,9 @@ for (const backend of BACKENDS)
           await insert(0)
           const schemaBefore = sqlite && checksCluster ? await sqliteSchema(old) : undefined
           const firstHalf = await contents(old, 'an_learner_activity')
-          const { error } = await migrator.migrateToLatest()
-          expect(error).toBeUndefined()
-          expect(await contents(old, 'an_learner_activity')).toEqual(firstHalf)
           if (schemaBefore !== undefined) {
+            // The clustering alone: later migrations change other triggers on purpose.
+            expect((await migrator.migrateTo('0035-clustered-course-rows')).error).toBeUndefined()
             const table = (
               await sql<{ sql: string }>`select sql from sqlite_master
               where type = 'table' and name = 'an_learner_activity'`.execute(old)
@@ -211,6 +210,9 @@ for (const backend of BACKENDS)
             expect(kept.filter(([name, text]) => after.get(name) !== text)).toEqual([])
             expect([...after.keys()].filter((name) => !schemaBefore.has(name))).toEqual([])
           }
+          const { error } = await migrator.migrateToLatest()
+          expect(error).toBeUndefined()
+          expect(await contents(old, 'an_learner_activity')).toEqual(firstHalf)
           expect(await derivedTables(old, sqlite)).toEqual(derived)
           await insert(1)
           for (const table of [...WRITTEN, ...derived])

@@ -11,11 +11,13 @@ import { type PersonScope, relabelByPerson, rowsByPerson } from '../people/perso
 import {
   type AnyDb,
   type AnyRow,
+  DAY_MS,
   isOpenWindow,
   num,
   numOrNull,
   onPostgres,
   type ReportWindow,
+  wholeDays,
   withoutNestedLoops,
 } from './report-context.js'
 import { ratio, round, scoreHistogram, summary } from './stats.js'
@@ -324,7 +326,8 @@ async function rowsOfLearners(
 /**
  * The open-window funnel over every person from the projections: the pages and their first
  * views from `an_page_totals` (migration 0026), the started learners reaching them from
- * `an_course_funnel` (migration 0030), so only a few rows per page are read. Both count by IFI;
+ * `an_course_funnel_days` (migrations 0030, 0040) over all days, so only a few rows per page and
+ * day are read. Both count by IFI;
  * the persons with several IFIs (few) are corrected from their own rows: their IFIs' counts are
  * taken out and their counts as persons (started as a merged course row, §6) put in.
  * The exit points (§6): each started non-completer's latest page in page order, kept per IFI in
@@ -343,8 +346,9 @@ async function funnelFromProjection(
   for (const r of (
     await sql<AnyRow>`select t.page, min(nullif(t.module, '')) as module, min(t.first_ms) as first,
         max(f.reached) as reached, max(f.views) as views
-      from an_page_totals t left join an_course_funnel f on f.store_id = t.store_id
-        and f.course = t.course and f.page = t.page
+      from an_page_totals t left join (select page, sum(reached) as reached, sum(views) as views
+          from an_course_funnel_days where store_id = ${storeId} and course = ${activity}
+          group by page) f on f.page = t.page
       where t.store_id = ${storeId} and t.course = ${activity}
       group by t.page`.execute(db)
   ).rows)
@@ -413,11 +417,13 @@ async function funnelFromProjection(
 }
 
 /**
- * The funnel of a window's cohort over every person, read learner by learner: the cohort's
- * started IFIs that are persons of their own come from the course's learner rows (the covering
- * outcomes index, filtered on the first statement), and only their page rows and exit rows are
- * read (`an_pages`, `an_course_exits`: migration 0030 keeps the exit page per IFI), so the cost
- * follows the cohort rather than the course.
+ * The funnel of a window's cohort over every person. Its whole UTC days come from the per-day
+ * projections (migration 0040: `an_course_funnel_days`, `an_course_exit_days`, keyed by the day
+ * of each learner's first course statement), a few rows per page and day; the IFIs of the
+ * persons with several are taken out of them from their own rows. The parts of the window
+ * outside whole days (an end not at 00:00 UTC) are read learner by learner: their cohort's
+ * started IFIs that are persons of their own from the course's learner rows, then only their
+ * page rows and exit rows (`an_pages`, `an_course_exits`), so that cost follows the part's cohort.
  * The page order stays the course's (earliest first view by anyone, `an_page_totals`), as in the
  * open window. The persons with several IFIs (`sharedCohort`: their merged course rows already
  * cut to the window) are added from their own page rows, as `funnelOfRows` counts them.
@@ -431,15 +437,6 @@ async function funnelOfWindow(
   sharedIfis: readonly string[],
   sharedCohort: readonly AnyRow[],
 ): Promise<Funnel> {
-  const notShared =
-    sharedIfis.length === 0 ? sql`` : sql` and la.learner not in (${sql.join([...sharedIfis])})`
-  // The cohort's started IFIs (§6: the funnel counts the started learners), persons of their own.
-  const started = {
-    from: sql`an_learner_activity la`,
-    where: sql`la.store_id = ${storeId} and la.activity_id = ${activity}
-      and la.first_ms >= ${window.sinceMs} and la.first_ms < ${window.untilMs}
-      and la.engaged_ms is not null${notShared}`,
-  }
   const pages: Funnel['pages'] = new Map()
   for (const r of (
     await sql<AnyRow>`select t.page, min(nullif(t.module, '')) as module, min(t.first_ms) as first
@@ -452,31 +449,89 @@ async function funnelOfWindow(
       reached: 0,
       views: 0,
     })
-  // A cross join, so SQLite reads the cohort first and each learner's pages from the (course,
-  // learner, page, views) index (to PostgreSQL an inner join): by page it would read every page
-  // row of the course and look its learner up (1.6× slower at 10⁶ statements, with a third of
-  // the course's learners in the window).
-  for (const r of (
-    await sql<AnyRow>`select p.page, count(*) as reached, sum(p.views) as views
-      from ${started.from} cross join an_pages p
-      where ${started.where} and p.store_id = la.store_id and p.course = la.activity_id
-        and p.learner = la.learner
-      group by p.page`.execute(db)
-  ).rows) {
-    const entry = pages.get(String(r['page']))
-    if (entry === undefined) continue
-    entry.reached += num(r['reached'])
-    entry.views += num(r['views'])
-  }
   const exits = new Map<string, number>()
-  for (const r of (
-    await sql<AnyRow>`select e.page, count(*) as learners
-      from ${started.from} cross join an_course_exits e
-      where ${started.where} and e.store_id = la.store_id and e.course = la.activity_id
-        and e.learner = la.learner
-      group by e.page`.execute(db)
-  ).rows)
-    exits.set(String(r['page']), num(r['learners']))
+  /** Adds (sign 1) or takes out (−1) per-page counts of the started learners and of the exits. */
+  const add = (funnelRows: readonly AnyRow[], exitRows: readonly AnyRow[], sign: 1 | -1) => {
+    for (const r of funnelRows) {
+      const entry = pages.get(String(r['page']))
+      if (entry === undefined) continue
+      entry.reached += sign * num(r['reached'])
+      entry.views += sign * num(r['views'])
+    }
+    for (const r of exitRows)
+      exits.set(String(r['page']), (exits.get(String(r['page'])) ?? 0) + sign * num(r['learners']))
+  }
+
+  // Started learners have a first statement at or after the epoch (migration 0030): days from 0.
+  const { fromDay, toDay, edges } = wholeDays(window, 0)
+  if (fromDay < toDay) {
+    const days = sql`store_id = ${storeId} and course = ${activity}
+      and day >= ${fromDay} and day < ${toDay}`
+    add(
+      (
+        await sql<AnyRow>`select page, sum(reached) as reached, sum(views) as views
+          from an_course_funnel_days where ${days} group by page`.execute(db)
+      ).rows,
+      (
+        await sql<AnyRow>`select page, sum(learners) as learners
+          from an_course_exit_days where ${days} group by page`.execute(db)
+      ).rows,
+      1,
+    )
+    // The persons with several IFIs are counted by person below: their IFIs' rows out.
+    for (const some of chunk(sharedIfis, KEYS_PER_QUERY)) {
+      const ifis = sql.join([...some])
+      add(
+        (
+          await sql<AnyRow>`select p.page, count(*) as reached, sum(p.views) as views
+            from an_learner_activity la join an_pages p on p.store_id = la.store_id
+              and p.course = la.activity_id and p.learner = la.learner
+            where la.store_id = ${storeId} and la.activity_id = ${activity}
+              and la.learner in (${ifis}) and la.engaged_ms is not null
+              and la.first_ms >= ${fromDay * DAY_MS} and la.first_ms < ${toDay * DAY_MS}
+            group by p.page`.execute(db)
+        ).rows,
+        (
+          await sql<AnyRow>`select page, count(*) as learners from an_course_exits
+            where ${days} and learner in (${ifis}) group by page`.execute(db)
+        ).rows,
+        -1,
+      )
+    }
+  }
+
+  const notShared =
+    sharedIfis.length === 0 ? sql`` : sql` and la.learner not in (${sql.join([...sharedIfis])})`
+  for (const edge of edges) {
+    // The part's started IFIs (§6: the funnel counts the started learners), persons of their own.
+    const started = {
+      from: sql`an_learner_activity la`,
+      where: sql`la.store_id = ${storeId} and la.activity_id = ${activity}
+        and la.first_ms >= ${edge.sinceMs} and la.first_ms < ${edge.untilMs}
+        and la.engaged_ms is not null${notShared}`,
+    }
+    // A cross join, so SQLite reads the cohort first and each learner's pages from the (course,
+    // learner, page, views) index (to PostgreSQL an inner join): by page it would read every
+    // page row of the course and look its learner up.
+    add(
+      (
+        await sql<AnyRow>`select p.page, count(*) as reached, sum(p.views) as views
+          from ${started.from} cross join an_pages p
+          where ${started.where} and p.store_id = la.store_id and p.course = la.activity_id
+            and p.learner = la.learner
+          group by p.page`.execute(db)
+      ).rows,
+      (
+        await sql<AnyRow>`select e.page, count(*) as learners
+          from ${started.from} cross join an_course_exits e
+          where ${started.where} and e.store_id = la.store_id and e.course = la.activity_id
+            and e.learner = la.learner
+          group by e.page`.execute(db)
+      ).rows,
+      1,
+    )
+  }
+  for (const [page, n] of exits) if (n === 0) exits.delete(page)
 
   // The persons with several IFIs: started in the window as a merged course row.
   const startedPersons = new Set(

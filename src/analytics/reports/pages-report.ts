@@ -3,7 +3,14 @@ import { type RawBuilder, sql } from 'kysely'
 import { NotFoundError } from '../../errors/errors.js'
 import { PAGES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
-import { type AnyDb, type AnyRow, isOpenWindow, num, type ReportWindow } from './report-context.js'
+import {
+  type AnyDb,
+  type AnyRow,
+  isOpenWindow,
+  num,
+  type ReportWindow,
+  wholeDays,
+} from './report-context.js'
 import { median, ratio, round, roundOrNull } from './stats.js'
 
 export const PAGE_RULES = {
@@ -36,8 +43,10 @@ export async function pagesReport(
 ) {
   if (people !== undefined) return cohortPages(db, storeId, activity, window, people)
   if (isOpenWindow(window)) return openPages(db, storeId, activity)
-  // Aggregated in the database, one row per page (plus the one or two middle viewers per page
-  // for the median): the (page, learner) rows of a course never travel to JS.
+  if (wholeDays(window).edges.length === 0) return pagesOfDays(db, storeId, activity, window)
+  // A window with an end inside a day: aggregated in the database, one row per page (plus the
+  // one or two middle viewers per page for the median): the (page, learner) rows of a course
+  // never travel to JS, but each is read.
   const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
   const perPage = (column: 'module' | 'course') =>
     db
@@ -80,6 +89,30 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
       .execute() as Promise<AnyRow[]>
   const { column, rows } = await pagesInScope(activity, perPage)
   const middles = await middleTimes(db, storeId, column, activity, rows)
+  return pagesOut(activity, pagesFromRows(rows, middles))
+}
+
+/**
+ * The report over a window of whole UTC days: each page's viewers and views in the window summed
+ * from its rows per day of first view (migration 0040, `an_page_days`), its order from
+ * `an_page_totals`, and its median time as over any window (`middleTimes`).
+ */
+async function pagesOfDays(db: AnyDb, storeId: number, activity: string, window: ReportWindow) {
+  const { fromDay, toDay } = wholeDays(window)
+  const perPage = async (column: 'module' | 'course') =>
+    (
+      await sql<AnyRow>`select t.page, t.module, t.first,
+          coalesce(d.views, 0) as views, coalesce(d.viewers, 0) as viewers
+        from (select page, min(module) as module, min(first_ms) as first from an_page_totals
+            where store_id = ${storeId} and ${sql.ref(column)} = ${activity} group by page) t
+          left join (select page, sum(views) as views, sum(viewers) as viewers from an_page_days
+            where store_id = ${storeId} and ${sql.ref(column)} = ${activity}
+              and day >= ${fromDay} and day < ${toDay}
+            group by page) d on d.page = t.page`.execute(db)
+    ).rows
+  const { column, rows } = await pagesInScope(activity, perPage)
+  const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
+  const middles = await middleTimes(db, storeId, column, activity, rows, inWindow)
   return pagesOut(activity, pagesFromRows(rows, middles))
 }
 

@@ -77,6 +77,28 @@ export function windowDays(window: ReportWindow): { fromDay: number; toDay: numb
   }
 }
 
+/**
+ * The window as whole UTC days `[fromDay, toDay)` (days lying entirely inside it, none before
+ * `minDay`) and the parts of it outside them, `edges`: from `since` to the first whole day, and
+ * from the end of the last one to `until`. Both are empty when each end is at 00:00 UTC, and a
+ * window within one day is all edge. The per-day projections (migration 0040) answer the days;
+ * the edges are read row by row.
+ */
+export function wholeDays(
+  window: ReportWindow,
+  minDay = Number.NEGATIVE_INFINITY,
+): { fromDay: number; toDay: number; edges: ReportWindow[] } {
+  const fromDay = Math.max(Math.ceil(window.sinceMs / DAY_MS), minDay)
+  const toDay = Math.floor(window.untilMs / DAY_MS)
+  if (fromDay >= toDay) return { fromDay, toDay: fromDay, edges: [window] }
+  const edges: ReportWindow[] = []
+  if (window.sinceMs < fromDay * DAY_MS)
+    edges.push({ sinceMs: window.sinceMs, untilMs: fromDay * DAY_MS })
+  if (toDay * DAY_MS < window.untilMs)
+    edges.push({ sinceMs: toDay * DAY_MS, untilMs: window.untilMs })
+  return { fromDay, toDay, edges }
+}
+
 /** How fresh the projections are. */
 export interface Freshness {
   /** The time through which the report reflects every statement stored (ISO 8601). */

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
+import { windowDaysMigration } from './window-days-migration.js'
 import { statementLevelExitsMigration } from './statement-level-exits-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
@@ -277,6 +278,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0037-covering-course-rows': coveringCourseRowsMigration(dialect),
     '0038-activity-first-seen': activityFirstSeenMigration(dialect),
     '0039-statement-level-exits': statementLevelExitsMigration(dialect),
+    '0040-window-days': windowDaysMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
