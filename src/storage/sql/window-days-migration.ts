@@ -187,25 +187,43 @@ const SQLITE_FUNNEL_TRIGGERS = [
   'an_learner_activity_funnel_removed',
 ]
 
+/**
+ * SQLite's four triggers keeping a derived table from the rows of `table`: a row added, a row
+ * updated in place (`same`: it stays in its derived row), a row moved to another derived row
+ * (taken out of the old, put in the new), a row removed.
+ */
+function sqliteRowTriggers(
+  name: string,
+  table: string,
+  same: string,
+  body: { added: string; changed: string; removed: string },
+): string[] {
+  return [
+    `create trigger ${name}_added after insert on ${table} begin
+      ${body.added}
+    end`,
+    `create trigger ${name}_changed after update on ${table} when ${same} begin
+      ${body.changed}
+    end`,
+    `create trigger ${name}_moved after update on ${table} when not (${same}) begin
+      ${body.removed}
+      ${body.added}
+    end`,
+    `create trigger ${name}_removed after delete on ${table} begin
+      ${body.removed}
+    end`,
+  ]
+}
+
 function sqliteStatements(): string[] {
-  const sameCourse = 'old.course is new.course'
   return [
     ...SQLITE_FUNNEL_TRIGGERS.map((name) => `drop trigger if exists ${name}`),
     'drop table an_course_funnel',
-    `create trigger an_pages_funnel_days_added after insert on an_pages begin
-      ${SQLITE_PAGE_ADDED}
-    end`,
-    `create trigger an_pages_funnel_days_changed after update on an_pages when ${sameCourse} begin
-      ${PAGE_VIEWS_CHANGED}
-    end`,
-    `create trigger an_pages_funnel_days_moved after update on an_pages
-      when not (${sameCourse}) begin
-      ${PAGE_REMOVED}
-      ${SQLITE_PAGE_ADDED}
-    end`,
-    `create trigger an_pages_funnel_days_removed after delete on an_pages begin
-      ${PAGE_REMOVED}
-    end`,
+    ...sqliteRowTriggers('an_pages_funnel_days', 'an_pages', 'old.course is new.course', {
+      added: SQLITE_PAGE_ADDED,
+      changed: PAGE_VIEWS_CHANGED,
+      removed: PAGE_REMOVED,
+    }),
     `create trigger an_learner_activity_funnel_days_added after insert on an_learner_activity
       when ${started('new')} begin
       ${SQLITE_COURSE_STARTED}
@@ -245,20 +263,11 @@ function sqliteStatements(): string[] {
       when ${DAY_MOVED} begin
       ${EXIT_DAY_MOVED}
     end`,
-    `create trigger an_pages_days_added after insert on an_pages begin
-      ${SQLITE_PAGE_DAY_ADDED}
-    end`,
-    `create trigger an_pages_days_changed after update on an_pages when ${SQLITE_SAME_PAGE_DAY} begin
-      ${PAGE_DAY_VIEWS}
-    end`,
-    `create trigger an_pages_days_moved after update on an_pages
-      when not (${SQLITE_SAME_PAGE_DAY}) begin
-      ${PAGE_DAY_REMOVED}
-      ${SQLITE_PAGE_DAY_ADDED}
-    end`,
-    `create trigger an_pages_days_removed after delete on an_pages begin
-      ${PAGE_DAY_REMOVED}
-    end`,
+    ...sqliteRowTriggers('an_pages_days', 'an_pages', SQLITE_SAME_PAGE_DAY, {
+      added: SQLITE_PAGE_DAY_ADDED,
+      changed: PAGE_DAY_VIEWS,
+      removed: PAGE_DAY_REMOVED,
+    }),
   ]
 }
 
