@@ -47,7 +47,7 @@ export async function pagesReport(
   // A window with an end inside a day: aggregated in the database, one row per page (plus the
   // one or two middle viewers per page for the median): the (page, learner) rows of a course
   // never travel to JS, but each is read.
-  const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
+  const inWindow = firstViewIn(window)
   const perPage = (column: 'module' | 'course') =>
     db
       .selectFrom('an_pages')
@@ -111,10 +111,13 @@ async function pagesOfDays(db: AnyDb, storeId: number, activity: string, window:
             group by page) d on d.page = t.page`.execute(db)
     ).rows
   const { column, rows } = await pagesInScope(activity, perPage)
-  const inWindow = sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
-  const middles = await middleTimes(db, storeId, column, activity, rows, inWindow)
+  const middles = await middleTimes(db, storeId, column, activity, rows, firstViewIn(window))
   return pagesOut(activity, pagesFromRows(rows, middles))
 }
+
+/** A page row whose first view is in the window (PAGE_RULES.window). */
+const firstViewIn = (window: ReportWindow) =>
+  sql<boolean>`view_ms >= ${window.sinceMs} and view_ms < ${window.untilMs}`
 
 /**
  * Each page's middle one (odd count) or two (even) times in ascending order, from the page's
