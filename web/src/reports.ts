@@ -116,11 +116,26 @@ export interface CourseReport extends ReportEnvelope {
   }
 }
 
-/** The window as report parameters (`since` inclusive, `until` exclusive on timestamps). */
+const DAY_MS = 86_400_000
+
+/**
+ * The window as report parameters (`since` inclusive, `until` exclusive on timestamps), both
+ * moved up to the next 00:00 UTC: the whole UTC days the overview's day buckets take
+ * (docs/analytics.md, Time windows), so every report of a page covers the same days, and the
+ * course and pages reports answer from their per-day rows rather than reading a partial day's
+ * rows. A preset (`now` − 30 days) starts at the next midnight, and a `to` date's end
+ * (23:59:59.999) becomes the next day's start, which also keeps that day's last millisecond.
+ */
 export function windowParams(window: TimeWindow): URLSearchParams {
   const params = new URLSearchParams()
-  if (window.since !== undefined) params.set('since', window.since)
-  if (window.until !== undefined) params.set('until', window.until)
+  const dayUp = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS)
+  const since = window.since === undefined ? undefined : dayUp(window.since)
+  const until = window.until === undefined ? undefined : dayUp(window.until)
+  const empty = since !== undefined && until !== undefined && since >= until
+  if (window.since !== undefined)
+    params.set('since', empty || since === undefined ? window.since : since.toISOString())
+  if (window.until !== undefined)
+    params.set('until', empty || until === undefined ? window.until : until.toISOString())
   return params
 }
 
