@@ -127,15 +127,17 @@ const DAY_MS = 86_400_000
  * (23:59:59.999) becomes the next day's start, which also keeps that day's last millisecond.
  */
 export function windowParams(window: TimeWindow): URLSearchParams {
+  const dayUp = (iso: string | undefined) =>
+    iso === undefined
+      ? undefined
+      : new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS).toISOString()
+  let since = dayUp(window.since)
+  let until = dayUp(window.until)
+  // A window within one day would come out empty: it is sent as given.
+  if (since !== undefined && until !== undefined && since >= until) ({ since, until } = window)
   const params = new URLSearchParams()
-  const dayUp = (iso: string) => new Date(Math.ceil(Date.parse(iso) / DAY_MS) * DAY_MS)
-  const since = window.since === undefined ? undefined : dayUp(window.since)
-  const until = window.until === undefined ? undefined : dayUp(window.until)
-  const empty = since !== undefined && until !== undefined && since >= until
-  if (window.since !== undefined)
-    params.set('since', empty || since === undefined ? window.since : since.toISOString())
-  if (window.until !== undefined)
-    params.set('until', empty || until === undefined ? window.until : until.toISOString())
+  if (since !== undefined) params.set('since', since)
+  if (until !== undefined) params.set('until', until)
   return params
 }
 

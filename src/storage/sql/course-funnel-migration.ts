@@ -36,7 +36,7 @@ export const OUTCOMES_INDEX_KEY = [
 ] as const
 
 /** The started condition of a course row (`an_learner_activity`), as alias `row`. */
-const started = (row: string) => `${row}.engaged_ms is not null and ${row}.first_ms >= 0`
+export const started = (row: string) => `${row}.engaged_ms is not null and ${row}.first_ms >= 0`
 
 /** True when the page row `row`'s learner has started the page row's course. */
 const STARTED_OF = (row: 'new' | 'old') => `${row}.course is not null and exists (
@@ -66,7 +66,7 @@ const SQLITE_PAGE_ADDED = `update an_course_funnel set reached = reached + 1,
           and not exists (select 1 from an_course_funnel where ${keyOf('new')});`
 
 /** The learner's page rows of the course of course row `row` (alias p). */
-const PAGES_OF = (row: 'new' | 'old') => `p.store_id = ${row}.store_id
+export const PAGES_OF = (row: 'new' | 'old') => `p.store_id = ${row}.store_id
           and p.course = ${row}.activity_id and p.learner = ${row}.learner`
 
 /** The funnel rows of the pages of `row`'s learner in `row`'s course, with the page row's views. */

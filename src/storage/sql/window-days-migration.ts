@@ -29,14 +29,12 @@
  * its partial days row by row (course-report.ts, pages-report.ts).
  */
 import { type Kysely, type Migration, sql } from 'kysely'
+import { PAGES_OF, started } from './course-funnel-migration.js'
 import type { SqlDialect } from './sql-dialect.js'
 
 /** The UTC epoch day of epoch milliseconds `ms` (an integer expression), floored below 0 too. */
 export const dayOfSql = (ms: string) =>
   `((${ms} - ((${ms} % 86400000) + 86400000) % 86400000) / 86400000)`
-
-/** The started condition of a course row, as migration 0030 defines it. */
-const started = (row: string) => `${row}.engaged_ms is not null and ${row}.first_ms >= 0`
 
 // ---------------------------------------------------------------- funnel per day
 
@@ -68,10 +66,6 @@ const SQLITE_PAGE_ADDED = `update an_course_funnel_days set reached = reached + 
 const PAGE_VIEWS_CHANGED = `update an_course_funnel_days
         set views = views + coalesce(new.views, 0) - coalesce(old.views, 0)
         where ${funnelKey('new')};`
-
-/** The learner's page rows of the course of course row `row` (alias p). */
-const PAGES_OF = (row: 'new' | 'old') => `p.store_id = ${row}.store_id
-          and p.course = ${row}.activity_id and p.learner = ${row}.learner`
 
 /** The funnel rows, on course row `row`'s day, of the pages of its learner in its course. */
 const FUNNEL_OF = (row: 'new' | 'old') => `store_id = ${row}.store_id
