@@ -43,28 +43,7 @@ export async function pagesReport(
 ) {
   if (people !== undefined) return cohortPages(db, storeId, activity, window, people)
   if (isOpenWindow(window)) return openPages(db, storeId, activity)
-  if (wholeDays(window).edges.length === 0) return pagesOfDays(db, storeId, activity, window)
-  // A window with an end inside a day: aggregated in the database, one row per page (plus the
-  // one or two middle viewers per page for the median): the (page, learner) rows of a course
-  // never travel to JS, but each is read.
-  const inWindow = firstViewIn(window)
-  const perPage = (column: 'module' | 'course') =>
-    db
-      .selectFrom('an_pages')
-      .select([
-        'page',
-        sql<string>`min(module)`.as('module'),
-        sql<number>`min(view_ms)`.as('first'),
-        sql<number>`sum(case when ${inWindow} then views else 0 end)`.as('views'),
-        sql<number>`sum(case when ${inWindow} then 1 else 0 end)`.as('viewers'),
-      ])
-      .where('store_id', '=', storeId)
-      .where(column, '=', activity)
-      .groupBy('page')
-      .execute() as Promise<AnyRow[]>
-  const { column, rows } = await pagesInScope(activity, perPage)
-  const middles = await middleTimes(db, storeId, column, activity, rows, inWindow)
-  return pagesOut(activity, pagesFromRows(rows, middles))
+  return pagesOfWindow(db, storeId, activity, window)
 }
 
 /**
@@ -93,23 +72,39 @@ async function openPages(db: AnyDb, storeId: number, activity: string) {
 }
 
 /**
- * The report over a window of whole UTC days: each page's viewers and views in the window summed
- * from its rows per day of first view (migration 0040, `an_page_days`), its order from
- * `an_page_totals`, and its median time as over any window (`middleTimes`).
+ * The report over a window: each page's viewers and views in it summed from its rows per day of
+ * first view (migration 0040, `an_page_days`) over the window's whole UTC days, and from its
+ * (page, learner) rows first viewed in the part days at either end (`edges`; over a course, a
+ * range of the first-view index of migration 0041); its order from `an_page_totals`, and its
+ * median time from the middle rows (`middleTimes`).
  */
-async function pagesOfDays(db: AnyDb, storeId: number, activity: string, window: ReportWindow) {
-  const { fromDay, toDay } = wholeDays(window)
-  const perPage = async (column: 'module' | 'course') =>
-    (
+async function pagesOfWindow(db: AnyDb, storeId: number, activity: string, window: ReportWindow) {
+  const { fromDay, toDay, edges } = wholeDays(window)
+  const perPage = async (column: 'module' | 'course') => {
+    const scope = sql`store_id = ${storeId} and ${sql.ref(column)} = ${activity}`
+    const parts = [
+      ...(fromDay < toDay
+        ? [
+            sql`select page, views, viewers from an_page_days
+              where ${scope} and day >= ${fromDay} and day < ${toDay}`,
+          ]
+        : []),
+      ...edges.map(
+        (edge) => sql`select page, views, 1 as viewers from an_pages
+          where ${scope} and view_ms >= ${edge.sinceMs} and view_ms < ${edge.untilMs}`,
+      ),
+    ]
+    return (
       await sql<AnyRow>`select t.page, t.module, t.first,
           coalesce(d.views, 0) as views, coalesce(d.viewers, 0) as viewers
         from (select page, min(module) as module, min(first_ms) as first from an_page_totals
-            where store_id = ${storeId} and ${sql.ref(column)} = ${activity} group by page) t
-          left join (select page, sum(views) as views, sum(viewers) as viewers from an_page_days
-            where store_id = ${storeId} and ${sql.ref(column)} = ${activity}
-              and day >= ${fromDay} and day < ${toDay}
-            group by page) d on d.page = t.page`.execute(db)
+            where ${scope} group by page) t
+          left join (select page, sum(views) as views, sum(viewers) as viewers
+            from (${sql.join(parts, sql` union all `)}) w group by page) d on d.page = t.page`.execute(
+        db,
+      )
     ).rows
+  }
   const { column, rows } = await pagesInScope(activity, perPage)
   const middles = await middleTimes(db, storeId, column, activity, rows, firstViewIn(window))
   return pagesOut(activity, pagesFromRows(rows, middles))

@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { DEFAULT_STORE_ID } from '../ports.js'
 import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
 import { windowDaysMigration } from './window-days-migration.js'
+import { pagesFirstViewMigration } from './pages-first-view-migration.js'
 import { statementLevelExitsMigration } from './statement-level-exits-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
@@ -279,6 +280,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0038-activity-first-seen': activityFirstSeenMigration(dialect),
     '0039-statement-level-exits': statementLevelExitsMigration(dialect),
     '0040-window-days': windowDaysMigration(dialect),
+    '0041-pages-first-view': pagesFirstViewMigration(),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
