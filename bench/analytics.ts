@@ -23,7 +23,8 @@
  *   tsx bench/analytics.ts [--backends sqlite,postgres] [--size 1000000] [--ratio-size 100000]
  *                          [--parts ratio,lag,load,rebuild,reports,post] [--courses N]
  *                          [--reuse | --resume] [--unit 5000] [--cache-mb 256] [--wait-s 3600]
- *                          [--skip 'ineffective,informal'] (reports left out of reports and post)
+ *                          [--skip 'ineffective,informal'] (reports left out of reports and post;
+ *                          a comma inside a name's parentheses is part of the name)
  *                          [--consumers people,links] (consumers caught up by rebuild, run later)
  *
  *   The 10⁷ store once, raw, then (later, with the final code) projected and measured:
@@ -94,7 +95,13 @@ const UNIT = Number(options.unit)
 const PROGRESS_EVERY = 200_000
 /** The steady rate of the lag part, statements/s (100 per POST). */
 const LAG_RATE = Number(options['lag-rate'])
-const SKIP = new Set(options.skip.split(',').filter(Boolean))
+// Commas inside parentheses belong to a report's name ('course (largest, window, by score)').
+const SKIP = new Set(
+  options.skip
+    .split(/,(?![^(]*\))/)
+    .map((name) => name.trim())
+    .filter(Boolean),
+)
 const CONSUMERS = new Set(options.consumers.split(',').filter(Boolean))
 /** How long a wait for the projector may last before the bench fails. */
 const WAIT_S = Number(options['wait-s'])
@@ -526,6 +533,9 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
   const q = encodeURIComponent
   const base = '/api/stores/1/reports'
   const window = 'since=2025-02-01T00:00:00Z&until=2025-03-01T00:00:00Z'
+  // The same month from and to noon UTC: an API client's own times, whose part days the course
+  // and pages reports read from learner and page rows (the console sends whole days).
+  const partDays = 'since=2025-02-01T12:00:00Z&until=2025-03-01T12:00:00Z'
   const paths: [string, string][] = [
     ['overview (day)', `${base}/overview`],
     ['overview (week, window)', `${base}/overview?interval=week&${window}`],
@@ -542,6 +552,11 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
         ] as [string, string][])),
     ['pages (course)', `${base}/pages?activity=${q(found.course)}`],
     ['pages (course, window)', `${base}/pages?activity=${q(found.course)}&${window}`],
+    [
+      'course (largest, window from noon)',
+      `${base}/course?activity=${q(found.course)}&${partDays}`,
+    ],
+    ['pages (course, window from noon)', `${base}/pages?activity=${q(found.course)}&${partDays}`],
     ...(found.learner === undefined
       ? []
       : ([['learner', `${base}/learner?learner=${q(found.learner.learner)}`]] as [
@@ -566,6 +581,12 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
     ['informal', `${base}/informal`],
     ['ineffective', `${base}/ineffective`],
   ]
+  const unknown = [...SKIP].filter((name) => !paths.some(([known]) => known === name))
+  // A misspelt name would otherwise skip nothing, silently.
+  if (unknown.length > 0)
+    say(
+      `--skip: no report here is called ${unknown.map((n) => `'${n}'`).join(', ')}; the reports: ${paths.map(([n]) => `'${n}'`).join(', ')}`,
+    )
   return paths.filter(([name]) => !SKIP.has(name))
 }
 
