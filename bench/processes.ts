@@ -53,3 +53,25 @@ function startFlags(root: string): string[] {
     return []
   }
 }
+
+/**
+ * Waits until every process in `pids` used no CPU over one `stepMs` step (its clock ticks are
+ * 10 ms, so at most one tick), or `maxMs` passed; resolves with the ms waited. After a warm-up
+ * the server still works off what the warm-up's statements left to do (the log consumers catch
+ * up once ingest pauses); a timed case that starts before that ends is charged for it.
+ */
+export async function waitForIdle(
+  pids: readonly number[],
+  stepMs = 250,
+  maxMs = 30_000,
+): Promise<number> {
+  const started = performance.now()
+  let before = pids.map(cpuSeconds)
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs))
+    const now = pids.map(cpuSeconds)
+    if (now.every((cpu, i) => cpu - (before[i] ?? 0) <= 0.01)) break
+    before = now
+  }
+  return Math.round(performance.now() - started)
+}

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { median } from '../src/analytics/reports/stats.js'
 import { loadFloorRows, postgresFloor, sqliteFloor, type FloorResult } from './floor.js'
-import { cpuSeconds, run, serveArgs } from './processes.js'
+import { cpuSeconds, run, serveArgs, waitForIdle } from './processes.js'
 import type { IngestJob, JobResult, QueryJob } from './load-generator.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -475,6 +475,9 @@ async function ingestOn(
         }),
       ),
     )
+    // The warm-up's own after-work (the log consumers catching up on its statements) is part
+    // of the warm-up, not of the timed case: the case starts from a server at rest.
+    const settledMs = await waitForIdle(servers.map((s) => s.child.pid ?? 0))
     const cpuBefore = servers.map((s) => cpuSeconds(s.child.pid ?? 0))
     const share = Math.floor(count / processes)
     const started = performance.now()
@@ -500,7 +503,7 @@ async function ingestOn(
     )
     const statements = results.reduce((n, r) => n + r.statements, 0)
     log(
-      `  (${processes} process(es): ${statements} statements in ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s)`,
+      `  (${processes} process(es): ${statements} statements in ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s; at rest ${settledMs} ms after the warm-up)`,
     )
     return {
       perSecond: statements / seconds,
@@ -764,7 +767,7 @@ function report(): string {
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
     options['ingest-only']
-      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${ROUNDS} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed, the timing started once the servers were at rest (their log consumers caught up on the warm-up)${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${ROUNDS} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
       : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
