@@ -81,26 +81,24 @@ describe('readableResponse', () => {
 })
 
 describe('windowParams', () => {
+  /** The `since` and `until` a window is sent with (null: not sent). */
+  const sent = (since: string, until: string | undefined) => {
+    const params = windowParams({ since, until, label: '' })
+    return [params.get('since'), params.get('until')]
+  }
+
   it('moves both ends up to the next 00:00 UTC, the days the overview takes', () => {
-    const custom = windowParams({
-      since: '2025-02-01T00:00:00.000Z',
-      until: '2025-02-28T23:59:59.999Z',
-      label: '',
-    })
-    expect(custom.get('since')).toBe('2025-02-01T00:00:00.000Z')
-    expect(custom.get('until')).toBe('2025-03-01T00:00:00.000Z')
-    const preset = windowParams({ since: '2025-02-01T13:30:00.000Z', until: undefined, label: '' })
-    expect(preset.get('since')).toBe('2025-02-02T00:00:00.000Z')
-    expect(preset.has('until')).toBe(false)
+    expect(sent('2025-02-01T00:00:00.000Z', '2025-02-28T23:59:59.999Z')).toEqual([
+      '2025-02-01T00:00:00.000Z',
+      '2025-03-01T00:00:00.000Z',
+    ])
+    expect(sent('2025-02-01T13:30:00.000Z', undefined)).toEqual(['2025-02-02T00:00:00.000Z', null])
   })
 
   it('keeps a window within one day as given rather than empty it', () => {
-    const params = windowParams({
-      since: '2025-02-01T06:00:00.000Z',
-      until: '2025-02-01T18:00:00.000Z',
-      label: '',
-    })
-    expect(params.get('since')).toBe('2025-02-01T06:00:00.000Z')
-    expect(params.get('until')).toBe('2025-02-01T18:00:00.000Z')
+    expect(sent('2025-02-01T06:00:00.000Z', '2025-02-01T18:00:00.000Z')).toEqual([
+      '2025-02-01T06:00:00.000Z',
+      '2025-02-01T18:00:00.000Z',
+    ])
   })
 })
