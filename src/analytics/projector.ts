@@ -262,4 +262,6 @@ export const REBUILT_TABLES: readonly string[] = [
   'an_course_exits',
   'an_course_exit_days',
   'an_page_days',
+  'an_objective_share_days',
+  'an_objective_learner_days',
 ]

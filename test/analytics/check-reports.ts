@@ -4,6 +4,7 @@ import { expect } from 'vitest'
 import type { AnyDb } from '../../src/analytics/reports/report-context.js'
 import { TABLES } from '../../src/storage/sql/analytics-schema.js'
 import { NO_PREVIOUS_DAY } from '../../src/storage/sql/report-windows-migration.js'
+import { dayOfSql } from '../../src/storage/sql/window-days-migration.js'
 import type { Storage } from '../../src/storage/ports.js'
 import { type AnalyticsFixture, S } from './analytics-fixture.js'
 import {
@@ -76,7 +77,22 @@ const PARTIAL_WINDOWS = [
   { since: '2025-02-03T12:00:00.000Z', until: '2025-03-12T12:00:00.000Z' },
   { since: '2025-02-19T11:00:00.000Z', until: '2025-02-19T15:00:00.000Z' },
 ]
-const msOf = (window: { since?: string; until?: string }) => ({
+/**
+ * Windows with ends inside a day for the objectives of the store, whose whole days come from
+ * their per-day figures (migration 0042) and part days from the cells: the ends cut the days of
+ * the simulated answers of 2025-02-24 and 2025-03-24 (analytics-test, 6,000 statements: the
+ * report-correctness test checks that they hold cells), and the second lies within one day.
+ */
+export const OBJECTIVE_WINDOWS = [
+  { since: '2025-02-24T12:00:00.000Z', until: '2025-03-24T14:00:00.000Z' },
+  { since: '2025-02-24T06:00:00.000Z', until: '2025-02-24T14:00:00.000Z' },
+]
+/** The whole days of OBJECTIVE_WINDOWS[0]. */
+export const OBJECTIVE_WHOLE_DAYS = {
+  since: '2025-02-25T00:00:00.000Z',
+  until: '2025-03-24T00:00:00.000Z',
+}
+export const msOf = (window: { since?: string; until?: string }) => ({
   sinceMs: window.since === undefined ? 0 : Date.parse(window.since),
   untilMs: window.until === undefined ? 8.64e15 : Date.parse(window.until),
 })
@@ -354,19 +370,21 @@ export async function checkReports(
   ]
     .sort()
     .slice(0, 3)
-  const since = Date.parse(WINDOW.since)
-  const until = Date.parse(WINDOW.until)
   let windowedCells = 0
   let openCells = 0
-  for (const [course, sinceMs, untilMs] of [
-    [undefined, since, until],
+  // The store over windows of whole days and over windows with ends inside a day (its figures
+  // per day, migration 0042, and the part days' cells); each course open and over WINDOW.
+  for (const [course, windowed] of [
+    [undefined, WINDOW],
+    ...PARTIAL_WINDOWS.map((w) => [undefined, w]),
+    ...OBJECTIVE_WINDOWS.map((w) => [undefined, w]),
     ...objectiveCourses.flatMap((c) => [
-      [c, 0, 8.64e15],
-      [c, since, until],
+      [c, {}],
+      [c, WINDOW],
     ]),
-  ] as [string | undefined, number, number][]) {
-    const windowed = sinceMs > 0 ? WINDOW : {}
-    const what = `${label} objectives ${course ?? 'store'} ${sinceMs > 0 ? 'window' : 'open'}`
+  ] as [string | undefined, { since?: string; until?: string }][]) {
+    const { sinceMs, untilMs } = msOf(windowed)
+    const what = `${label} objectives ${course ?? 'store'} ${windowed.since ?? 'open'}`
     const sref = objectivesRef(set, {
       ...(course === undefined ? {} : { course }),
       sinceMs,
@@ -399,7 +417,6 @@ export async function checkReports(
   // Some course has cells in the window, and some outside it (else the window filters nothing).
   expect(windowedCells, label).toBeGreaterThan(0)
   expect(windowedCells, label).toBeLessThan(openCells)
-
   // 3. Learner: a few learners' journeys, informal learning and courses.
   const learners = [...new Set(set.map((r) => r.learner))].sort().slice(0, 4)
   for (const learner of learners) {
@@ -501,8 +518,9 @@ export async function learnerReturns(
 }
 
 /**
- * The per-course objective figures kept by triggers (migration 0031) and the same recounted
- * from `an_objectives` as the migration's backfill does.
+ * The objective figures kept by triggers, per course (migration 0031) and per day of the cells'
+ * latest evidence (migration 0042), and the same recounted from `an_objectives` as the
+ * migrations' backfills do.
  */
 export async function objectiveCourseTotals(storage: Storage): Promise<{
   kept: unknown[]
@@ -554,9 +572,58 @@ export async function objectiveCourseTotals(storage: Storage): Promise<{
       .orderBy('course')
       .orderBy('learner')
       .execute()
+    // Migration 0042's figures per day of the cells' latest evidence.
+    const day = sql<number>`${sql.raw(dayOfSql('last_ms'))}`
+    const shareDays = await db
+      .selectFrom('an_objective_share_days')
+      .select(['day', 'objective', 'evidence', 'correct', 'learners'])
+      .where('store_id', '=', S)
+      .orderBy('day')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const shareDaysRecounted = await db
+      .selectFrom('an_objectives')
+      .select([
+        day.as('day'),
+        'objective',
+        sql<number>`coalesce(evidence, 0)`.as('evidence'),
+        sql<number>`coalesce(correct, 0)`.as('correct'),
+        sql<number>`count(*)`.as('learners'),
+      ])
+      .where('store_id', '=', S)
+      .where('last_ms', 'is not', null)
+      .groupBy([day, 'objective', sql`coalesce(evidence, 0)`, sql`coalesce(correct, 0)`])
+      .orderBy('day')
+      .orderBy('objective')
+      .orderBy('evidence')
+      .orderBy('correct')
+      .execute()
+    const learnerDays = await db
+      .selectFrom('an_objective_learner_days')
+      .select(['day', 'learner', 'cells'])
+      .where('store_id', '=', S)
+      .orderBy('day')
+      .orderBy('learner')
+      .execute()
+    const learnerDaysRecounted = await db
+      .selectFrom('an_objectives')
+      .select([day.as('day'), 'learner', sql<number>`count(*)`.as('cells')])
+      .where('store_id', '=', S)
+      .where('last_ms', 'is not', null)
+      .groupBy([day, 'learner'])
+      .orderBy('day')
+      .orderBy('learner')
+      .execute()
     return {
-      kept: [text(shares), text(learners)],
-      recounted: [text(sharesRecounted), text(learnersRecounted)],
+      kept: [text(shares), text(learners), text(shareDays), text(learnerDays)],
+      recounted: [
+        text(sharesRecounted),
+        text(learnersRecounted),
+        text(shareDaysRecounted),
+        text(learnerDaysRecounted),
+      ],
     }
   })
 }

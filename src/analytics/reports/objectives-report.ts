@@ -1,6 +1,6 @@
 /** @module Report 6, objectives: the learner × objective mastery matrix (paged) and cohort mastery (§8). */
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { OBJECTIVES } from '../../storage/sql/analytics-schema.js'
 import { type PersonScope, rowsByPerson } from '../people/person-scope.js'
 import {
@@ -11,6 +11,7 @@ import {
   numOrNull,
   onPostgres,
   type ReportWindow,
+  wholeDays,
   windowJson,
 } from './report-context.js'
 import { ratio, roundOrNull } from './stats.js'
@@ -39,10 +40,8 @@ export async function objectivesReport(
   // course, instead of every (objective, learner) row in scope.
   const open = windowJson(window)
   if (isOpenWindow(window)) return keptObjectives(db, storeId, query)
-  // With a window, the scope's objectives walked first (along the objective index): each one's
-  // rows in the window are then one range of the (course, objective, last_ms) index, or
-  // store-wide of the (objective, last_ms, learner) index (migration 0033), where the window
-  // alone would leave every row of the scope to read for its last_ms.
+  // With a window: the store's figures from its days (migration 0042), a course's from its cells
+  // in the window (`cellFigures`).
   const course = query.course
   const scope = () => {
     let select = db.selectFrom('an_objectives').where('store_id', '=', storeId)
@@ -51,22 +50,11 @@ export async function objectivesReport(
     if (course !== undefined) select = select.where('course', '=', course)
     return select
   }
-  // The share as the matrix computes it (correct / evidence, a double), compared as there. A
-  // double in the database too: `correct * 1.0` is numeric on PostgreSQL, whose arithmetic took
-  // 146 of the 228 ms of this aggregate over 210,302 cells at 10⁷ statements.
-  const share = sql`case when a.evidence = 0 then null
-    else cast(a.correct as double precision) / a.evidence end`
-  const perObjective = (
-    await sql<AnyRow>`${courseObjectives(storeId, course)}
-      select a.objective, count(*) as learners,
-        sum(case when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end) as mastered,
-        avg(coalesce(${share}, 0)) as mean
-      from o cross join an_objectives a
-      where ${cellsInWindow(storeId, course, window)}
-      group by a.objective order by a.objective`.execute(db)
-  ).rows
+  const { perObjective, learners } =
+    course === undefined
+      ? await storeFiguresOfWindow(db, storeId, window)
+      : await cellFigures(db, storeId, course, window)
   if (perObjective.length === 0) return objectivesOut([], 0, [], query)
-  const learnerCount = await learnersInWindow(db, storeId, course, window)
   const pageLearners = (
     (await scope()
       .select('learner')
@@ -96,7 +84,119 @@ export async function objectivesReport(
             (open.since === null || num(r['last_ms']) >= window.sinceMs) &&
             (open.until === null || num(r['last_ms']) < window.untilMs),
         )
-  return objectivesOut(perObjective, num(learnerCount?.['n']), rows, query)
+  return objectivesOut(perObjective, learners, rows, query)
+}
+
+/**
+ * The share as the matrix computes it (correct / evidence, a double), compared as there. A
+ * double in the database too: `correct * 1.0` is numeric on PostgreSQL, whose arithmetic took
+ * 146 of the 228 ms of this aggregate over 210,302 cells at 10⁷ statements.
+ */
+const cellShare = sql`case when a.evidence = 0 then null
+    else cast(a.correct as double precision) / a.evidence end`
+
+/** A cell's contribution to its objective's figures: one learner, mastered or not, its share. */
+const cellFigure = sql`1 as learners,
+    case when ${cellShare} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end as mastered,
+    coalesce(${cellShare}, 0) as shares`
+
+/**
+ * The per-objective figures and the matrix's learner count of a course over the window from its
+ * cells: the course's objectives walked first (along its objective index), each one's cells in
+ * the window then one range of the (course, objective, last_ms) index, where the window alone
+ * would leave every cell of the course to read for its last_ms.
+ */
+async function cellFigures(
+  db: AnyDb,
+  storeId: number,
+  course: string,
+  window: ReportWindow,
+): Promise<{ perObjective: AnyRow[]; learners: number }> {
+  const cells = sql`o cross join an_objectives a where ${cellsInWindow(storeId, course, window)}`
+  const perObjective = await objectiveSums(db, courseObjectives(storeId, course), [
+    sql`select a.objective, ${cellFigure} from ${cells}`,
+  ])
+  if (perObjective.length === 0) return { perObjective, learners: 0 }
+  const learners = await distinctLearners(db, courseObjectives(storeId, course), [
+    sql`select a.learner from ${cells}`,
+  ])
+  return { perObjective, learners }
+}
+
+/**
+ * The same for the whole store over a window: its whole UTC days from the figures kept per day
+ * of the cells' latest evidence (migration 0042), a few rows per (day, objective) and one per
+ * (day, learner), and the part days at either end (`wholeDays`) from their cells. At 10⁷
+ * statements the cells of a month were 210,302 rows read twice (278 ms in all on SQLite).
+ */
+async function storeFiguresOfWindow(
+  db: AnyDb,
+  storeId: number,
+  window: ReportWindow,
+): Promise<{ perObjective: AnyRow[]; learners: number }> {
+  const { fromDay, toDay, edges } = wholeDays(window)
+  const days = sql`store_id = ${storeId} and day >= ${fromDay} and day < ${toDay}`
+  const whole = fromDay < toDay
+  // The edges' cells walk the store's objectives (the CTE); the whole days need none.
+  const objectives = edges.length > 0 ? courseObjectives(storeId, undefined) : sql``
+  const edgeCells = edges.map(
+    (edge) => sql`o cross join an_objectives a where ${cellsInWindow(storeId, undefined, edge)}`,
+  )
+  const share = sql`(cast(correct as double precision) / evidence)`
+  const perObjective = await objectiveSums(db, objectives, [
+    ...(whole
+      ? [
+          // Each (evidence, correct) pair of a day weighs by its learners, as in keptObjectives.
+          sql`select objective, learners,
+            case when evidence = 0 then 0
+              when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then learners else 0 end as mastered,
+            case when evidence = 0 then 0 else learners * ${share} end as shares
+            from an_objective_share_days where ${days}`,
+        ]
+      : []),
+    ...edgeCells.map((cells) => sql`select a.objective, ${cellFigure} from ${cells}`),
+  ])
+  if (perObjective.length === 0) return { perObjective, learners: 0 }
+  const learners = await distinctLearners(db, objectives, [
+    ...(whole ? [sql`select learner from an_objective_learner_days where ${days}`] : []),
+    ...edgeCells.map((cells) => sql`select a.learner from ${cells}`),
+  ])
+  return { perObjective, learners }
+}
+
+/**
+ * Each objective's learners, mastered learners and mean mastery (the mean over its learners of
+ * their share, 0 without evidence: §8) from `parts`, rows of (objective, learners, mastered,
+ * shares), after the `with` clause `objectives` they may read.
+ */
+async function objectiveSums(
+  db: AnyDb,
+  objectives: RawBuilder<unknown>,
+  parts: RawBuilder<unknown>[],
+) {
+  return (
+    await sql<AnyRow>`${objectives}
+      select objective, sum(learners) as learners, sum(mastered) as mastered,
+        sum(shares) * 1.0 / sum(learners) as mean
+      from (${sql.join(parts, sql` union all `)}) w
+      group by objective order by objective`.execute(db)
+  ).rows
+}
+
+/** The distinct learners of `parts`, rows of (learner), after the `with` clause `objectives`. */
+async function distinctLearners(
+  db: AnyDb,
+  objectives: RawBuilder<unknown>,
+  parts: RawBuilder<unknown>[],
+): Promise<number> {
+  const union = sql`(${sql.join(parts, sql` union all `)}) w`
+  // PostgreSQL sorts every row for `count(distinct …)`; grouped by learner it can hash them into
+  // one entry per learner instead. SQLite keeps the form measured there (wave 9).
+  const count = onPostgres(db)
+    ? sql`select count(*) as n from (select learner from ${union} group by learner) l`
+    : sql`select count(distinct learner) as n from ${union}`
+  const { rows } = await sql<{ n: number }>`${objectives} ${count}`.execute(db)
+  return num(rows[0]?.n)
 }
 
 /**
@@ -116,31 +216,6 @@ function courseObjectives(storeId: number, course: string | undefined) {
       select (select min(objective) from an_objectives where ${inScope} and objective > o.objective)
       from o where o.objective is not null
     )`
-}
-
-/**
- * The learners (of a course) with a cell in the window: the window's range of each objective in
- * turn (a cross join, so SQLite keeps the objectives outside and reads each range from the
- * covering (course, objective, last_ms) or (objective, last_ms, learner) index, where it would
- * otherwise walk a learner index for the learners' order and look every row in scope up; to
- * PostgreSQL an inner join).
- */
-async function learnersInWindow(
-  db: AnyDb,
-  storeId: number,
-  course: string | undefined,
-  window: ReportWindow,
-) {
-  const cells = sql`o cross join an_objectives a where ${cellsInWindow(storeId, course, window)}`
-  // PostgreSQL sorts every cell in the window for `count(distinct …)`; grouped by learner it can
-  // hash them into one entry per learner instead. SQLite keeps the form measured there (wave 9).
-  const count = onPostgres(db)
-    ? sql`select count(*) as n from (select a.learner from ${cells} group by a.learner) l`
-    : sql`select count(distinct a.learner) as n from ${cells}`
-  const { rows } = await sql<{ n: number }>`${courseObjectives(storeId, course)} ${count}`.execute(
-    db,
-  )
-  return rows[0]
 }
 
 /** The cells (alias `a`) of objective `o.objective` in scope with their latest evidence in the window. */

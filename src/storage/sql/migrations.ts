@@ -4,6 +4,7 @@ import { DEFAULT_STORE_ID } from '../ports.js'
 import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
 import { windowDaysMigration } from './window-days-migration.js'
 import { pagesFirstViewMigration } from './pages-first-view-migration.js'
+import { objectiveWindowDaysMigration } from './objective-window-days-migration.js'
 import { statementLevelExitsMigration } from './statement-level-exits-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
@@ -281,6 +282,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0039-statement-level-exits': statementLevelExitsMigration(dialect),
     '0040-window-days': windowDaysMigration(dialect),
     '0041-pages-first-view': pagesFirstViewMigration(),
+    '0042-objective-window-days': objectiveWindowDaysMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
