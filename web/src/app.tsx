@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState, type MouseEvent, type ReactNode } from 'react'
 import { api, currentSession, onSignedOut, signOut, type Session, type Store } from './api'
 import { ErrorNote, Loading } from './components'
-import { storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from './filters'
+import { DAY_MS, storeParam, timeWindow, WINDOWS, DEFAULT_WINDOW, type TimeWindow } from './filters'
 import { AdminPage } from './pages/admin'
 import { LearnerPage, ObjectivesPage, PagesPage, QuestionsPage } from './pages/analysis'
 import { CohortsPage } from './pages/cohorts'
@@ -339,7 +339,7 @@ function WindowPicker({ location }: { location: Location }) {
             if (chosen === 'custom')
               setParams({
                 window: undefined,
-                from: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
+                from: new Date(Date.now() - 30 * DAY_MS).toISOString().slice(0, 10),
                 to: today,
               })
             else setParams({ window: chosen, from: undefined, to: undefined })

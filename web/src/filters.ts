@@ -1,6 +1,9 @@
 /** The filters every page shares, read from and written to the URL: the store and the time window. */
 import type { Location } from './router'
 
+/** A day in milliseconds: the windows' presets and the UTC days reports answer by. */
+export const DAY_MS = 86_400_000
+
 export const WINDOWS = [
   { value: '7d', label: 'Last 7 days', days: 7 },
   { value: '30d', label: 'Last 30 days', days: 30 },
@@ -45,9 +48,7 @@ export function timeWindow(location: Location, now = Date.now()): TimeWindow {
   const preset = WINDOWS.find((w) => w.value === value) ?? WINDOWS[2]
   return {
     since:
-      preset.days === undefined
-        ? undefined
-        : new Date(now - preset.days * 86_400_000).toISOString(),
+      preset.days === undefined ? undefined : new Date(now - preset.days * DAY_MS).toISOString(),
     until: undefined,
     label: preset.label,
   }

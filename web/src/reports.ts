@@ -1,7 +1,7 @@
 /** The analytics report API (/api/stores/:id/reports/…): types of the answers the console draws. */
 import { api } from './api'
 import type { CohortFilter } from './cohort-picker'
-import type { TimeWindow } from './filters'
+import { DAY_MS, type TimeWindow } from './filters'
 
 /** What every report carries besides its data: the window and how fresh the projections are. */
 export interface ReportEnvelope {
@@ -115,8 +115,6 @@ export interface CourseReport extends ReportEnvelope {
     rows: LearnerRow[]
   }
 }
-
-const DAY_MS = 86_400_000
 
 /**
  * The window as report parameters (`since` inclusive, `until` exclusive on timestamps), both

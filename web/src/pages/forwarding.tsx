@@ -8,6 +8,7 @@ import { useId, useState, type SyntheticEvent } from 'react'
 import { api, type Store } from '../api'
 import type { PageProps } from '../app'
 import { ErrorNote, Loading, PageHeader } from '../components'
+import { DAY_MS } from '../filters'
 import { formatDate, formatDuration, numberFormat } from '../format'
 
 /** A target as `GET /api/stores/:id/forwarding/targets` shows it (never a password or secret). */
@@ -284,7 +285,7 @@ function ReplayForm(props: {
   target: ForwardingTarget
   onDone: () => Promise<void>
 }) {
-  const [from, setFrom] = useState(localNow(-86_400_000))
+  const [from, setFrom] = useState(localNow(-DAY_MS))
   const replay = useMutation({
     mutationFn: () =>
       api<ForwardingTarget>(
@@ -371,7 +372,7 @@ function NewTarget(props: {
   const [actors, setActors] = useState('')
   const [platforms, setPlatforms] = useState('')
   const [startAt, setStartAt] = useState<'now' | 'beginning' | 'time'>('now')
-  const [startTime, setStartTime] = useState(localNow(-86_400_000))
+  const [startTime, setStartTime] = useState(localNow(-DAY_MS))
   const create = useMutation({
     mutationFn: () => {
       const filter = {
