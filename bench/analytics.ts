@@ -533,8 +533,9 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
   const q = encodeURIComponent
   const base = '/api/stores/1/reports'
   const window = 'since=2025-02-01T00:00:00Z&until=2025-03-01T00:00:00Z'
-  // The same month from and to noon UTC: an API client's own times, whose part days the course
-  // and pages reports read from learner and page rows (the console sends whole days).
+  // The same month from and to noon UTC: an API client's own times, whose part days the course,
+  // pages and objectives reports read from learner, page and objective rows (the console sends
+  // whole days).
   const partDays = 'since=2025-02-01T12:00:00Z&until=2025-03-01T12:00:00Z'
   const paths: [string, string][] = [
     ['overview (day)', `${base}/overview`],
@@ -572,6 +573,7 @@ async function reportPaths(almanac: Almanac): Promise<[string, string][]> {
     ['objectives (store)', `${base}/objectives`],
     ['objectives (course)', `${base}/objectives?course=${q(found.course)}`],
     ['objectives (store, window)', `${base}/objectives?${window}`],
+    ['objectives (store, window from noon)', `${base}/objectives?${partDays}`],
     [
       'objectives (course, window, page 3)',
       `${base}/objectives?course=${q(found.course)}&${window}&page=3`,
