@@ -275,6 +275,11 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
             directory.learnersOf(learner),
           )
           const scope = await cohortScope(db, storeId, query.cohort)
+          // One course after another: the queries share the report's connection.
+          const courses = []
+          if (scope?.cohort !== undefined)
+            for (const c of report.courses)
+              courses.push(await courseAgainstCohort(db, storeId, c.course, window, scope))
           return {
             ...report,
             person: person ?? null,
@@ -285,11 +290,7 @@ export function createAnalytics(log: StatementLogStorage, projector: LogConsumer
                     ...scope.cohort,
                     member: scope.includes(learner),
                     definition: COHORT_COMPARISON_DEFINITION,
-                    courses: await Promise.all(
-                      report.courses.map((c) =>
-                        courseAgainstCohort(db, storeId, c.course, window, scope),
-                      ),
-                    ),
+                    courses,
                   },
                 }),
           }

@@ -296,6 +296,30 @@ for (const backend of BACKENDS) {
       await other!.release()
     })
 
+    it('leases of several consumers asked at once are all answered, one query at a time on PostgreSQL', async () => {
+      const { storage } = open()
+      // A pg client given a query while another runs warns (and pg 9 refuses): the consumers of
+      // a process share the lease connection and poll independently.
+      const warnings: string[] = []
+      const onWarning = (warning: Error) => warnings.push(warning.message)
+      process.on('warning', onWarning)
+      try {
+        const names = ['a', 'b', 'c', 'd']
+        const leases = await Promise.all(names.map((name) => storage.log.acquireLease(name, S)))
+        expect(leases.map((lease) => lease?.held())).toEqual(names.map(() => true))
+        await Promise.all(leases.map((lease) => lease!.release()))
+        // Released: each can be taken again.
+        const again = await Promise.all(names.map((name) => storage.log.acquireLease(name, S)))
+        expect(again.every((lease) => lease?.held() === true)).toBe(true)
+        await Promise.all(again.map((lease) => lease!.release()))
+        // Warnings are emitted on the next tick.
+        await new Promise((resolve) => setImmediate(resolve))
+        expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([])
+      } finally {
+        process.off('warning', onWarning)
+      }
+    })
+
     it('a consumer refused a lease asks again only after pollMs, however often it is woken', async () => {
       const { storage } = open()
       await storeStatements(storage, S, [{}, {}, {}])

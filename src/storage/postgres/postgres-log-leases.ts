@@ -50,14 +50,26 @@ export function createPostgresLogLeases(options: PostgresPoolOptions): LeaseProv
 
   const key = (storeId: StoreId) => `${storeId}`
 
+  // One query at a time on the shared connection: the consumers of a process poll their leases
+  // independently, and a pg client given a query while another runs queues it but deprecates
+  // that (pg 9 drops it).
+  let last: Promise<unknown> = Promise.resolve()
+  function serially<T>(query: () => Promise<T>): Promise<T> {
+    const next = last.then(query, query)
+    last = next.catch(() => undefined)
+    return next
+  }
+
   return {
     async acquire(consumer, storeId) {
       const c = await connection()
       const name = `${consumer}\u0000${key(storeId)}`
       if (held.has(name)) return undefined
-      const { rows } = await c.query<{ ok: boolean }>(
-        `select pg_try_advisory_lock(hashtext('almanac-log:' || current_schema() || ':' || $1), $2) as ok`,
-        [consumer, storeId],
+      const { rows } = await serially(() =>
+        c.query<{ ok: boolean }>(
+          `select pg_try_advisory_lock(hashtext('almanac-log:' || current_schema() || ':' || $1), $2) as ok`,
+          [consumer, storeId],
+        ),
       )
       if (rows[0]?.ok !== true) return undefined
       const mine = c
@@ -69,12 +81,12 @@ export function createPostgresLogLeases(options: PostgresPoolOptions): LeaseProv
           released = true
           held.delete(name)
           if (broken) return
-          await mine
-            .query(
+          await serially(() =>
+            mine.query(
               `select pg_advisory_unlock(hashtext('almanac-log:' || current_schema() || ':' || $1), $2)`,
               [consumer, storeId],
-            )
-            .catch(() => undefined)
+            ),
+          ).catch(() => undefined)
         },
       }
       held.set(name, lease)
