@@ -1228,10 +1228,19 @@ async function modulesInSql(
   sharedIfis: readonly string[],
   inSharedCohort: ReadonlySet<string>,
 ) {
-  const joined = sql`an_learner_activity m join an_learner_activity la
+  const modules = sql`m.store_id = ${storeId} and m.activity_id in (${sql.join([...moduleIds])})`
+  // The modules' rows of the course's cohort. PostgreSQL joins them to the course rows (a hash
+  // join). SQLite would probe the course rows' index once per module row; instead it looks each
+  // up in the cohort's learners, gathered once into a temporary index (`+` keeps the module rows'
+  // own range as the way in): at 10⁷ statements, for five modules of the largest course, 110
+  // against 140 ms. The same rows either way: a learner has one course row.
+  const joined = onPostgres(db)
+    ? sql`an_learner_activity m join an_learner_activity la
       on la.store_id = m.store_id and la.activity_id = ${activity} and la.learner = m.learner
-    where m.store_id = ${storeId} and m.activity_id in (${sql.join([...moduleIds])})
-      and ${cohortOf('la')}`
+    where ${modules} and ${cohortOf('la')}`
+    : sql`an_learner_activity m where ${modules} and +m.learner in (select la.learner
+      from an_learner_activity la
+      where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')})`
   const firstSeen = new Map<string, number>()
   for (const r of (await firstStatementsOf(storeId, moduleIds).execute(db)).rows)
     if (r['first'] !== null) firstSeen.set(String(r['activity_id']), num(r['first']))
