@@ -417,6 +417,7 @@ export async function checkReports(
   // Some course has cells in the window, and some outside it (else the window filters nothing).
   expect(windowedCells, label).toBeGreaterThan(0)
   expect(windowedCells, label).toBeLessThan(openCells)
+
   // 3. Learner: a few learners' journeys, informal learning and courses.
   const learners = [...new Set(set.map((r) => r.learner))].sort().slice(0, 4)
   for (const learner of learners) {

@@ -100,6 +100,19 @@ const cellFigure = sql`1 as learners,
     case when ${cellShare} >= ${sql.lit(MASTERY_THRESHOLD)} then 1 else 0 end as mastered,
     coalesce(${cellShare}, 0) as shares`
 
+const pairShare = sql`(cast(correct as double precision) / evidence)`
+
+/**
+ * An (evidence, correct) pair's contribution, as the figures kept per objective (migrations 0025,
+ * 0031) and per day (0042) hold it: its learners, all of them mastered or none, each with the
+ * pair's share, so the mean weighs each pair by its learners as the cells' aggregation does. A
+ * case, not `and`: PostgreSQL may evaluate the division first.
+ */
+const pairFigure = sql`learners,
+    case when evidence = 0 then 0
+      when ${pairShare} >= ${sql.lit(MASTERY_THRESHOLD)} then learners else 0 end as mastered,
+    case when evidence = 0 then 0 else learners * ${pairShare} end as shares`
+
 /**
  * The per-objective figures and the matrix's learner count of a course over the window from its
  * cells: the course's objectives walked first (along its objective index), each one's cells in
@@ -142,17 +155,9 @@ async function storeFiguresOfWindow(
   const edgeCells = edges.map(
     (edge) => sql`o cross join an_objectives a where ${cellsInWindow(storeId, undefined, edge)}`,
   )
-  const share = sql`(cast(correct as double precision) / evidence)`
   const perObjective = await objectiveSums(db, objectives, [
     ...(whole
-      ? [
-          // Each (evidence, correct) pair of a day weighs by its learners, as in keptObjectives.
-          sql`select objective, learners,
-            case when evidence = 0 then 0
-              when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then learners else 0 end as mastered,
-            case when evidence = 0 then 0 else learners * ${share} end as shares
-            from an_objective_share_days where ${days}`,
-        ]
+      ? [sql`select objective, ${pairFigure} from an_objective_share_days where ${days}`]
       : []),
     ...edgeCells.map((cells) => sql`select a.objective, ${cellFigure} from ${cells}`),
   ])
@@ -242,24 +247,13 @@ async function keptObjectives(db: AnyDb, storeId: number, query: ObjectivesQuery
     const select = db.selectFrom(table).where('store_id', '=', storeId)
     return course === undefined ? select : select.where('course', '=', course)
   }
-  const share = sql<number>`(cast(correct as double precision) / evidence)`
-  const perObjective = (await from(shares)
-    .select([
-      'objective',
-      sql<number>`sum(learners)`.as('learners'),
-      // A case, not `and`: PostgreSQL may evaluate the division first.
-      sql<number>`sum(case when evidence = 0 then 0 when ${share} >= ${sql.lit(MASTERY_THRESHOLD)} then learners else 0 end)`.as(
-        'mastered',
-      ),
-      // The mean over learners of their share (0 without evidence), as the aggregation over
-      // `an_objectives` computes it: each pair weighs by its learners.
-      sql<number>`sum(case when evidence = 0 then 0 else learners * ${share} end) * 1.0 / sum(learners)`.as(
-        'mean',
-      ),
-    ])
-    .groupBy('objective')
-    .orderBy('objective')
-    .execute()) as AnyRow[]
+  const inScope =
+    course === undefined
+      ? sql`store_id = ${storeId}`
+      : sql`store_id = ${storeId} and course = ${course}`
+  const perObjective = await objectiveSums(db, sql``, [
+    sql`select objective, ${pairFigure} from ${sql.table(shares)} where ${inScope}`,
+  ])
   const learnerCount = (await from(learners)
     .select(sql<number>`count(*)`.as('n'))
     .executeTakeFirst()) as AnyRow | undefined
