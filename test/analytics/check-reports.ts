@@ -241,6 +241,27 @@ export async function checkReports(
       ).toEqual(ref.pages)
       expect(report.exitPoints, what).toEqual(ref.exitPoints)
       expect(report.learners.total, what).toBe(ref.cohort)
+      // Each learner's attempts in the per-learner table, and the table sorted by them (most
+      // first, then by learner key), paged.
+      expect(
+        new Map(report.learners.rows.map((r) => [r.learner, r.attempts])),
+        `${what} learners' attempts`,
+      ).toEqual(ref.attemptsOf)
+      const byAttempts = [...ref.attemptsOf]
+        .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+        .slice(5, 10)
+      const sorted = await a.course(S, activity, {
+        ...window,
+        scoreOf: 'best',
+        page: 2,
+        pageSize: 5,
+        sort: 'attempts',
+        order: 'desc',
+      })
+      expect(
+        sorted.learners.rows.map((r) => [r.learner, r.attempts]),
+        `${what} sorted by attempts`,
+      ).toEqual(byAttempts)
       // The modules' measures over the cohort, each against its reference.
       expect(
         report.modules.map((m) => ({
@@ -626,5 +647,72 @@ export async function objectiveCourseTotals(storage: Storage): Promise<{
         text(learnerDaysRecounted),
       ],
     }
+  })
+}
+
+/**
+ * The attempts kept on each learner row (migration 0043: sessions, open sessions) and the same
+ * recounted from `an_sessions` as the migration's backfill does, as sorted
+ * [activity, learner, sessions, open] rows of the learner rows that have sessions.
+ */
+export async function learnerAttempts(
+  storage: Storage,
+): Promise<{ kept: unknown[]; recounted: unknown[] }> {
+  return storage.log.read(async (connection) => {
+    const db = connection as AnyDb
+    const keyOf = (activity: unknown, learner: unknown) => `${String(activity)}\n${String(learner)}`
+    // PostgreSQL returns its bigint sums and counts as strings.
+    const open = sql<number | string>`sum(case when ended = 0 then 1 else 0 end)`
+    const count = sql<number | string>`count(*)`
+    // A session counts for its course's row, and for its AU's row outside that course.
+    const underCourse = await db
+      .selectFrom('an_sessions')
+      .select(['course as activity', 'learner', count.as('n'), open.as('o')])
+      .where('store_id', '=', S)
+      .where('course', 'is not', null)
+      .groupBy(['course', 'learner'])
+      .execute()
+    const asAu = await db
+      .selectFrom('an_sessions')
+      .select(['activity_id as activity', 'learner', count.as('n'), open.as('o')])
+      .where('store_id', '=', S)
+      .where('activity_id', 'is not', null)
+      .where((w) => w.or([w('course', 'is', null), w('course', '<>', w.ref('activity_id'))]))
+      .groupBy(['activity_id', 'learner'])
+      .execute()
+    const counted = new Map<string, [string, string, number, number]>()
+    for (const r of [...underCourse, ...asAu]) {
+      const key = keyOf(r['activity'], r['learner'])
+      const [, , n, o] = counted.get(key) ?? ['', '', 0, 0]
+      counted.set(key, [
+        String(r['activity']),
+        String(r['learner']),
+        n + Number(r['n']),
+        o + Number(r['o']),
+      ])
+    }
+    const rows = await db
+      .selectFrom('an_learner_activity')
+      .select(['activity_id', 'learner', 'sessions', 'open_sessions'])
+      .where('store_id', '=', S)
+      .execute()
+    const byKey = (a: unknown[], b: unknown[]) =>
+      keyOf(a[0], a[1]) < keyOf(b[0], b[1]) ? -1 : keyOf(a[0], a[1]) > keyOf(b[0], b[1]) ? 1 : 0
+    const kept = rows
+      .filter((r) => Number(r['sessions']) !== 0 || Number(r['open_sessions']) !== 0)
+      .map((r) => [
+        String(r['activity_id']),
+        String(r['learner']),
+        Number(r['sessions']),
+        Number(r['open_sessions']),
+      ])
+      .sort(byKey)
+    const recounted = rows
+      .flatMap((r) => {
+        const c = counted.get(keyOf(r['activity_id'], r['learner']))
+        return c === undefined ? [] : [c]
+      })
+      .sort(byKey)
+    return { kept, recounted }
   })
 }

@@ -205,9 +205,13 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
     )
     .filter((c) => c > 0)
     .map((c) => c / 100)
-  const attempts = cohort
-    .map(([, rs]) => new Set(rs.map((r) => sessionOf(r.s)).filter((x) => x !== undefined)).size)
-    .filter((n) => n > 0)
+  const attemptsOf = new Map(
+    cohort.map(([learner, rs]) => [
+      learner,
+      new Set(rs.map((r) => sessionOf(r.s)).filter((x) => x !== undefined)).size,
+    ]),
+  )
+  const attempts = [...attemptsOf.values()].filter((n) => n > 0)
   const distribution = new Map<number, number>()
   for (const n of attempts) distribution.set(n, (distribution.get(n) ?? 0) + 1)
   const sessions = by(
@@ -256,6 +260,8 @@ export function courseRef(set: readonly Raw[], a: string, sinceMs: number, until
         .map(([n, learners]) => ({ attempts: n, learners })),
       openSessions,
     },
+    /** Each cohort learner's sessions (§5), as the per-learner table shows them. */
+    attemptsOf,
     timeSpent: { n: times.length, mean: meanOf(times), median: medianOf(times), sd: sdOf(times) },
     pages: order.map(({ page, rs }) => ({
       page,

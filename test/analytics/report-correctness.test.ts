@@ -14,6 +14,7 @@ import {
   msOf,
   OBJECTIVE_WHOLE_DAYS,
   OBJECTIVE_WINDOWS,
+  learnerAttempts,
   objectiveCourseTotals,
   snapshot,
 } from './check-reports.js'
@@ -164,6 +165,11 @@ for (const backend of BACKENDS) {
         expect((courseTotals.kept[2] as unknown[]).length).toBeGreaterThan(100)
         expect((courseTotals.kept[3] as unknown[]).length).toBeGreaterThan(50)
         expect(courseTotals.kept).toEqual(courseTotals.recounted)
+        // The attempts kept on the learner rows (migration 0043), for courses and AUs.
+        const attempts = await learnerAttempts(storage)
+        expect(attempts.kept.length).toBeGreaterThan(100)
+        expect(attempts.kept.some((r) => (r as number[])[3]! > 0)).toBe(true)
+        expect(attempts.kept).toEqual(attempts.recounted)
 
         const voiding = voidingStatements(set)
         expect(voiding.length).toBeGreaterThan(50)
@@ -186,6 +192,8 @@ for (const backend of BACKENDS) {
         expect(voided.kept).toEqual(voided.recounted)
         const voidedTotals = await objectiveCourseTotals(storage)
         expect(voidedTotals.kept).toEqual(voidedTotals.recounted)
+        const voidedAttempts = await learnerAttempts(storage)
+        expect(voidedAttempts.kept).toEqual(voidedAttempts.recounted)
 
         const incremental = await snapshot(storage)
         const progress: number[] = []
@@ -198,6 +206,9 @@ for (const backend of BACKENDS) {
         const rebuiltTotals = await objectiveCourseTotals(storage)
         expect(rebuiltTotals.kept).toEqual(voidedTotals.kept)
         expect(rebuiltTotals.kept).toEqual(rebuiltTotals.recounted)
+        const rebuiltAttempts = await learnerAttempts(storage)
+        expect(rebuiltAttempts.kept).toEqual(voidedAttempts.kept)
+        expect(rebuiltAttempts.kept).toEqual(rebuiltAttempts.recounted)
         await checkReports(fx, 'rebuilt')
         await fx.projector.stop()
       },

@@ -93,9 +93,22 @@ const BACKENDS: { name: string; skip: boolean; open(): Promise<Pair> }[] = [
   },
 ]
 
-/** A table's rows as sorted lines, columns by name. */
-async function contents(db: Kysely<Database>, table: string): Promise<string[]> {
-  const rows = (await sql<AnyRow>`select * from ${sql.table(table)}`.execute(db)).rows
+/** The columns the projector writes in `table` (later migrations add derived ones, e.g. 0043). */
+const writtenColumns = (table: string) => {
+  const spec = TABLES.find((t) => t.name === table)
+  return spec === undefined ? undefined : ['store_id', ...Object.keys(spec.columns)]
+}
+
+/** A table's rows (all columns, or `columns`) as sorted lines, columns by name. */
+async function contents(
+  db: Kysely<Database>,
+  table: string,
+  columns?: readonly string[],
+): Promise<string[]> {
+  const rows = (
+    await sql<AnyRow>`select ${columns === undefined ? sql`*` : sql.join(columns.map((c) => sql.ref(c)))}
+      from ${sql.table(table)}`.execute(db)
+  ).rows
   return rows
     .map((r) =>
       JSON.stringify(
@@ -153,7 +166,11 @@ for (const backend of BACKENDS)
             const db = connection as Kysely<Database>
             const out: Record<string, AnyRow[]> = {}
             for (const table of WRITTEN)
-              out[table] = (await sql<AnyRow>`select * from ${sql.table(table)}`.execute(db)).rows
+              out[table] = (
+                await sql<AnyRow>`select ${sql.join(
+                  (writtenColumns(table) ?? []).map((c) => sql.ref(c)),
+                )} from ${sql.table(table)}`.execute(db)
+              ).rows
             return out
           })
           const derived = await reference.log.read((connection) =>
@@ -192,7 +209,8 @@ for (const backend of BACKENDS)
           }
           await insert(0)
           const schemaBefore = sqlite && checksCluster ? await sqliteSchema(old) : undefined
-          const firstHalf = await contents(old, 'an_learner_activity')
+          const courseColumns = writtenColumns('an_learner_activity')
+          const firstHalf = await contents(old, 'an_learner_activity', courseColumns)
           if (schemaBefore !== undefined) {
             // The clustering alone: later migrations change other triggers on purpose.
             expect((await migrator.migrateTo('0035-clustered-course-rows')).error).toBeUndefined()
@@ -212,7 +230,7 @@ for (const backend of BACKENDS)
           }
           const { error } = await migrator.migrateToLatest()
           expect(error).toBeUndefined()
-          expect(await contents(old, 'an_learner_activity')).toEqual(firstHalf)
+          expect(await contents(old, 'an_learner_activity', courseColumns)).toEqual(firstHalf)
           expect(await derivedTables(old, sqlite)).toEqual(derived)
           await insert(1)
           for (const table of [...WRITTEN, ...derived])

@@ -18,7 +18,6 @@ import {
   onPostgres,
   type ReportWindow,
   wholeDays,
-  withoutNestedLoops,
 } from './report-context.js'
 import { ratio, round, scoreHistogram, summary } from './stats.js'
 
@@ -963,57 +962,37 @@ async function courseReportInSql(
   const lastTimes = sharedCohort.map((r) => num(r['last_ms']))
   if (num(totals?.['cohort']) > 0) lastTimes.push(num(totals?.['last_activity']))
 
-  // Scores (§3) and time spent (§4): the bare values, for the medians.
+  // Scores (§3) and time spent (§4), the bare values for the medians, and attempts (§5) per
+  // learner, in one pass over the cohort's rows. A learner row keeps its attempts (migration
+  // 0043): its cmi5 sessions of the activity as AU or under it as course, as the JS path counts
+  // them; a learner without sessions has no attempts.
   const scores: number[] = []
   const times: number[] = []
-  for (const r of (
-    await sql<AnyRow>`select la.${sql.raw(scoreColumn)} as s, la.centis as c from ${courseRows}
-        and (la.${sql.raw(scoreColumn)} is not null or la.centis > 0)`.execute(db)
-  ).rows) {
-    if (r['s'] !== null) scores.push(Number(r['s']))
-    if (num(r['c']) > 0) times.push(num(r['c']) / 100)
-  }
-  for (const r of sharedCohort) {
-    const s = numOrNull(r[scoreColumn])
-    if (s !== null) scores.push(s)
-    if (num(r['centis']) > 0) times.push(num(r['centis']) / 100)
-  }
-
-  // Attempts (§5): the cmi5 sessions of the activity (as AU) or under it (as course), per
-  // learner, as in the JS path; the distribution grouped in SQL.
-  // Over the open window every learner of the course is in the cohort, so the sessions are
-  // grouped along their (course, learner) indexes; over a window only the cohort's learners'
-  // sessions are read, one index range per learner.
-  const sessionsOfCohort = (column: 'course' | 'activity_id') =>
-    sql`select learner, count(*) as n, sum(case when ended = 0 then 1 else 0 end) as o
-      from an_sessions where store_id = ${storeId} and ${sql.ref(column)} = ${activity}${
-        isOpenWindow(window) ? sql`` : sql` and learner in (select la.learner from ${courseRows})`
-      }`
-  const sessionsCte = sql`s as (
-      ${sessionsOfCohort('course')} group by learner
-      union all
-      ${sessionsOfCohort('activity_id')} and (course is null or course <> ${activity})
-      group by learner
-    ),
-    a as (select learner, sum(n) as n, sum(o) as o from s group by learner)`
   const distribution = new Map<number, number>()
   let attemptLearners = 0
   let attemptSum = 0
   let openSessions = 0
   for (const r of (
-    await withoutNestedLoops(db, () =>
-      sql<AnyRow>`with ${sessionsCte}
-        select a.n as attempts, count(*) as learners, sum(a.o) as open
-        from a, ${courseRows} and la.learner = a.learner
-        group by a.n`.execute(db),
+    await sql<AnyRow>`select la.${sql.raw(scoreColumn)} as s, la.centis as c, la.sessions as n,
+        la.open_sessions as o from ${courseRows}
+        and (la.${sql.raw(scoreColumn)} is not null or la.centis > 0 or la.sessions > 0)`.execute(
+      db,
     )
   ).rows) {
-    const attempts = num(r['attempts'])
-    const learners = num(r['learners'])
-    distribution.set(attempts, (distribution.get(attempts) ?? 0) + learners)
-    attemptLearners += learners
-    attemptSum += attempts * learners
-    openSessions += num(r['open'])
+    if (r['s'] !== null) scores.push(Number(r['s']))
+    if (num(r['c']) > 0) times.push(num(r['c']) / 100)
+    const attempts = num(r['n'])
+    if (attempts > 0) {
+      distribution.set(attempts, (distribution.get(attempts) ?? 0) + 1)
+      attemptLearners += 1
+      attemptSum += attempts
+      openSessions += num(r['o'])
+    }
+  }
+  for (const r of sharedCohort) {
+    const s = numOrNull(r[scoreColumn])
+    if (s !== null) scores.push(s)
+    if (num(r['centis']) > 0) times.push(num(r['centis']) / 100)
   }
   const sharedAttempts = new Map<string, number>()
   for (const s of relabelByPerson(
@@ -1067,25 +1046,20 @@ async function courseReportInSql(
     lastAt: 'la.last_ms',
     completedAt: 'la.completed_ms',
     score: `la.${scoreColumn}`,
-    attempts: 'coalesce(a.n, 0)',
+    attempts: 'la.sessions',
     timeSeconds: 'coalesce(la.centis, 0)',
   }[query.sort]
-  const byAttempts = query.sort === 'attempts'
   // The page's keys first, sorted on the columns alone (by learner: the key's index order, read
   // no further than the page), then the page's rows by key, in that order.
-  const keysSql = sql<AnyRow>`${byAttempts ? sql`with ${sessionsCte} ` : sql``}select la.learner${
-    byAttempts ? sql`, a.n as attempts` : sql``
-  }
-      from an_learner_activity la${byAttempts ? sql` left join a on a.learner = la.learner` : sql``}
+  const keys = (
+    await sql<AnyRow>`select la.learner from an_learner_activity la
       where la.store_id = ${storeId} and la.activity_id = ${activity} and ${cohortOf('la')}
       order by ${
         query.sort === 'learner'
           ? sql.raw(`${sortSql} ${query.order}`)
           : sql.raw(`(${sortSql}) is null, ${sortSql} ${query.order}, la.learner${collate}`)
       }
-      limit ${query.pageSize + sharedLearners.length} offset ${start}`
-  const keys = (
-    byAttempts ? await withoutNestedLoops(db, () => keysSql.execute(db)) : await keysSql.execute(db)
+      limit ${query.pageSize + sharedLearners.length} offset ${start}`.execute(db)
   ).rows
   const rank = new Map(keys.map((r, i) => [String(r['learner']), i]))
   const pageRows = (
@@ -1103,27 +1077,15 @@ async function courseReportInSql(
             'passed_ms',
             scoreColumn,
             'centis',
+            'sessions',
           ])
           .where('store_id', '=', storeId)
           .where('activity_id', '=', activity)
           .where('learner', 'in', [...rank.keys()])
           .execute()) as AnyRow[])
   ).sort((x, y) => (rank.get(String(x['learner'])) ?? 0) - (rank.get(String(y['learner'])) ?? 0))
-  const pageAttempts = new Map<string, number>()
-  if (byAttempts) for (const r of keys) pageAttempts.set(String(r['learner']), num(r['attempts']))
-  else
-    for (const s of await sessionsOfLearners(
-      db,
-      storeId,
-      activity,
-      pageRows.map((r) => String(r['learner'])),
-    ))
-      pageAttempts.set(
-        String(s['learner']),
-        (pageAttempts.get(String(s['learner'])) ?? 0) + num(s['n']),
-      )
   const rows = pageOfUnion(
-    pageRows.map((r) => learnerRowOf(r, scoreColumn, pageAttempts.get(String(r['learner'])) ?? 0)),
+    pageRows.map((r) => learnerRowOf(r, scoreColumn, num(r['sessions']))),
     start,
     sharedLearners,
     order,

@@ -1,5 +1,5 @@
 /** @module What every report shares: the window, the "as of" of the projections, the read handle. */
-import { type Kysely, PostgresAdapter, sql } from 'kysely'
+import { type Kysely, PostgresAdapter } from 'kysely'
 import { InvalidParameterError } from '../../errors/errors.js'
 import type { StatementLogStorage, StoreId } from '../../storage/ports.js'
 import { ANALYTICS_CONSUMER } from '../projector.js'
@@ -13,23 +13,6 @@ export const DAY_MS = 86_400_000
 /** True when the report reads PostgreSQL (some queries are shaped for its planner). */
 export function onPostgres(db: AnyDb): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter
-}
-
-/**
- * Runs `query` with PostgreSQL's nested-loop joins off, in the report's read transaction, then
- * turns them back on. For a join whose outer side PostgreSQL cannot count and no rewrite helps:
- * it estimates 200 rows for a grouping over a `union all`, takes a nested loop for them, and
- * then probes an index once per learner of a course. At 10⁷ statements (23,121 learners) the
- * course's attempts took 100 ms that way and 44 ms as a hash join. SQLite plans these joins
- * itself.
- */
-export async function withoutNestedLoops<T>(db: AnyDb, query: () => Promise<T>): Promise<T> {
-  if (!onPostgres(db)) return query()
-  await sql`set local enable_nestloop = off`.execute(db)
-  // A query that fails ends the transaction, and `set local` ends with it.
-  const result = await query()
-  await sql`set local enable_nestloop = on`.execute(db)
-  return result
 }
 
 /** `[since, until)` in epoch ms; open ends are ±infinity as far as SQL is concerned. */

@@ -5,6 +5,7 @@ import { activityFirstSeenMigration } from './activity-first-seen-migration.js'
 import { windowDaysMigration } from './window-days-migration.js'
 import { pagesFirstViewMigration } from './pages-first-view-migration.js'
 import { objectiveWindowDaysMigration } from './objective-window-days-migration.js'
+import { courseAttemptsMigration } from './course-attempts-migration.js'
 import { statementLevelExitsMigration } from './statement-level-exits-migration.js'
 import { activeLearnersMigration } from './active-learners-migration.js'
 import { attachmentOwnersMigration } from './attachment-owners-migration.js'
@@ -283,6 +284,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
     '0040-window-days': windowDaysMigration(dialect),
     '0041-pages-first-view': pagesFirstViewMigration(),
     '0042-objective-window-days': objectiveWindowDaysMigration(dialect),
+    '0043-course-attempts': courseAttemptsMigration(dialect),
   }
   return { getMigrations: () => Promise.resolve(migrations) }
 }
