@@ -26,19 +26,27 @@ import { OUTCOMES_INDEX_KEY } from './course-funnel-migration.js'
 import type { SqlDialect } from './sql-dialect.js'
 
 /** The course report's other columns of a learner row (course-report.ts). */
-const INCLUDED = ['last_ms', 'centis', 'first_score', 'last_score']
+export const INCLUDED = ['last_ms', 'centis', 'first_score', 'last_score']
+
+/** Creates the outcomes index of `an_learner_activity` on PostgreSQL with `included` columns. */
+export async function createCoveringOutcomesIndex(
+  db: Kysely<unknown>,
+  included: readonly string[],
+): Promise<void> {
+  await sql
+    .raw(
+      `create index an_learner_activity_outcomes on an_learner_activity (${OUTCOMES_INDEX_KEY.join(', ')})
+        include (${included.join(', ')})`,
+    )
+    .execute(db)
+}
 
 export function coveringCourseRowsMigration(dialect: SqlDialect): Migration {
   return {
     async up(db: Kysely<unknown>) {
       if (dialect.name !== 'postgres') return
       await sql`drop index if exists an_learner_activity_outcomes`.execute(db)
-      await sql
-        .raw(
-          `create index an_learner_activity_outcomes on an_learner_activity (${OUTCOMES_INDEX_KEY.join(', ')})
-            include (${INCLUDED.join(', ')})`,
-        )
-        .execute(db)
+      await createCoveringOutcomesIndex(db, INCLUDED)
     },
   }
 }
