@@ -22,6 +22,7 @@ import {
   pagesRef,
   parentOf,
   type Raw,
+  sessionModulesRef,
   statementSet,
   weeklyActiveRef,
 } from './reference.js'
@@ -288,6 +289,24 @@ export async function checkReports(
         ),
       )
       if (report.modules.length >= 2) orderedModules += 1
+      // Every module over the open window: the AUs launched under the course and its pages'
+      // parents (the order above checks only those listed).
+      if (Object.keys(window).length === 0)
+        expect(report.modules.map((m) => m.activity).sort(), `${what} module list`).toEqual(
+          [
+            ...new Set([
+              ...sessionModulesRef(set, activity),
+              ...set
+                .filter(
+                  (r) =>
+                    r.s.verb.id.endsWith('/experienced') &&
+                    parentOf(r.s) !== undefined &&
+                    courseOf(r.s) === activity,
+                )
+                .map((r) => parentOf(r.s)!),
+            ]),
+          ].sort(),
+        )
       // A rate is a share of its own population (§1, §2): never above 1, modules included.
       for (const m of [report, ...report.modules])
         for (const r of [m.completionRate, m.firstAttemptPassRate, m.eventualPassRate])
@@ -441,6 +460,8 @@ export async function checkReports(
 
   // 3. Learner: a few learners' journeys, informal learning and courses.
   const learners = [...new Set(set.map((r) => r.learner))].sort().slice(0, 4)
+  // Courses of those learners with some module completed (a progress that can be wrong).
+  let progressed = 0
   for (const learner of learners) {
     const report = await a.learner(S, learner, {})
     const lref = learnerRef(set, learner)
@@ -467,7 +488,17 @@ export async function checkReports(
       report.courses.map((c) => c.course),
       what,
     ).toEqual(lref.courses)
+    expect(
+      report.courses.map((c) => ({
+        course: c.course,
+        modules: c.modules.map((m) => m.activity),
+        progress: c.progress,
+      })),
+      `${what} progress`,
+    ).toEqual(lref.courses.map((c) => lref.progress(c)))
+    progressed += report.courses.filter((c) => (c.progress ?? 0) > 0).length
   }
+  expect(progressed, `${label} learners' courses with progress`).toBeGreaterThan(0)
   return set
 }
 

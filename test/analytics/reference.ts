@@ -454,6 +454,22 @@ export function objectivesRef(
 
 // ---------------------------------------------------------------- report 3: learner
 
+/**
+ * The AUs launched under a course by anyone (its cmi5 sessions' activities, §5): the modules
+ * the learner report's progress counts, and the course report's modules besides its pages'.
+ */
+export function sessionModulesRef(set: readonly Raw[], course: string): string[] {
+  const launches = set.filter(
+    (r) =>
+      sessionOf(r.s) !== undefined &&
+      courseOf(r.s) === course &&
+      [`${V}launched`, `${V}initialized`].includes(r.s.verb.id),
+  )
+  return [...new Set(launches.map((r) => objectId(r.s)))]
+    .filter((id): id is string => id !== undefined && id !== course)
+    .sort()
+}
+
 export function learnerRef(set: readonly Raw[], learner: string) {
   const mine = set.filter((r) => r.learner === learner)
   const sessions = by(
@@ -488,6 +504,14 @@ export function learnerRef(set: readonly Raw[], learner: string) {
     courses: [
       ...new Set(mine.map((r) => courseOf(r.s)).filter((c): c is string => c !== undefined)),
     ].sort(),
+    /** Per course: its modules, and the share of them the learner completed (§1). */
+    progress: (course: string) => {
+      const modules = sessionModulesRef(set, course)
+      const completed = modules.filter((m) =>
+        mine.some((r) => objectId(r.s) === m && completes(r.s)),
+      )
+      return { course, modules, progress: rate(completed.length, modules.length) }
+    },
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type ReportWindow,
   wholeDays,
 } from './report-context.js'
+import { sessionModulesOf } from './course-modules.js'
 import { ratio, round, scoreHistogram, summary } from './stats.js'
 
 export type ScoreOf = 'best' | 'first' | 'last'
@@ -613,16 +614,7 @@ async function moduleIdsOf(
   activity: string,
   funnel: Funnel,
 ): Promise<Set<string>> {
-  const moduleIds = new Set<string>()
-  for (const s of (await db
-    .selectFrom('an_sessions')
-    .select('activity_id')
-    .distinct()
-    .where('store_id', '=', storeId)
-    .where('course', '=', activity)
-    .execute()) as AnyRow[])
-    if (typeof s['activity_id'] === 'string' && s['activity_id'] !== activity)
-      moduleIds.add(s['activity_id'])
+  const moduleIds = new Set(await sessionModulesOf(db, storeId, activity))
   for (const [, p] of funnel.pages) moduleIds.add(p.module)
   return moduleIds
 }

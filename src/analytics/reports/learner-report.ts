@@ -13,6 +13,7 @@ import {
 import { mergeByKey } from '../people/person-scope.js'
 import { MASTERY_THRESHOLD } from '../statement-facts.js'
 import { type AnyDb, type AnyRow, num, numOrNull, type ReportWindow } from './report-context.js'
+import { sessionModulesOf } from './course-modules.js'
 import { ratio, roundOrNull } from './stats.js'
 
 export const LEARNER_RULES = {
@@ -86,18 +87,7 @@ export async function learnerReport(
   ].sort()
   const courses = []
   for (const course of courseIds) {
-    const modules = (
-      (await db
-        .selectFrom('an_sessions')
-        .select('activity_id')
-        .distinct()
-        .where('store_id', '=', storeId)
-        .where('course', '=', course)
-        .execute()) as AnyRow[]
-    )
-      .map((r) => r['activity_id'])
-      .filter((id): id is string => typeof id === 'string' && id !== course)
-      .sort()
+    const modules = await sessionModulesOf(db, storeId, course)
     const mine = sessions
       .filter((s) => s['course'] === course)
       .sort((a, b) => num(a['last_ms']) - num(b['last_ms']))
