@@ -33,7 +33,8 @@ const ROWS_OF_SESSION = (row: 'new' | 'old') => `store_id = ${row}.store_id
           and activity_id in (${row}.course, case when ${row}.course is null
             or ${row}.course <> ${row}.activity_id then ${row}.activity_id end)`
 
-const OPEN = (row: 'new' | 'old') => `case when ${row}.ended = 0 then 1 else 0 end`
+/** 1 when session row `row` (a trigger's row or an alias) is open: no end seen yet. */
+const OPEN = (row: string) => `case when ${row}.ended = 0 then 1 else 0 end`
 
 const SESSION_ADDED = `update an_learner_activity set sessions = sessions + 1,
           open_sessions = open_sessions + ${OPEN('new')}
@@ -60,7 +61,7 @@ const HAS_SESSIONS = `exists (${sessionsOfRow('1')})`
 
 /** Learner row `new` counts its sessions afresh. */
 const ROW_COUNTED = `update an_learner_activity set (sessions, open_sessions) = (
-          select count(*), coalesce(sum(case when x.ended = 0 then 1 else 0 end), 0)
+          select count(*), coalesce(sum(${OPEN('x')}), 0)
           from (${sessionsOfRow('s.ended')}) x)
         where store_id = new.store_id and activity_id = new.activity_id and learner = new.learner;`
 
@@ -128,7 +129,7 @@ function postgresTriggers(): string[] {
 /** Every learner row's attempts from the sessions there are (stores projected before 0043). */
 const BACKFILL = `update an_learner_activity set sessions = x.n, open_sessions = x.o
   from (select store_id, activity_id, learner, count(*) as n,
-      sum(case when ended = 0 then 1 else 0 end) as o
+      sum(${OPEN('s')}) as o
     from (select store_id, course as activity_id, learner, ended from an_sessions
         where course is not null
       union all
