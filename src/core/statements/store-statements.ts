@@ -103,7 +103,10 @@ function normalise(
 ): NormalisedStatement {
   // Data §2.4.8: `stored` is set by the LRS; whatever the client sent is discarded (an import
   // of exported statements puts it back below: they were stored before, by an LRS).
-  const { stored: sentStored, ...sent } = statement
+  // Without the rest pattern when there is no `stored` to drop (most requests): V8 copies an
+  // object by spread faster than it copies all but one of its properties.
+  const sentStored = statement.stored
+  const sent = sentStored === undefined ? statement : withoutStored(statement)
   const normalised: NormalisedStatement = {
     ...sent,
     id: statement.id === undefined ? randomUUID() : statement.id.toLowerCase(),
@@ -120,8 +123,15 @@ function normalise(
   return normalised
 }
 
+function withoutStored<T extends { stored?: unknown }>(statement: T): Omit<T, 'stored'> {
+  const { stored: _dropped, ...rest } = statement
+  return rest
+}
+
 function complete(statement: NormalisedStatement, stored: string): StoredStatement {
-  const { stored: _preserved, ...rest } = statement
+  // As in `normalise`: the rest pattern only when there is a `stored` to drop (an import's),
+  // which then comes last, as it did before.
+  const rest = statement.stored === undefined ? statement : withoutStored(statement)
   // Data §2.4.7: a statement without a timestamp gets the time it was stored.
   return { ...rest, timestamp: rest.timestamp ?? stored, stored }
 }

@@ -56,8 +56,20 @@ export async function insertRows<R extends Record<string, unknown> = Record<stri
       text = `insert into ${table} (${names}) values ${Array.from(part, () => one).join(', ')}${tail}`
       texts.set(key, text)
     }
-    const result = await db.executeQuery<R>(CompiledQuery.raw(text, part.flat()))
+    const result = await db.executeQuery<R>(CompiledQuery.raw(text, flatten(part)))
     out.push(...result.rows)
   }
   return out
+}
+
+/**
+ * The values of `rows`, row after row: what `rows.flat()` returns. V8's generic `flat` took
+ * about 470 µs for 500 statement rows in a micro-benchmark, this loop about 40 µs; under batch
+ * ingest on SQLite, `insertRows`'s own time fell from 3.7% of the main thread to out of the
+ * CPU profile's top 30 (below 0.4%).
+ */
+function flatten(rows: readonly (readonly unknown[])[]): unknown[] {
+  const values: unknown[] = []
+  for (const row of rows) for (let i = 0; i < row.length; i++) values.push(row[i])
+  return values
 }
