@@ -162,7 +162,9 @@ function jsonArrayOf(texts: readonly string[]): Buffer {
     at += bytes.write(text, at)
   })
   at += bytes.write(']', at)
-  return bytes
+  // `byteLength` and `write` encode alike (a lone surrogate as U+FFFD), so `at` is `length`;
+  // cutting at `at` keeps any byte not written out of the parameter all the same.
+  return bytes.subarray(0, at)
 }
 
 /** The unique index of statement ids per store (migration 0001). */
