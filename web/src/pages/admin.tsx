@@ -5,6 +5,7 @@ import { api, type Account, type Credential, type IssuedCredential, type Store }
 import type { PageProps } from '../app'
 import { ErrorNote, Loading, PageHeader } from '../components'
 import { formatDate } from '../format'
+import { refreshAfterWrite } from '../refresh'
 import { setParams } from '../router'
 
 /** The xAPI scopes (Communication §4.2), as docs/security.md explains them. */
@@ -44,7 +45,7 @@ function Stores({ current }: { current: Store }) {
       api<Store>('/stores', { method: 'POST', json: { name: storeName } }),
     onSuccess: async (made) => {
       setName('')
-      await queryClient.invalidateQueries({ queryKey: ['stores'] })
+      await refreshAfterWrite(queryClient, { queryKey: ['stores'] })
       setParams({ store: String(made.id) })
     },
   })
@@ -108,7 +109,7 @@ function Credentials({ store }: { store: Store }) {
   const [issued, setIssued] = useState<{ what: string; credential: IssuedCredential } | undefined>(
     undefined,
   )
-  const refresh = () => queryClient.invalidateQueries({ queryKey: key })
+  const refresh = () => refreshAfterWrite(queryClient, { queryKey: key })
   const rotate = useMutation({
     mutationFn: (k: string) =>
       api<IssuedCredential>(`/credentials/${encodeURIComponent(k)}/rotate`, { method: 'POST' }),
@@ -331,7 +332,7 @@ function Accounts() {
     onSuccess: async () => {
       setUsername('')
       setPassword('')
-      await queryClient.invalidateQueries({ queryKey: ['accounts'] })
+      await refreshAfterWrite(queryClient, { queryKey: ['accounts'] })
     },
   })
   return (

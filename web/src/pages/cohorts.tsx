@@ -5,6 +5,7 @@ import { api } from '../api'
 import type { PageProps } from '../app'
 import { Link, pageHref } from '../app'
 import { ChartCard, DataTable, ErrorNote, Loading, PageHeader } from '../components'
+import { refreshAfterWrite } from '../refresh'
 import { freshnessText, report, windowParams } from '../reports'
 import { setParams } from '../router'
 import { ATTRIBUTES, type Cohort, type CompareReport, type Condition } from './people-api'
@@ -28,7 +29,7 @@ export function CohortsPage({ store, window, location }: PageProps) {
   })
   const remove = useMutation({
     mutationFn: (id: number) => api(`/stores/${store.id}/cohorts/${id}`, { method: 'DELETE' }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['cohorts', store.id] }),
+    onSuccess: () => refreshAfterWrite(queryClient, { queryKey: ['cohorts', store.id] }),
   })
   return (
     <>
@@ -113,7 +114,7 @@ function NewCohort({ storeId }: { storeId: number }) {
       }),
     onSuccess: async () => {
       setName('')
-      await queryClient.invalidateQueries({ queryKey: ['cohorts', storeId] })
+      await refreshAfterWrite(queryClient, { queryKey: ['cohorts', storeId] })
     },
   })
   const update = (i: number, change: Partial<{ attribute: string; op: string; value: string }>) =>

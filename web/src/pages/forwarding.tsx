@@ -10,6 +10,7 @@ import type { PageProps } from '../app'
 import { ErrorNote, Loading, PageHeader } from '../components'
 import { DAY_MS } from '../filters'
 import { formatDate, formatDuration, numberFormat } from '../format'
+import { refreshAfterWrite } from '../refresh'
 
 /** A target as `GET /api/stores/:id/forwarding/targets` shows it (never a password or secret). */
 export interface ForwardingTarget {
@@ -55,7 +56,7 @@ export function ForwardingPage({ store }: PageProps) {
       ),
     refetchInterval: REFRESH_MS,
   })
-  const refresh = () => queryClient.invalidateQueries({ queryKey: key })
+  const refresh = () => refreshAfterWrite(queryClient, { queryKey: key })
   const [secret, setSecret] = useState<{ name: string; secret: string } | undefined>(undefined)
   const [replaying, setReplaying] = useState<ForwardingTarget | undefined>(undefined)
   const action = useMutation({

@@ -6,6 +6,7 @@ import type { PageProps } from '../app'
 import { pageHref } from '../app'
 import { ChartCard, DataTable, ErrorNote, Kpis, Loading, PageHeader } from '../components'
 import { numberFormat } from '../format'
+import { refreshAfterWrite } from '../refresh'
 import { activityLabel, learnerLabel, percent, shortIri } from '../reports'
 import { navigate, setParams } from '../router'
 
@@ -360,7 +361,7 @@ export function AtRiskPage({ store, location }: PageProps) {
   })
   const train = useMutation({
     mutationFn: () => api(`/stores/${store.id}/insights/at-risk/train`, { method: 'POST' }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['insights'] }),
+    onSuccess: () => refreshAfterWrite(queryClient, { queryKey: ['insights'] }),
   })
   const r = flags.data
   const flagged = r?.flags.filter((f) => f.level !== 'green') ?? []

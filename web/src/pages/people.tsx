@@ -7,6 +7,7 @@ import { Link, pageHref } from '../app'
 import { DataTable, ErrorNote, Loading, PageHeader } from '../components'
 import { ConfirmErasure, type Erasure, ErasureDone } from '../erasure'
 import { numberFormat } from '../format'
+import { refreshAfterWrite } from '../refresh'
 import { learnerLabel } from '../reports'
 import { setParams } from '../router'
 import {
@@ -160,7 +161,7 @@ function ImportCard({ storeId }: { storeId: number }) {
   const run = useMutation({
     mutationFn: ({ dryRun }: { dryRun: boolean }) => importFile(storeId, text, dryRun),
     onSuccess: async (result) => {
-      if (!result.dryRun) await queryClient.invalidateQueries({ queryKey: ['people', storeId] })
+      if (!result.dryRun) await refreshAfterWrite(queryClient, { queryKey: ['people', storeId] })
     },
   })
   const result = run.data
@@ -258,7 +259,7 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
       setConfirming(false)
       // Their statements and every report changed. This person is not asked again (it would
       // answer 404): its query is disabled once the erasure is done, and left out here.
-      await queryClient.invalidateQueries({
+      await refreshAfterWrite(queryClient, {
         predicate: (q) => q.queryKey[0] !== 'person' || q.queryKey[2] !== id,
       })
     },
@@ -271,8 +272,8 @@ function PersonDetail({ storeId, id }: { storeId: number; id: number }) {
   })
   const refresh = async (changed?: Person) => {
     if (changed !== undefined) queryClient.setQueryData(key, changed)
-    await queryClient.invalidateQueries({ queryKey: ['people', storeId] })
-    await queryClient.invalidateQueries({ queryKey: ['report'] })
+    await refreshAfterWrite(queryClient, { queryKey: ['people', storeId] })
+    await refreshAfterWrite(queryClient, { queryKey: ['report'] })
   }
   const [draft, setDraft] = useState<Record<string, string> | undefined>(undefined)
   const [mergeIds, setMergeIds] = useState('')

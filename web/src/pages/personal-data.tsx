@@ -10,6 +10,7 @@ import type { PageProps } from '../app'
 import { ErrorNote, Loading, PageHeader } from '../components'
 import { ConfirmErasure, type Erasure, ErasureDone } from '../erasure'
 import { formatDate, numberFormat } from '../format'
+import { refreshAfterWrite } from '../refresh'
 
 export interface Retention {
   storeId: number
@@ -71,9 +72,9 @@ function EraseLearner({ store }: { store: Store }) {
     onSuccess: async () => {
       setPending(undefined)
       setText('')
-      await queryClient.invalidateQueries({ queryKey: key })
+      await refreshAfterWrite(queryClient, { queryKey: key })
       // Reports and statements changed too.
-      await queryClient.invalidateQueries()
+      await refreshAfterWrite(queryClient)
     },
   })
   useEffect(() => {
@@ -236,7 +237,7 @@ function RetentionPolicy({ store }: { store: Store }) {
         json: { dryRun },
       }),
     onSuccess: async (report) => {
-      if (!report.dryRun) await queryClient.invalidateQueries()
+      if (!report.dryRun) await refreshAfterWrite(queryClient)
     },
   })
   return (
