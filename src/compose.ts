@@ -306,6 +306,7 @@ function createStoreConsumer(
           pace: {
             busy: () => foreground.busy(),
             active: () => foreground.active(),
+            background: (start, end) => foreground.background(start, end),
             share: config.analytics.busyShare,
             ...(budget === undefined ? {} : { budget }),
           },

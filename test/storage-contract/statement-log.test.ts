@@ -217,6 +217,55 @@ for (const backend of BACKENDS) {
       expect(sizes).toEqual([3, 3, 3, 3])
     })
 
+    it("tells the foreground each batch's span in a pass (not in catchUp)", async () => {
+      const { storage } = open()
+      await storeOneByOne(
+        storage,
+        S,
+        Array.from({ length: 9 }, (_, i) => ({ object: activity(`s${i}`) })),
+      )
+      const handledAt: number[] = []
+      const spans: [number, number][] = []
+      const handler = countingHandler('spans')
+      const make = () =>
+        createLogConsumer({
+          log: storage.log,
+          stores: () => Promise.resolve([S]),
+          handler: {
+            name: handler.name,
+            handle: (batch) => {
+              handledAt.push(performance.now())
+              return handler.handle(batch)
+            },
+          },
+          batchSize: 3,
+          pollMs: 20,
+          pace: {
+            busy: () => false,
+            background: (start, end) => {
+              spans.push([start, end])
+            },
+          },
+        })
+      const c = make()
+      c.start()
+      while ((await counted(storage, 'spans')) < 9) await new Promise((r) => setTimeout(r, 5))
+      await c.stop()
+      // One span per batch, each around its batch's handling, in order.
+      expect(handledAt).toHaveLength(3)
+      expect(spans).toHaveLength(3)
+      spans.forEach(([start, end], i) => {
+        expect(start).toBeLessThanOrEqual(handledAt[i] ?? -1)
+        expect(end).toBeGreaterThanOrEqual(handledAt[i] ?? Infinity)
+      })
+      // catchUp (a rebuild, a test) is nobody's background to account for.
+      await storeOneByOne(storage, S, [{ object: activity('s9') }])
+      const again = make()
+      expect(await again.catchUp(S)).toBe(1)
+      await again.stop()
+      expect(spans).toHaveLength(3)
+    })
+
     it('a batch that fails commits neither its work nor its cursor; the next run redoes it', async () => {
       const { storage } = open()
       const stored = await storeOneByOne(

@@ -18,7 +18,7 @@ function setup() {
     finish()
     await running
   }
-  return { foreground, request, advance: (ms: number) => (t += ms) }
+  return { foreground, request, advance: (ms: number) => (t += ms), clock: () => t }
 }
 
 describe('foreground activity', () => {
@@ -43,16 +43,14 @@ describe('foreground activity', () => {
 
   it('a steady moderate stream is active but not busy: consumers keep running', async () => {
     const { foreground, request, advance } = setup()
-    // 100 statements every 100 ms, each request 75 ms: no idle moment beyond the hold-off.
-    for (let i = 0; i < 30; i++) {
-      await request(75)
-      expect(foreground.active()).toBe(true)
+    // A request of 15 ms every 35 ms: never idle beyond the hold-off, in flight 3/7 of the time.
+    for (let i = 0; i < 60; i++) {
+      await request(15)
       advance(20)
       expect(foreground.active()).toBe(true)
-      advance(5)
+      expect(foreground.busy()).toBe(false)
     }
-    expect(foreground.utilisation()).toBeCloseTo(0.75, 2)
-    expect(foreground.busy()).toBe(false)
+    expect(foreground.utilisation()).toBeCloseTo(3 / 7, 1)
   })
 
   it('requests back to back saturate it: busy while they run and within the hold-off', async () => {
@@ -90,5 +88,53 @@ describe('foreground activity', () => {
     expect(foreground.utilisation()).toBeCloseTo(0.2, 5)
     advance(1000)
     expect(foreground.utilisation()).toBe(0)
+  })
+
+  it('takes the time only background work ran out of the window: held-up ingest is saturated', async () => {
+    // SQLite: a consumer's batch holds the main thread, so no request is in flight during it.
+    // 40 ms of requests, 30 ms of a consumer's batch, 30 ms idle, again and again.
+    const run = async (reportBackground: boolean) => {
+      const { foreground, request, advance, clock } = setup()
+      const busy: boolean[] = []
+      for (let i = 0; i < 20; i++) {
+        await request(40)
+        busy.push(foreground.busy())
+        const start = clock()
+        advance(30)
+        if (reportBackground) foreground.background(start, clock())
+        advance(30)
+      }
+      return { busy: busy.slice(10), utilisation: foreground.utilisation() }
+    }
+    const without = await run(false)
+    expect(without.busy.every((b) => !b)).toBe(true)
+    expect(without.utilisation).toBeCloseTo(0.4, 5)
+    const withBackground = await run(true)
+    expect(withBackground.busy.every((b) => b)).toBe(true)
+    expect(withBackground.utilisation).toBeCloseTo(0.4 / 0.7, 5)
+  })
+
+  it('takes out at most half the window, and background time while a request runs not at all', async () => {
+    const { foreground, request, advance, clock } = setup()
+    // 200 ms of requests, then 800 ms of background work alone: 200 / max(500, 200).
+    await request(200)
+    const start = clock()
+    advance(800)
+    foreground.background(start, clock())
+    expect(foreground.utilisation()).toBeCloseTo(0.4, 5)
+    // Background work overlapping requests (PostgreSQL: the batch awaits the database while
+    // requests run) takes nothing out: 600 ms of requests in the last second, 1000 available.
+    advance(1000)
+    const overlapStart = clock()
+    await request(300)
+    advance(100)
+    await request(300)
+    foreground.background(overlapStart, overlapStart + 300)
+    advance(300)
+    expect(foreground.utilisation()).toBeCloseTo(0.6, 5)
+    // Overlapping reports of two consumers count each moment once: 100 ms taken out.
+    foreground.background(clock() - 100, clock() - 50)
+    foreground.background(clock() - 80, clock())
+    expect(foreground.utilisation()).toBeCloseTo(0.6 / 0.9, 5)
   })
 })

@@ -103,6 +103,12 @@ export interface LogConsumerOptions {
      * counted from the end of the last batch of any of them. Default: a budget of its own.
      */
     readonly budget?: PaceBudget
+    /**
+     * Told of each batch of a pass (not `catchUp`), with its start and end (performance.now()
+     * ms): on SQLite a batch holds the main thread and the writer, and the foreground's
+     * utilisation is judged on the time left (foreground.ts).
+     */
+    readonly background?: (start: number, end: number) => void
   }
 }
 
@@ -299,8 +305,10 @@ export function createLogConsumer(options: LogConsumerOptions): LogConsumer {
         const began = performance.now()
         batch = await runBatch(storeId, limit)
         if (paced) {
-          budget.last = { ms: performance.now() - began, end: performance.now() }
+          const end = performance.now()
+          budget.last = { ms: end - began, end }
           lastLagMs = batch.lagMs ?? 0
+          pace?.background?.(began, end)
         }
       } finally {
         if (claimed) budget.running = claimed = false
