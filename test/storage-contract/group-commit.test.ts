@@ -107,6 +107,53 @@ for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`group commit: ${backend.name}`, () => {
     const opened = useBackend(backend)
 
+    it('runs concurrent batches side by side where the backend shares writers; single statements one group at a time', async () => {
+      const storage = opened().storage
+      let inFlight = 0
+      let most = 0
+      const watched: Storage = {
+        ...storage,
+        async transaction(storeId, fn, options) {
+          inFlight++
+          most = Math.max(most, inFlight)
+          try {
+            return await storage.transaction(storeId, fn, options)
+          } finally {
+            inFlight--
+          }
+        },
+      }
+      const { post } = lrsOn(watched)
+      // Singles: never a group beside another, whatever the backend (group-commit.ts besideFrom).
+      const singles = Array.from({ length: 40 }, () => statement())
+      const pending: Promise<Answer>[] = []
+      // Spread over time, as requests arrive: each finds a group running (on PostgreSQL, one
+      // that has taken its requests, beside which another could start).
+      for (const s of singles) {
+        pending.push(post(s))
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      }
+      const singleAnswers = await Promise.all(pending)
+      expect(singleAnswers.every((a) => a.ok)).toBe(true)
+      expect(most).toBe(1)
+      // Twelve batches of 100 at once: several groups side by side on PostgreSQL, one at a time
+      // on SQLite (one writer); every statement stored once either way.
+      most = 0
+      const batches = Array.from({ length: 12 }, () =>
+        Array.from({ length: 100 }, () => statement()),
+      )
+      const answers = await Promise.all(batches.map((batch) => post(batch)))
+      expect(answers.every((a) => a.ok)).toBe(true)
+      // (A group takes up to 1,000 statements: the first takes ten batches, the rest go beside.)
+      if (storage.sharedUnitsPerStore > 1) {
+        expect(most).toBeGreaterThan(1)
+        expect(most).toBeLessThanOrEqual(storage.sharedUnitsPerStore)
+      } else expect(most).toBe(1)
+      const ids = await storedIds(storage)
+      for (const s of [...singles, ...batches.flat()]) expect(ids.has(s.id as string)).toBe(true)
+      expect(ids.size).toBe(singles.length + 1200)
+    })
+
     it('gives each of 64 concurrent requests its own answer, stores exactly the accepted', async () => {
       const counting = countingTransactions(opened().storage)
       const { post, heard } = lrsOn(counting.storage)

@@ -126,4 +126,95 @@ describe('group commit with a shared lane', () => {
     expect(await Promise.all([first, ...later])).toEqual([0, 1, 2, 3])
     expect(groups).toEqual([[0, 1, 2, 3]])
   })
+
+  it('starts a group beside a running one only while a large group waits (besideFrom)', async () => {
+    // Requests carry their size as their value; a second group may start from 10 statements.
+    const gates: (() => void)[] = []
+    const groups: number[][] = []
+    let running = 0
+    let most = 0
+    const groupCommit = createGroupCommit<number, number>(
+      async (_storeId, take) => {
+        const requests = [...take()]
+        groups.push(requests)
+        running++
+        most = Math.max(most, running)
+        await new Promise<void>((resolve) => gates.push(resolve))
+        running--
+        return ok(requests)
+      },
+      {
+        size: (n) => n,
+        maxStatements: 1000,
+        shared: { accepts: () => true, groups: 3, besideFrom: 10 },
+      },
+    )
+    const turn = () => new Promise((resolve) => setImmediate(resolve))
+    const first = groupCommit.submit(1, 1)
+    await turn()
+    // Single statements while a group runs: they wait for it, no group beside it.
+    const small = [1, 1, 1].map((n) => groupCommit.submit(1, n))
+    await turn()
+    expect(groups).toEqual([[1]])
+    // A large request makes the queue worth a group of its own: one starts beside the first.
+    const large = groupCommit.submit(1, 20)
+    await turn()
+    expect(groups).toEqual([[1], [1, 1, 1, 20]])
+    expect(most).toBe(2)
+    // Small requests again while two run: the group that ends next finds too few waiting and
+    // leaves them to the other, which takes them when it ends.
+    const late = [1, 1].map((n) => groupCommit.submit(1, n))
+    await turn()
+    gates.shift()?.()
+    await first
+    await turn()
+    expect(groups).toHaveLength(2)
+    gates.shift()?.()
+    await Promise.all([...small, large])
+    await turn()
+    expect(groups).toEqual([[1], [1, 1, 1, 20], [1, 1]])
+    gates.shift()?.()
+    expect(await Promise.all(late)).toEqual([1, 1])
+    expect(most).toBe(2)
+  })
+
+  it('starts what a group leaves in the queue beside it when that is a large group', async () => {
+    const release = gate()
+    const groups: number[][] = []
+    let running = 0
+    let most = 0
+    const groupCommit = createGroupCommit<number, number>(
+      async (_storeId, take) => {
+        const requests = [...take()]
+        groups.push(requests)
+        running++
+        most = Math.max(most, running)
+        await release.wait
+        running--
+        return ok(requests)
+      },
+      {
+        size: (n) => n,
+        maxStatements: 20,
+        shared: { accepts: () => true, groups: 2, besideFrom: 10 },
+      },
+    )
+    // Arrived together: 20 fit the first group; the 30 left start a group beside it at once,
+    // which takes 20; the 10 after them wait (two groups run, the bound).
+    const answers = [10, 10, 10, 10, 5, 5].map((n) => groupCommit.submit(1, n))
+    while (groups.length < 2) await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(groups).toEqual([
+      [10, 10],
+      [10, 10],
+    ])
+    release.open()
+    expect(await Promise.all(answers)).toEqual([10, 10, 10, 10, 5, 5])
+    expect(groups).toEqual([
+      [10, 10],
+      [10, 10],
+      [5, 5],
+    ])
+    expect(most).toBe(2)
+  })
 })

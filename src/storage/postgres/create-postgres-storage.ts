@@ -17,15 +17,22 @@ import { queueStoreWrites } from './store-write-queue.js'
 export interface PostgresStorageOptions extends PostgresPoolOptions {
   /**
    * How many shared units of work (plain statement inserts, group commits) of one store this
-   * process runs at once (`Storage.sharedUnitsPerStore`); default 1: a group commit takes
-   * every request that arrived meanwhile, and more, smaller groups cost more CPU per statement.
-   * Other processes add theirs.
+   * process runs at once (`Storage.sharedUnitsPerStore`); default 3. The group commit starts
+   * a group beside a running one only while a large group's worth of statements waits
+   * (group-commit.ts `besideFrom`): single statements still go one group at a time, each taking
+   * every request that arrived meanwhile (more, smaller groups cost more CPU per statement),
+   * while batches use the time the process would otherwise wait on the database. Other
+   * processes add theirs.
    */
   sharedUnitsPerStore?: number
 }
 
-/** See `PostgresStorageOptions.sharedUnitsPerStore`. */
-export const SHARED_UNITS_PER_STORE = 1
+/**
+ * See `PostgresStorageOptions.sharedUnitsPerStore`. Measured with one process, batches of 100
+ * from 16 clients: 1 unit 7,630–7,690, 2 units 8,440–8,620, 3 units 8,730–9,090 statements/s
+ * (two runs each); single statements from 64 clients unchanged (docs/scaling.md, wave 21).
+ */
+export const SHARED_UNITS_PER_STORE = 3
 
 function connect(options: PostgresPoolOptions): Kysely<Database> {
   return connectWithPool(options).db
