@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createGroupCommit, type GroupOutcome } from './group-commit.js'
+import { createGroupCommit, type GroupOutcome, type RunGroup } from './group-commit.js'
 
 /** A promise and the function that settles it. */
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -10,6 +10,23 @@ function gate(): { wait: Promise<void>; open: () => void } {
 
 const ok = (values: readonly number[]): GroupOutcome<number>[] =>
   values.map((value) => ({ ok: true, value }))
+
+/** A `run` that records each group's requests and the most run at once; each waits on `hold`. */
+function recordingRun(hold: () => Promise<void>) {
+  const groups: number[][] = []
+  let running = 0
+  let most = 0
+  const run: RunGroup<number, number> = async (_storeId, take) => {
+    const requests = [...take()]
+    groups.push(requests)
+    running++
+    most = Math.max(most, running)
+    await hold()
+    running--
+    return ok(requests)
+  }
+  return { run, groups, most: () => most }
+}
 
 describe('group commit takes its requests when the unit of work holds the lock', () => {
   it('lets the requests that arrive while a unit of work waits for its lock join it', async () => {
@@ -130,25 +147,14 @@ describe('group commit with a shared lane', () => {
   it('starts a group beside a running one only while a large group waits (besideFrom)', async () => {
     // Requests carry their size as their value; a second group may start from 10 statements.
     const gates: (() => void)[] = []
-    const groups: number[][] = []
-    let running = 0
-    let most = 0
-    const groupCommit = createGroupCommit<number, number>(
-      async (_storeId, take) => {
-        const requests = [...take()]
-        groups.push(requests)
-        running++
-        most = Math.max(most, running)
-        await new Promise<void>((resolve) => gates.push(resolve))
-        running--
-        return ok(requests)
-      },
-      {
-        size: (n) => n,
-        maxStatements: 1000,
-        shared: { accepts: () => true, groups: 3, besideFrom: 10 },
-      },
+    const { run, groups, most } = recordingRun(
+      () => new Promise<void>((resolve) => gates.push(resolve)),
     )
+    const groupCommit = createGroupCommit<number, number>(run, {
+      size: (n) => n,
+      maxStatements: 1000,
+      shared: { accepts: () => true, groups: 3, besideFrom: 10 },
+    })
     const turn = () => new Promise((resolve) => setImmediate(resolve))
     const first = groupCommit.submit(1, 1)
     await turn()
@@ -160,7 +166,7 @@ describe('group commit with a shared lane', () => {
     const large = groupCommit.submit(1, 20)
     await turn()
     expect(groups).toEqual([[1], [1, 1, 1, 20]])
-    expect(most).toBe(2)
+    expect(most()).toBe(2)
     // Small requests again while two run: the group that ends next finds too few waiting and
     // leaves them to the other, which takes them when it ends.
     const late = [1, 1].map((n) => groupCommit.submit(1, n))
@@ -175,30 +181,17 @@ describe('group commit with a shared lane', () => {
     expect(groups).toEqual([[1], [1, 1, 1, 20], [1, 1]])
     gates.shift()?.()
     expect(await Promise.all(late)).toEqual([1, 1])
-    expect(most).toBe(2)
+    expect(most()).toBe(2)
   })
 
   it('starts what a group leaves in the queue beside it when that is a large group', async () => {
     const release = gate()
-    const groups: number[][] = []
-    let running = 0
-    let most = 0
-    const groupCommit = createGroupCommit<number, number>(
-      async (_storeId, take) => {
-        const requests = [...take()]
-        groups.push(requests)
-        running++
-        most = Math.max(most, running)
-        await release.wait
-        running--
-        return ok(requests)
-      },
-      {
-        size: (n) => n,
-        maxStatements: 20,
-        shared: { accepts: () => true, groups: 2, besideFrom: 10 },
-      },
-    )
+    const { run, groups, most } = recordingRun(() => release.wait)
+    const groupCommit = createGroupCommit<number, number>(run, {
+      size: (n) => n,
+      maxStatements: 20,
+      shared: { accepts: () => true, groups: 2, besideFrom: 10 },
+    })
     // Arrived together: 20 fit the first group; the 30 left start a group beside it at once,
     // which takes 20; the 10 after them wait (two groups run, the bound).
     const answers = [10, 10, 10, 10, 5, 5].map((n) => groupCommit.submit(1, n))
@@ -215,6 +208,6 @@ describe('group commit with a shared lane', () => {
       [10, 10],
       [5, 5],
     ])
-    expect(most).toBe(2)
+    expect(most()).toBe(2)
   })
 })
