@@ -24,11 +24,12 @@ const S = DEFAULT_STORE_ID
  */
 function countingHandler(
   name: string,
-  options: { failAt?: number; delayMs?: number; seen?: number[] } = {},
+  options: { failAt?: number; delayMs?: number; seen?: number[]; handledAt?: number[] } = {},
 ): LogHandler {
   return {
     name,
     async handle(batch: LogBatch) {
+      options.handledAt?.push(performance.now())
       const counted = await batch.log.cursor(`${name}-count`)
       await batch.log.setCursor(`${name}-count`, counted + batch.entries.length)
       options.seen?.push(...batch.entries.map((e) => e.seq))
@@ -226,18 +227,12 @@ for (const backend of BACKENDS) {
       )
       const handledAt: number[] = []
       const spans: [number, number][] = []
-      const handler = countingHandler('spans')
+      const handler = countingHandler('spans', { handledAt })
       const make = () =>
         createLogConsumer({
           log: storage.log,
           stores: () => Promise.resolve([S]),
-          handler: {
-            name: handler.name,
-            handle: (batch) => {
-              handledAt.push(performance.now())
-              return handler.handle(batch)
-            },
-          },
+          handler,
           batchSize: 3,
           pollMs: 20,
           pace: {

@@ -116,6 +116,9 @@ export function createGroupCommit<R, O>(
   const lastGroupSize = new Map<string, number>()
   const gatherMs = options.gatherMs ?? 0
   const besideFrom = options.shared?.besideFrom ?? 0
+  /** Whether a group of the lane may run with `others` of its groups running beside it. */
+  const mayRun = (lane: Lane<R, O>, others: number): boolean =>
+    others === 0 || lane.queued >= besideFrom
 
   function settle(pending: Pending<R, O>, outcome: GroupOutcome<O> | undefined): void {
     if (outcome === undefined) pending.reject(new Error('a group commit returned no outcome'))
@@ -194,7 +197,7 @@ export function createGroupCommit<R, O>(
       startGroup(storeId, key, lane, shared)
     }
     // With other groups running, this one goes on only while enough waits for a large group.
-    while (lane.queue.length > 0 && (lane.running === 1 || lane.queued >= besideFrom)) {
+    while (lane.queue.length > 0 && mayRun(lane, lane.running - 1)) {
       if (!untaken) lane.untaken++
       untaken = true
       await runGroup(storeId, key, lane, shared, undefined, taken)
@@ -214,7 +217,7 @@ export function createGroupCommit<R, O>(
   function startGroup(storeId: StoreId, key: string, lane: Lane<R, O>, shared: boolean): void {
     const limit = shared ? Math.max(1, options.shared?.groups ?? 1) : 1
     if (lane.queue.length === 0 || lane.running >= limit || lane.untaken > 0) return
-    if (lane.running > 0 && lane.queued < besideFrom) return
+    if (!mayRun(lane, lane.running)) return
     lane.running++
     lane.untaken++
     if (gatherMs > 0 && (lastGroupSize.get(key) ?? 0) > 1)
