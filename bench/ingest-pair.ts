@@ -123,27 +123,26 @@ async function measure(
     const start = new Map<number, number>()
     await backendCpu(database, start)
     const nodeBefore = servers.map((s) => cpuSeconds(s.pid ?? 0))
-    const share = Math.floor(count / processes)
-    const results = await Promise.all(
-      servers.map(async (_, i) => {
-        const job: IngestJob = {
-          kind: 'ingest',
-          endpoint: `http://127.0.0.1:${port + i}/xapi`,
-          authorization: AUTH,
-          file: options.file,
-          skip: i * share,
-          count: share,
-          batchSize,
-          concurrency: Math.max(1, Math.floor(concurrency / processes)),
-        }
-        const out = await run('npx', [
-          'tsx',
-          join(ROOT, 'bench/load-generator.ts'),
-          JSON.stringify(job),
-        ])
-        return JSON.parse(out.trim().split('\n').pop() ?? '{}') as JobResult
-      }),
-    )
+    // One generator for both servers, its clients spread over them (run.ts `ingestOn` says why).
+    const job: IngestJob = {
+      kind: 'ingest',
+      endpoint: `http://127.0.0.1:${port}/xapi`,
+      ...(processes > 1
+        ? { endpoints: servers.map((_, i) => `http://127.0.0.1:${port + i}/xapi`) }
+        : {}),
+      authorization: AUTH,
+      file: options.file,
+      skip: 0,
+      count,
+      batchSize,
+      concurrency,
+    }
+    const out = await run('npx', [
+      'tsx',
+      join(ROOT, 'bench/load-generator.ts'),
+      JSON.stringify(job),
+    ])
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as JobResult
     const end = new Map<number, number>()
     await backendCpu(database, end)
     let pgCpu = 0
@@ -152,13 +151,12 @@ async function measure(
       (n, s, i) => n + cpuSeconds(s.pid ?? 0) - (nodeBefore[i] ?? 0),
       0,
     )
-    const statements = results.reduce((n, r) => n + r.statements, 0)
-    const seconds = Math.max(...results.map((r) => r.seconds))
+    const statements = result.statements
     return {
-      perSecond: statements / seconds,
+      perSecond: statements / result.seconds,
       nodeUs: (nodeCpu * 1e6) / statements,
       pgUs: (pgCpu * 1e6) / statements,
-      errors: results.reduce((n, r) => n + r.errors, 0),
+      errors: result.errors,
     }
   } finally {
     for (const s of servers) {

@@ -9,6 +9,13 @@ import { createInterface } from 'node:readline'
 export interface IngestJob {
   kind: 'ingest'
   endpoint: string
+  /**
+   * Several server processes behind one client, as a load balancer spreads one population of
+   * clients over them: worker i sends to `endpoints[i % n]` (then `endpoint` is not used). One
+   * generator for any number of processes keeps the client's own CPU, on a machine it shares
+   * with the servers, the same whether one process or two serve the load.
+   */
+  endpoints?: readonly string[]
   authorization: string
   file: string
   /** Lines of the file to skip before this job's statements. */
@@ -130,15 +137,22 @@ async function runIngest(job: IngestJob): Promise<JobResult> {
     'X-Experience-API-Version': '2.0.0',
     'Content-Type': 'application/json',
   }
-  const agent = new Agent({ keepAlive: true, maxSockets: job.concurrency })
-  const url = new URL(`${job.endpoint}/statements`)
+  const endpoints = job.endpoints ?? [job.endpoint]
+  const targets = endpoints.map((endpoint) => ({
+    agent: new Agent({
+      keepAlive: true,
+      maxSockets: Math.ceil(job.concurrency / endpoints.length),
+    }),
+    url: new URL(`${endpoint}/statements`),
+  }))
   const source = batches(job)
   const latencies: number[] = []
   let statements = 0
   let errors = 0
   let firstError: string | undefined
   const started = performance.now()
-  async function worker(): Promise<void> {
+  async function worker(_: unknown, i: number): Promise<void> {
+    const { agent, url } = targets[i % targets.length]!
     for (;;) {
       const next = await source.next()
       if (next.done === true) return
@@ -157,7 +171,7 @@ async function runIngest(job: IngestJob): Promise<JobResult> {
     }
   }
   await Promise.all(Array.from({ length: job.concurrency }, worker))
-  agent.destroy()
+  for (const { agent } of targets) agent.destroy()
   return summarise(latencies, statements, (performance.now() - started) / 1000, errors, firstError)
 }
 

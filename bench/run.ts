@@ -432,8 +432,8 @@ function floorLabel(backend: 'sqlite' | 'postgres'): string {
 }
 
 /**
- * Ingest with `processes` Almanac servers on one database (one store), the statements and the
- * concurrency split evenly between them; statements/s over the whole, and the servers' CPU per
+ * Ingest with `processes` Almanac servers on one database (one store), one load generator's
+ * clients spread evenly over them; statements/s over the whole, and the servers' CPU per
  * statement, which a busy shared machine inflates far less than it deflates throughput.
  */
 async function ingestOn(
@@ -458,59 +458,48 @@ async function ingestOn(
   for (let i = 0; i < processes; i++)
     servers.push(await startServer(databaseUrl, firstPort + i, cli))
   try {
-    // Untimed warm-up of each server with statements of its own, sent the way the timed ones
-    // are: a server's first seconds run cold code (JIT, prepared statements, pool), and the
-    // targets are about a server that has been up, not one that has just started.
-    await Promise.all(
-      servers.map((server, i) =>
-        job({
-          kind: 'ingest',
-          endpoint: server.endpoint,
-          authorization: AUTH,
-          file,
-          skip: warmFrom + i * WARM_UP,
-          count: WARM_UP,
-          batchSize,
-          concurrency: Math.max(1, Math.floor(concurrency / processes)),
-        }),
-      ),
-    )
+    // One load generator for any number of servers, its clients spread over them as a load
+    // balancer would (load-generator.ts `endpoints`): the client's own CPU, on the machine it
+    // shares with the servers, is then the same for one server and for two, and one clock
+    // times the whole. A generator per server started each its own tsx (about a second of CPU)
+    // inside the other's timed window, and the windows did not line up.
+    const spread = (from: number, statements: number): IngestJob => ({
+      kind: 'ingest',
+      endpoint: servers[0]!.endpoint,
+      ...(processes > 1 ? { endpoints: servers.map((s) => s.endpoint) } : {}),
+      authorization: AUTH,
+      file,
+      skip: from,
+      count: statements,
+      batchSize,
+      concurrency,
+    })
+    // Untimed warm-up, sent the way the timed statements are (each server gets its share): a
+    // server's first seconds run cold code (JIT, prepared statements, pool), and the targets
+    // are about a server that has been up, not one that has just started.
+    await job(spread(warmFrom, WARM_UP * processes))
     // The warm-up's own after-work (the log consumers catching up on its statements) is part
     // of the warm-up, not of the timed case: the case starts from a server at rest.
     const settledMs = await waitForIdle(servers.map((s) => s.child.pid ?? 0))
     const cpuBefore = servers.map((s) => cpuSeconds(s.child.pid ?? 0))
-    const share = Math.floor(count / processes)
     const started = performance.now()
-    const results = await Promise.all(
-      servers.map((server, i) =>
-        job({
-          kind: 'ingest',
-          endpoint: server.endpoint,
-          authorization: AUTH,
-          file,
-          skip: skip + i * share,
-          count: share,
-          batchSize,
-          concurrency: Math.max(1, Math.floor(concurrency / processes)),
-        }),
-      ),
-    )
-    const seconds = Math.max(...results.map((r) => r.seconds))
+    const result = await job(spread(skip, count))
+    const seconds = result.seconds
     const wall = (performance.now() - started) / 1000
     const cpu = servers.reduce(
       (n, s, i) => n + cpuSeconds(s.child.pid ?? 0) - (cpuBefore[i] ?? 0),
       0,
     )
-    const statements = results.reduce((n, r) => n + r.statements, 0)
+    const statements = result.statements
     log(
       `  (${processes} process(es): ${statements} statements in ${seconds.toFixed(1)} s, wall ${wall.toFixed(1)} s; at rest ${settledMs} ms after the warm-up)`,
     )
     return {
       perSecond: statements / seconds,
-      p50: Math.max(...results.map((r) => r.latenciesMs.p50)),
-      p99: Math.max(...results.map((r) => r.latenciesMs.p99)),
+      p50: result.latenciesMs.p50,
+      p99: result.latenciesMs.p99,
       cpuUsPerStatement: statements === 0 ? 0 : (cpu * 1e6) / statements,
-      errors: results.reduce((n, r) => n + r.errors, 0),
+      errors: result.errors,
     }
   } finally {
     for (const server of servers) await server.stop()
@@ -767,7 +756,7 @@ function report(): string {
     `# Almanac benchmark — ${new Date().toISOString()}`,
     '',
     options['ingest-only']
-      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed, the timing started once the servers were at rest (their log consumers caught up on the warm-up)${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${ROUNDS} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
+      ? `Machine: ${process.arch}, Node ${process.version}, ${cpus().length} CPUs, load average ${loadAtStart} at the start and ${loadavg()[0]?.toFixed(1)} at the end. Ingest targets only${options.quick ? ' (--quick)' : ''}, each case on a fresh database and each server warmed up first with ${WARM_UP} statements of its own, sent as the case sends them and not timed, the timing started once the servers were at rest (their log consumers caught up on the warm-up); one load generator sends every case, with two servers its clients spread over both as a load balancer would${options.before === undefined ? '' : `; \`before\` is the build in ${options.before}`}. One run of ${ROUNDS} rounds, each measuring the floor and then every case; a ratio divides figures of one round, and the \`median of\` rows give the median over the rounds and its range.`
       : `Machine: ${process.arch}, Node ${process.version}. Store sizes: ${sizes.join(', ')}. One run; ratios compare figures from this same run.`,
     '',
     '| backend | phase | what | statements/s | p50 ms | p95 ms | p99 ms | server RSS MB | ratio to floor | note |',
