@@ -461,7 +461,7 @@ async function ingestOn(
     // One load generator for any number of servers, its clients spread over them as a load
     // balancer would (load-generator.ts `endpoints`): the client's own CPU, on the machine it
     // shares with the servers, is then the same for one server and for two, and one clock
-    // times the whole. A generator per server started each its own tsx (about a second of CPU)
+    // times the whole. A generator per server started each its own tsx (1.4 s of CPU)
     // inside the other's timed window, and the windows did not line up.
     const spread = (from: number, statements: number): IngestJob => ({
       kind: 'ingest',
