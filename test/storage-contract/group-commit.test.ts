@@ -45,18 +45,38 @@ function voiding(target: string, id: string = randomUUID()): Statement {
 /** What a request came to: the ids answered, or the error's code. */
 type Answer = { ok: true; ids: string[] } | { ok: false; code: string }
 
-/** Counts the units of work, to show that requests were grouped. */
-function countingTransactions(storage: Storage): { storage: Storage; count: () => number } {
+/**
+ * The storage, counting its units of work: how many began, and the most in flight at once. The
+ * options pass through, so a shared unit of work stays shared.
+ */
+function countingTransactions(storage: Storage): {
+  storage: Storage
+  count: () => number
+  most: () => number
+  resetMost: () => void
+} {
   let count = 0
+  let inFlight = 0
+  let most = 0
   return {
     storage: {
       ...storage,
-      transaction(storeId, fn) {
+      async transaction(storeId, fn, options) {
         count++
-        return storage.transaction(storeId, fn)
+        inFlight++
+        most = Math.max(most, inFlight)
+        try {
+          return await storage.transaction(storeId, fn, options)
+        } finally {
+          inFlight--
+        }
       },
     },
     count: () => count,
+    most: () => most,
+    resetMost: () => {
+      most = 0
+    },
   }
 }
 
@@ -109,21 +129,8 @@ for (const backend of BACKENDS) {
 
     it('runs concurrent batches side by side where the backend shares writers; single statements one group at a time', async () => {
       const storage = opened().storage
-      let inFlight = 0
-      let most = 0
-      const watched: Storage = {
-        ...storage,
-        async transaction(storeId, fn, options) {
-          inFlight++
-          most = Math.max(most, inFlight)
-          try {
-            return await storage.transaction(storeId, fn, options)
-          } finally {
-            inFlight--
-          }
-        },
-      }
-      const { post } = lrsOn(watched)
+      const counting = countingTransactions(storage)
+      const { post } = lrsOn(counting.storage)
       // Singles: never a group beside another, whatever the backend (group-commit.ts besideFrom).
       const singles = Array.from({ length: 40 }, () => statement())
       const pending: Promise<Answer>[] = []
@@ -135,10 +142,10 @@ for (const backend of BACKENDS) {
       }
       const singleAnswers = await Promise.all(pending)
       expect(singleAnswers.every((a) => a.ok)).toBe(true)
-      expect(most).toBe(1)
+      expect(counting.most()).toBe(1)
       // Twelve batches of 100 at once: several groups side by side on PostgreSQL, one at a time
       // on SQLite (one writer); every statement stored once either way.
-      most = 0
+      counting.resetMost()
       const batches = Array.from({ length: 12 }, () =>
         Array.from({ length: 100 }, () => statement()),
       )
@@ -146,9 +153,9 @@ for (const backend of BACKENDS) {
       expect(answers.every((a) => a.ok)).toBe(true)
       // (A group takes up to 1,000 statements: the first takes ten batches, the rest go beside.)
       if (storage.sharedUnitsPerStore > 1) {
-        expect(most).toBeGreaterThan(1)
-        expect(most).toBeLessThanOrEqual(storage.sharedUnitsPerStore)
-      } else expect(most).toBe(1)
+        expect(counting.most()).toBeGreaterThan(1)
+        expect(counting.most()).toBeLessThanOrEqual(storage.sharedUnitsPerStore)
+      } else expect(counting.most()).toBe(1)
       const ids = await storedIds(storage)
       for (const s of [...singles, ...batches.flat()]) expect(ids.has(s.id as string)).toBe(true)
       expect(ids.size).toBe(singles.length + 1200)
