@@ -127,9 +127,7 @@ async function measure(
     const job: IngestJob = {
       kind: 'ingest',
       endpoint: `http://127.0.0.1:${port}/xapi`,
-      ...(processes > 1
-        ? { endpoints: servers.map((_, i) => `http://127.0.0.1:${port + i}/xapi`) }
-        : {}),
+      endpoints: servers.map((_, i) => `http://127.0.0.1:${port + i}/xapi`),
       authorization: AUTH,
       file: options.file,
       skip: 0,

@@ -466,7 +466,7 @@ async function ingestOn(
     const spread = (from: number, statements: number): IngestJob => ({
       kind: 'ingest',
       endpoint: servers[0]!.endpoint,
-      ...(processes > 1 ? { endpoints: servers.map((s) => s.endpoint) } : {}),
+      endpoints: servers.map((s) => s.endpoint),
       authorization: AUTH,
       file,
       skip: from,
